@@ -1,0 +1,63 @@
+# voice_service — run `make help` for the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP_PY := $(VENV)/.installed
+STAMP_JS := node_modules/.installed
+
+.PHONY: help install assets db demo run serve test test-fast lint format typecheck clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP_PY): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+$(STAMP_JS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(STAMP_PY) $(STAMP_JS) ## Create the virtual environment and install Python and front-end packages
+
+static/app.css: $(STAMP_JS) assets/app.scss assets/init.mjs
+	mkdir -p static
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/
+	cp assets/init.mjs static/
+	npx sass --load-path=node_modules --no-source-map --style=compressed assets/app.scss static/app.css
+
+assets: static/app.css ## Build the CSS and JavaScript from GOV.UK Frontend (npm registry)
+
+db: $(STAMP_PY) ## Create or upgrade the database (DATABASE_URL, default a SQLite file under var/)
+	$(BIN)/voice-service db upgrade
+
+demo: db ## Load demo responses if the database has none
+	$(BIN)/voice-service demo load --if-empty
+
+run: install assets demo ## Set everything up and serve on http://127.0.0.1:8000
+	$(BIN)/voice-service serve --host $(HOST) --port $(PORT)
+
+test: install assets ## Run every test (SQLite and PostgreSQL; browser tests in Chromium)
+	$(BIN)/pytest
+
+test-fast: $(STAMP_PY) ## Run the tests that need neither PostgreSQL nor a browser
+	$(BIN)/pytest -m "not postgres and not browser"
+
+lint: $(STAMP_PY) ## ruff lint and format check, mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP_PY) ## Format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: ## Remove the virtual environment, built assets and local data
+	rm -rf $(VENV) node_modules static var .pytest_cache .mypy_cache .ruff_cache

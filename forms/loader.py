@@ -1,0 +1,45 @@
+"""Load survey definition files from a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from forms.definition import Survey, parse_survey
+from forms.problems import DefinitionError, DefinitionProblem
+from forms.yamlsource import YamlSyntaxError, read_yaml
+
+
+def load_survey_file(path: Path, label: str | None = None) -> Survey:
+    """Read and check one YAML definition file."""
+    name = label or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError([DefinitionProblem(name, None, "", f"cannot read file: {exc}")]) from exc
+    try:
+        raw = read_yaml(text)
+    except YamlSyntaxError as exc:
+        raise DefinitionError([DefinitionProblem(name, exc.line, "", f"not valid YAML: {exc}")]) from exc
+    return parse_survey(raw, name)
+
+
+def load_surveys(folder: Path) -> dict[str, Survey]:
+    """Every `*.yaml` / `*.yml` in a folder, by slug; raise listing every problem in every file."""
+    if not folder.is_dir():
+        raise DefinitionError([DefinitionProblem(str(folder), None, "", "survey folder does not exist")])
+    surveys: dict[str, Survey] = {}
+    problems: list[DefinitionProblem] = []
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+        try:
+            survey = load_survey_file(path)
+        except DefinitionError as exc:
+            problems.extend(exc.problems)
+            continue
+        if survey.slug in surveys:
+            other = surveys[survey.slug].source
+            problems.append(DefinitionProblem(str(path), None, "slug", f"slug '{survey.slug}' is also used by {other}"))
+            continue
+        surveys[survey.slug] = survey
+    if problems:
+        raise DefinitionError(problems)
+    return surveys

@@ -1,0 +1,84 @@
+"""Shared parts of the question types answered from a list of options."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from forms.problems import Fields, join
+from forms.questions.base import AnswerError, Cell, Options, Question, Scales, parse_options
+
+
+def read_options(fields: Fields, scales: Scales) -> Options | None:
+    """The options of a question: inline `options:` or a named `scale:`."""
+    if fields.has("options") and fields.has("scale"):
+        fields.error("scale", "give either 'options' or 'scale', not both")
+        return None
+    if fields.has("scale"):
+        name = fields.raw["scale"]
+        if not isinstance(name, str) or name not in scales:
+            known = ", ".join(sorted(scales)) or "none defined"
+            fields.error("scale", f"scale '{name}' is not defined (known scales: {known})")
+            return None
+        return scales[name]
+    if not fields.has("options"):
+        fields.error(None, "needs 'options' or 'scale'")
+        return None
+    return parse_options(fields.ctx, fields.raw["options"], join(fields.path, "options"), fields.raw, "options")
+
+
+@dataclass(frozen=True)
+class ChoiceQuestion(Question):
+    """A question answered by picking from options."""
+
+    options: Options = Options(())
+
+    keys = ("options", "scale")
+
+    @classmethod
+    def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
+        """Read the options."""
+        options = read_options(fields, scales)
+        return None if options is None else {"options": options}
+
+    def specific_json(self) -> dict[str, Any]:
+        """Options inline, in order."""
+        return {"options": self.options.to_json()}
+
+    def option_values(self) -> list[str] | None:
+        """The values a show_if may name."""
+        return self.options.values
+
+    def check_option(self, value: Any) -> str:
+        """One valid option value."""
+        if not isinstance(value, str) or value not in self.options.values:
+            raise AnswerError(f"Select one of the options for: {self.label}")
+        return value
+
+    def required_message(self) -> str:
+        """The error for a blank required answer."""
+        return f"Select an answer for: {self.label}"
+
+
+@dataclass(frozen=True)
+class SingleChoiceQuestion(ChoiceQuestion):
+    """One option from a list (single, scale)."""
+
+    dtype = "category"
+
+    def clean(self, value: Any) -> Any:
+        """One of the option values."""
+        return None if self.is_blank(value) else self.check_option(value)
+
+    def to_cells(self, value: Any) -> list[Cell]:
+        """One cell with the value and its position in the list."""
+        return [Cell("", 0, value, self.options.ordinal(value))]
+
+    def from_cells(self, cells: Sequence[Cell]) -> Any:
+        """The stored option value."""
+        return cells[0].text
+
+    def display(self, value: Any) -> list[str]:
+        """The option's label."""
+        return [self.options.label(value)]

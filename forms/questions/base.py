@@ -1,0 +1,208 @@
+"""The question-type plugin contract: parse, read a form, validate, store, display."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, NamedTuple
+
+from forms.conditions import Condition
+from forms.problems import IDENTIFIER, Fields, ParseContext, join, line_of
+
+#: Every question type by its `type:` code; filled in as plugin classes are defined.
+QUESTION_TYPES: dict[str, type[Question]] = {}
+
+FormData = Mapping[str, Sequence[str]]
+Scales = Mapping[str, "Options"]
+COMMON_KEYS = ("id", "type", "label", "hint", "required", "show_if", "measure")
+
+
+class AnswerError(ValueError):
+    """An answer does not fit its question; the message is shown to the person answering."""
+
+
+class Cell(NamedTuple):
+    """One stored piece of an answer (one row in the answers table)."""
+
+    row: str
+    position: int
+    text: str | None
+    number: float | None
+
+
+@dataclass(frozen=True)
+class Options:
+    """An ordered list of (value, label) choices."""
+
+    items: tuple[tuple[str, str], ...]
+
+    @property
+    def values(self) -> list[str]:
+        """The option values in order."""
+        return [value for value, _ in self.items]
+
+    def label(self, value: str) -> str:
+        """The label shown for a value."""
+        return dict(self.items).get(value, value)
+
+    def ordinal(self, value: str) -> float:
+        """1-based position of a value, so ordered scales can be averaged."""
+        return float(self.values.index(value) + 1)
+
+    def to_json(self) -> list[dict[str, str]]:
+        """The normalised definition form (a list keeps order in every JSON store)."""
+        return [{"value": value, "label": label} for value, label in self.items]
+
+
+def parse_options(ctx: ParseContext, raw: Any, path: str, parent: Any, key: Any) -> Options | None:
+    """Options written as `{value: label}` or as a list of `{value:, label:}`."""
+    pairs: list[tuple[str, str, int | None]] = []
+    if isinstance(raw, Mapping):
+        pairs = [(k, v, line_of(raw, k)) for k, v in raw.items()]
+    elif isinstance(raw, list):
+        for i, item in enumerate(raw):
+            item_fields = Fields(ctx, item, join(path, i), raw, i)
+            item_fields.reject_unknown(["value", "label"])
+            value, label = item_fields.text("value", required=True), item_fields.text("label", required=True)
+            if value is not None and label is not None:
+                pairs.append((value, label, line_of(raw, i)))
+    else:
+        ctx.error(path, "must be a mapping of option values to labels", line_of(parent, key))
+        return None
+    if not pairs:
+        ctx.error(path, "needs at least one option", line_of(parent, key))
+        return None
+    seen: set[str] = set()
+    ok = True
+    for value, label, line in pairs:
+        if not isinstance(value, str) or not IDENTIFIER.match(value):
+            ctx.error(
+                join(path, str(value)),
+                f"option value '{value}' is not an identifier "
+                "(use lowercase letters, digits and underscores, like very_good)",
+                line,
+            )
+            ok = False
+        elif value in seen:
+            ctx.error(join(path, value), f"duplicate option value '{value}'", line)
+            ok = False
+        if not isinstance(label, str) or not label.strip():
+            ctx.error(join(path, str(value)), "every option needs a label", line)
+            ok = False
+        seen.add(str(value))
+    return Options(tuple((v, str(lbl).strip()) for v, lbl, _ in pairs)) if ok else None
+
+
+def check_text(value: Any, max_length: int) -> str | None:
+    """A typed answer: stripped, bounded, storable in every database; None when blank."""
+    if not isinstance(value, str):
+        raise AnswerError("Enter text")
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > max_length:
+        raise AnswerError(f"Answer must be {max_length:,} characters or fewer")
+    # Why: PostgreSQL cannot store NUL, and lone surrogates cannot be encoded as UTF-8.
+    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t" for ch in value):
+        raise AnswerError("Answer contains characters that cannot be saved; remove them and try again")
+    return value
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question of any type; subclasses add their own keys and rules."""
+
+    id: str
+    label: str
+    hint: str | None = None
+    required: bool = False
+    show_if: Condition | None = None
+    measure: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    type_code: ClassVar[str] = ""
+    #: How analysis holds the answers: "category", "categories", "number", "text" or "matrix".
+    dtype: ClassVar[str] = ""
+    #: The type-specific keys a definition may give.
+    keys: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.type_code:
+            QUESTION_TYPES[cls.type_code] = cls
+
+    # -- definition ----------------------------------------------------------------
+    @classmethod
+    def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
+        """Read the type-specific keys; None when they are unusable."""
+        return {}
+
+    def specific_json(self) -> dict[str, Any]:
+        """The type-specific keys in normalised form."""
+        return {}
+
+    @property
+    def template(self) -> str:
+        """The template partial that renders this type."""
+        return f"questions/{self.type_code}.html"
+
+    def option_values(self) -> list[str] | None:
+        """Values a show_if may compare with; None when the type has no options."""
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        """The normalised definition of this question."""
+        data: dict[str, Any] = {"id": self.id, "type": self.type_code, "label": self.label}
+        if self.hint:
+            data["hint"] = self.hint
+        data["required"] = self.required
+        if self.show_if is not None:
+            data["show_if"] = self.show_if.to_json()
+        if self.measure:
+            data["measure"] = self.measure
+        data.update(self.specific_json())
+        return data
+
+    # -- answering -----------------------------------------------------------------
+    def field_names(self) -> list[str]:
+        """The HTML form field names this question posts."""
+        return [self.id]
+
+    @property
+    def anchor(self) -> str:
+        """The element id an error summary links to."""
+        return self.id
+
+    def from_form(self, form: FormData) -> Any:
+        """Turn posted form fields into an API-shaped value (None when blank)."""
+        values = [v for v in form.get(self.id, []) if v.strip()]
+        return values[0] if values else None
+
+    def to_form(self, value: Any) -> dict[str, Any]:
+        """Values for re-displaying an answer in its form fields."""
+        return {self.id: value}
+
+    def clean(self, value: Any) -> Any:
+        """Check an API-shaped value and return it canonical; raise AnswerError if wrong."""
+        raise NotImplementedError
+
+    def is_blank(self, value: Any) -> bool:
+        """Whether a value counts as no answer."""
+        return value is None or value == "" or value == [] or value == {}
+
+    def required_message(self) -> str:
+        """The error shown when a required question is left blank."""
+        return f"Answer the question: {self.label}"
+
+    def to_cells(self, value: Any) -> list[Cell]:
+        """Split a clean value into stored cells."""
+        raise NotImplementedError
+
+    def from_cells(self, cells: Sequence[Cell]) -> Any:
+        """Rebuild a clean value from its stored cells."""
+        raise NotImplementedError
+
+    def display(self, value: Any) -> list[str]:
+        """Lines of text that show an answer to a person."""
+        return [str(value)]

@@ -1,0 +1,95 @@
+"""`matrix`: several rows, each answered on the same scale (a group of radios per row)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from forms.problems import Fields, join
+from forms.questions._choice import ChoiceQuestion
+from forms.questions.base import AnswerError, Cell, FormData, Options, Scales, parse_options
+
+
+@dataclass(frozen=True)
+class MatrixQuestion(ChoiceQuestion):
+    """Rate each row on one scale; required means every row."""
+
+    rows: Options = Options(())
+
+    type_code = "matrix"
+    dtype = "matrix"
+    keys = ("rows", "options", "scale")
+
+    @classmethod
+    def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
+        """Rows plus the scale they are answered on."""
+        base = super().parse_specific(fields, scales)
+        if not fields.has("rows"):
+            fields.error(None, "a matrix needs 'rows'")
+            return None
+        rows = parse_options(fields.ctx, fields.raw["rows"], join(fields.path, "rows"), fields.raw, "rows")
+        if base is None or rows is None:
+            return None
+        base["rows"] = rows
+        return base
+
+    def specific_json(self) -> dict[str, Any]:
+        """Rows and options inline, in order."""
+        return {"rows": self.rows.to_json(), **super().specific_json()}
+
+    def option_values(self) -> list[str] | None:
+        """A matrix can only be tested with `answered`."""
+        return None
+
+    def field_names(self) -> list[str]:
+        """One radio group per row."""
+        return [f"{self.id}-{row}" for row in self.rows.values]
+
+    @property
+    def anchor(self) -> str:
+        """The first radio of the first row."""
+        return f"{self.id}-{self.rows.values[0]}"
+
+    def from_form(self, form: FormData) -> Any:
+        """`{row: option}` for every row given."""
+        answer = {}
+        for row, name in zip(self.rows.values, self.field_names(), strict=True):
+            values = [v for v in form.get(name, []) if v]
+            if values:
+                answer[row] = values[0]
+        return answer or None
+
+    def to_form(self, value: Any) -> dict[str, Any]:
+        """One field per row."""
+        value = value or {}
+        return {f"{self.id}-{row}": value.get(row) for row in self.rows.values}
+
+    def clean(self, value: Any) -> Any:
+        """Known rows, each with an option; every row when required."""
+        if self.is_blank(value):
+            return None
+        if not isinstance(value, dict):
+            raise AnswerError(f"Select an answer in each row for: {self.label}")
+        unknown = [str(row) for row in value if row not in self.rows.values]
+        if unknown:
+            raise AnswerError(f"Unknown row '{unknown[0]}' for: {self.label}")
+        answer = {row: self.check_option(value[row]) for row in self.rows.values if value.get(row) is not None}
+        if self.required and len(answer) < len(self.rows.values):
+            missing = next(self.rows.label(r) for r in self.rows.values if r not in answer)
+            raise AnswerError(f"Select an answer for '{missing}' in: {self.label}")
+        return answer or None
+
+    def to_cells(self, value: Any) -> list[Cell]:
+        """One cell per answered row."""
+        return [Cell(row, 0, option, self.options.ordinal(option)) for row, option in value.items()]
+
+    def from_cells(self, cells: Sequence[Cell]) -> Any:
+        """Rows back in definition order where known."""
+        by_row = {c.row: c.text for c in cells}
+        order = [r for r in self.rows.values if r in by_row] + [r for r in by_row if r not in self.rows.values]
+        return {row: by_row[row] for row in order}
+
+    def display(self, value: Any) -> list[str]:
+        """`Row: Option` lines."""
+        return [f"{self.rows.label(row)}: {self.options.label(option)}" for row, option in value.items()]

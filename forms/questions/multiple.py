@@ -1,0 +1,83 @@
+"""`multiple`: tick any number of options, within optional bounds (checkboxes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from forms.problems import Fields
+from forms.questions._choice import ChoiceQuestion
+from forms.questions.base import AnswerError, Cell, FormData, Scales
+
+
+@dataclass(frozen=True)
+class MultipleQuestion(ChoiceQuestion):
+    """Tick one or more options."""
+
+    min_choices: int | None = None
+    max_choices: int | None = None
+
+    type_code = "multiple"
+    dtype = "categories"
+    keys = ("options", "scale", "min_choices", "max_choices")
+
+    @classmethod
+    def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
+        """Options plus choice bounds that the options can meet."""
+        base = super().parse_specific(fields, scales)
+        low = fields.number("min_choices", integer=True, minimum=1)
+        high = fields.number("max_choices", integer=True, minimum=1)
+        if base is None:
+            return None
+        count = len(base["options"].values)
+        if low is not None and low > count:
+            fields.error("min_choices", f"is more than the {count} options")
+            return None
+        if low is not None and high is not None and low > high:
+            fields.error("max_choices", "must not be less than min_choices")
+            return None
+        base["min_choices"] = int(low) if low is not None else None
+        base["max_choices"] = int(high) if high is not None else None
+        return base
+
+    def specific_json(self) -> dict[str, Any]:
+        """Options and bounds."""
+        data = super().specific_json()
+        if self.min_choices is not None:
+            data["min_choices"] = self.min_choices
+        if self.max_choices is not None:
+            data["max_choices"] = self.max_choices
+        return data
+
+    def from_form(self, form: FormData) -> Any:
+        """All ticked boxes."""
+        values = [v for v in form.get(self.id, []) if v]
+        return values or None
+
+    def clean(self, value: Any) -> Any:
+        """A list of distinct option values within the bounds, in option order."""
+        if self.is_blank(value):
+            return None
+        if not isinstance(value, list):
+            raise AnswerError(f"Select one or more options for: {self.label}")
+        chosen = [self.check_option(v) for v in value]
+        if len(set(chosen)) != len(chosen):
+            raise AnswerError(f"Select each option only once for: {self.label}")
+        if self.min_choices is not None and len(chosen) < self.min_choices:
+            raise AnswerError(f"Select at least {self.min_choices} options for: {self.label}")
+        if self.max_choices is not None and len(chosen) > self.max_choices:
+            raise AnswerError(f"Select no more than {self.max_choices} options for: {self.label}")
+        return [v for v in self.options.values if v in chosen]
+
+    def to_cells(self, value: Any) -> list[Cell]:
+        """One cell per ticked option."""
+        return [Cell("", i, v, self.options.ordinal(v)) for i, v in enumerate(value)]
+
+    def from_cells(self, cells: Sequence[Cell]) -> Any:
+        """The ticked options in stored order."""
+        return [c.text for c in sorted(cells, key=lambda c: c.position)]
+
+    def display(self, value: Any) -> list[str]:
+        """One line per ticked option."""
+        return [self.options.label(v) for v in value]

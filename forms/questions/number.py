@@ -1,0 +1,98 @@
+"""`number`: a number, optionally whole and within bounds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from forms.problems import Fields, to_number
+from forms.questions.base import AnswerError, Cell, FormData, Question, Scales
+
+#: Why: beyond this a float no longer holds every whole number exactly.
+LIMIT = 1e15
+
+
+@dataclass(frozen=True)
+class NumberQuestion(Question):
+    """A number answer."""
+
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    suffix: str | None = None
+
+    type_code = "number"
+    dtype = "number"
+    keys = ("min", "max", "integer", "suffix")
+
+    @classmethod
+    def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
+        """Bounds, whole-number rule and the unit shown after the box."""
+        integer = fields.boolean("integer", False)
+        low, high = fields.number("min", integer=integer), fields.number("max", integer=integer)
+        if low is not None and high is not None and low > high:
+            fields.error("max", "must not be less than min")
+            return None
+        return {"min": low, "max": high, "integer": integer, "suffix": fields.text("suffix")}
+
+    def specific_json(self) -> dict[str, Any]:
+        """Bounds and rules, only those given."""
+        data: dict[str, Any] = {"integer": self.integer}
+        for key in ("min", "max"):
+            bound = getattr(self, key)
+            if bound is not None:
+                data[key] = int(bound) if self.integer else bound
+        if self.suffix:
+            data["suffix"] = self.suffix
+        return data
+
+    def from_form(self, form: FormData) -> Any:
+        """A typed number; words are an error here rather than a blank."""
+        values = form.get(self.id, [])
+        text = values[0].strip() if values else ""
+        if not text:
+            return None
+        number = to_number(text)
+        if number is None:
+            raise AnswerError(f"Enter a number for: {self.label}")
+        return number
+
+    def clean(self, value: Any) -> Any:
+        """A finite number within bounds; an int for whole-number questions."""
+        if value is None:
+            return None
+        number = to_number(value) if isinstance(value, int | float) else None
+        if number is None or abs(number) > LIMIT:
+            raise AnswerError(f"Enter a number for: {self.label}")
+        if self.integer:
+            if number != int(number):
+                raise AnswerError(f"Enter a whole number for: {self.label}")
+            number = int(number)
+        if self.min is not None and number < self.min:
+            raise AnswerError(f"Enter a number of {self.min:g} or more for: {self.label}")
+        if self.max is not None and number > self.max:
+            raise AnswerError(f"Enter a number of {self.max:g} or less for: {self.label}")
+        return number
+
+    def required_message(self) -> str:
+        """The error for a blank required answer."""
+        return f"Enter a number for: {self.label}"
+
+    def to_form(self, value: Any) -> dict[str, Any]:
+        """The number as typed back into the box."""
+        return {self.id: None if value is None else f"{value:g}" if isinstance(value, float) else str(value)}
+
+    def to_cells(self, value: Any) -> list[Cell]:
+        """One number cell."""
+        return [Cell("", 0, None, float(value))]
+
+    def from_cells(self, cells: Sequence[Cell]) -> Any:
+        """The stored number, whole where the question asks for it."""
+        number = cells[0].number
+        return int(number) if self.integer and number is not None else number
+
+    def display(self, value: Any) -> list[str]:
+        """The number with its unit."""
+        text = f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"
+        return [f"{text} {self.suffix}" if self.suffix else text]

@@ -1,0 +1,102 @@
+"""`ranking`: put all options, or the top `max_choices`, in order (one select per place)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from forms.problems import Fields
+from forms.questions._choice import ChoiceQuestion
+from forms.questions.base import AnswerError, Cell, FormData, Scales
+
+
+@dataclass(frozen=True)
+class RankingQuestion(ChoiceQuestion):
+    """Order options by preference."""
+
+    max_choices: int | None = None
+
+    type_code = "ranking"
+    dtype = "categories"
+    keys = ("options", "scale", "max_choices")
+
+    @classmethod
+    def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
+        """Options and how many places to rank."""
+        base = super().parse_specific(fields, scales)
+        top = fields.number("max_choices", integer=True, minimum=1)
+        if base is None:
+            return None
+        base["max_choices"] = int(top) if top is not None else None
+        return base
+
+    def specific_json(self) -> dict[str, Any]:
+        """Options and places."""
+        data = super().specific_json()
+        if self.max_choices is not None:
+            data["max_choices"] = self.max_choices
+        return data
+
+    @property
+    def places(self) -> int:
+        """How many places are ranked."""
+        count = len(self.options.values)
+        return min(self.max_choices, count) if self.max_choices else count
+
+    def field_names(self) -> list[str]:
+        """One select per place."""
+        return [f"{self.id}-{place}" for place in range(1, self.places + 1)]
+
+    @property
+    def anchor(self) -> str:
+        """The first place's select."""
+        return f"{self.id}-1"
+
+    def from_form(self, form: FormData) -> Any:
+        """The options chosen for each place, in place order."""
+        chosen = []
+        for name in self.field_names():
+            values = [v for v in form.get(name, []) if v]
+            chosen.append(values[0] if values else None)
+        while chosen and chosen[-1] is None:
+            chosen.pop()
+        if None in chosen:
+            raise AnswerError(f"Fill the places in order, starting with 1, for: {self.label}")
+        return chosen or None
+
+    def to_form(self, value: Any) -> dict[str, Any]:
+        """One select value per place."""
+        value = value or []
+        return {name: value[i] if i < len(value) else None for i, name in enumerate(self.field_names())}
+
+    def clean(self, value: Any) -> Any:
+        """Distinct options in rank order: all of them, or 1 to max_choices."""
+        if self.is_blank(value):
+            return None
+        if not isinstance(value, list):
+            raise AnswerError(f"Put the options in order for: {self.label}")
+        ranked = [self.check_option(v) for v in value]
+        if len(set(ranked)) != len(ranked):
+            raise AnswerError(f"Choose each option only once for: {self.label}")
+        if self.max_choices is None and len(ranked) != len(self.options.values):
+            raise AnswerError(f"Put all {len(self.options.values)} options in order for: {self.label}")
+        if len(ranked) > self.places:
+            raise AnswerError(f"Choose no more than {self.places} for: {self.label}")
+        return ranked
+
+    def required_message(self) -> str:
+        """The error for a blank required answer."""
+        return f"Choose your first choice for: {self.label}"
+
+    def to_cells(self, value: Any) -> list[Cell]:
+        """One cell per place; position is the rank, starting at 1."""
+        return [Cell("", rank, v, float(rank)) for rank, v in enumerate(value, start=1)]
+
+    def from_cells(self, cells: Sequence[Cell]) -> Any:
+        """Options in rank order."""
+        return [c.text for c in sorted(cells, key=lambda c: c.position)]
+
+    def display(self, value: Any) -> list[str]:
+        """`1. Option` lines."""
+        return [f"{rank}. {self.options.label(v)}" for rank, v in enumerate(value, start=1)]

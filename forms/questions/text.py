@@ -1,0 +1,53 @@
+"""`text`: a short typed answer (one-line input)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from forms.problems import Fields
+from forms.questions.base import Cell, FormData, Question, Scales, check_text
+
+
+@dataclass(frozen=True)
+class TextQuestion(Question):
+    """A short typed answer."""
+
+    max_length: int = 500
+
+    type_code = "text"
+    dtype = "text"
+    keys = ("max_length",)
+    default_max_length: ClassVar[int] = 500
+
+    @classmethod
+    def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
+        """The length limit."""
+        limit = fields.number("max_length", integer=True, minimum=1)
+        return {"max_length": int(limit) if limit is not None else cls.default_max_length}
+
+    def specific_json(self) -> dict[str, Any]:
+        """The length limit."""
+        return {"max_length": self.max_length}
+
+    def from_form(self, form: FormData) -> Any:
+        """The typed text, as typed."""
+        values = form.get(self.id, [])
+        return values[0] if values and values[0].strip() else None
+
+    def clean(self, value: Any) -> Any:
+        """Trimmed text within the length limit."""
+        return None if value is None else check_text(value, self.max_length)
+
+    def required_message(self) -> str:
+        """The error for a blank required answer."""
+        return f"Enter your answer to: {self.label}"
+
+    def to_cells(self, value: Any) -> list[Cell]:
+        """One text cell."""
+        return [Cell("", 0, value, None)]
+
+    def from_cells(self, cells: Sequence[Cell]) -> Any:
+        """The stored text."""
+        return cells[0].text

@@ -1,0 +1,97 @@
+"""Read survey YAML into plain containers that remember their line numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+
+class LineDict(dict[str, Any]):
+    """A mapping read from YAML, with the line of each key."""
+
+    line: int | None = None
+    key_lines: dict[str, int]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_lines = {}
+
+
+class LineList(list[Any]):
+    """A sequence read from YAML, with the line of each item."""
+
+    line: int | None = None
+    item_lines: list[int]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.item_lines = []
+
+
+class _StringsLoader(yaml.SafeLoader):
+    """A YAML loader that reads every plain scalar as a string.
+
+    Why: YAML 1.1 turns `yes`, `no`, `on` and `11_15` into booleans and integers, which
+    silently corrupts option values written by hand. The definition parser converts the
+    keys that are meant to be numbers or booleans itself, with a clear error.
+    """
+
+
+def _construct_mapping(loader: _StringsLoader, node: yaml.MappingNode) -> LineDict:
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            raise yaml.constructor.ConstructorError(
+                None, None, "mapping keys must be plain text", key_node.start_mark
+            )
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _StringsLoader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+def _construct_plain(loader: _StringsLoader, node: yaml.ScalarNode) -> str | None:
+    value = loader.construct_scalar(node)
+    if node.style is None and value in ("", "~", "null", "Null", "NULL"):
+        return None
+    return str(value)
+
+
+# Only strings, maps and lists: drop every implicit resolver (bool, int, float, timestamp).
+_StringsLoader.yaml_implicit_resolvers = {}
+_StringsLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StringsLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_StringsLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG, _construct_plain)
+
+
+class YamlSyntaxError(ValueError):
+    """The file is not well-formed YAML."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def read_yaml(text: str) -> Any:
+    """Parse YAML text into LineDict/LineList/str values."""
+    try:
+        return yaml.load(text, Loader=_StringsLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise YamlSyntaxError(exc.problem or str(exc), line) from exc
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(str(exc), None) from exc

@@ -1,0 +1,119 @@
+"""`voice-service`: the one command for everything an operator does."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from forms import DefinitionError, load_surveys
+from voice_service.settings import Settings
+
+
+@click.group(help="voice_service: surveys and voice feedback for a Safeguarding Children Partnership.\n\n"
+             "Settings come from the environment: DATABASE_URL, FORMS_DIR, SECRET_KEY, SMTP_HOST, ...")
+def main() -> None:
+    """Entry point."""
+
+
+@main.command(help="Serve the web application (migrate first with `voice-service db upgrade`).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run uvicorn on the app factory."""
+    import uvicorn
+
+    settings = Settings.from_env()
+    _check_forms_or_exit(settings.forms_dir)
+    uvicorn.run(
+        "voice_service.web.asgi:create_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        server_header=False,
+        # Why: access logs are off so no URL a person typed into lands in a log file.
+        access_log=False,
+    )
+
+
+@main.group(help="Database commands.")
+def db() -> None:
+    """Database commands."""
+
+
+@db.command("upgrade", help="Create or update the database tables to the latest version.")
+def db_upgrade() -> None:
+    """Run the Alembic migrations."""
+    from voice_service.db.migrate import upgrade
+
+    settings = Settings.from_env()
+    upgrade(settings)
+    click.echo("database is up to date")
+
+
+@main.group(help="Survey definition commands.")
+def forms() -> None:
+    """Survey definition commands."""
+
+
+@forms.command("check", help="Check every survey definition in FORMS_DIR (or FOLDER); lists each problem with file, line and key.")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+def forms_check(folder: Path | None) -> None:
+    """Exit 1 with every problem listed, or print each valid survey."""
+    folder = folder or Settings.from_env().forms_dir
+    surveys = _check_forms_or_exit(folder)
+    for survey in surveys.values():
+        click.echo(f"ok  {survey.slug:<32} version {survey.version}  {len(survey.questions):>2} questions  {survey.source}")
+
+
+def _check_forms_or_exit(folder: Path) -> dict[str, object]:
+    try:
+        return dict(load_surveys(folder))
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(exc.problems)} problem(s) in the survey definitions in {folder}", err=True)
+        sys.exit(1)
+
+
+@main.group(help="Demonstration data.")
+def demo() -> None:
+    """Demonstration data."""
+
+
+@demo.command("load", help="Add demo responses to every survey (with --if-empty: only when there are none yet).")
+@click.option("--per-survey", default=30, show_default=True, type=int, help="Responses per survey.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds responses.")
+def demo_load(per_survey: int, if_empty: bool) -> None:
+    """Submit demo responses through the normal write path."""
+    settings = Settings.from_env()
+    _check_forms_or_exit(settings.forms_dir)
+    stored = asyncio.run(_demo_load(settings, per_survey, if_empty))
+    click.echo(f"demo responses stored: {stored}")
+
+
+async def _demo_load(settings: Settings, per_survey: int, if_empty: bool) -> int:
+    from voice_service.db.engine import create_engine
+    from voice_service.demo import load_demo
+    from voice_service.services.catalog import SurveyCatalog
+    from voice_service.services.submissions import SubmissionWriter, count_responses
+
+    engine = create_engine(settings)
+    try:
+        if if_empty and await count_responses(engine) > 0:
+            return 0
+        catalog = SurveyCatalog.from_folder(settings.forms_dir)
+        await catalog.sync(engine)
+        writer = SubmissionWriter(engine)
+        await writer.start()
+        try:
+            return await load_demo(catalog, writer, per_survey)
+        finally:
+            await writer.stop()
+    finally:
+        await engine.dispose()

@@ -1,0 +1,88 @@
+"""Tables. Answers are stored one row per answer piece so analysis never parses JSON row by row."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
+from sqlalchemy import Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (so migrations are the same on every engine)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class SurveyVersion(Base):
+    """Every version of every survey definition ever served, kept so old responses stay readable."""
+
+    __tablename__ = "survey_version"
+    __table_args__ = (UniqueConstraint("slug", "version", name="uq_survey_version_slug_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    definition: Mapped[dict[str, Any]] = mapped_column(JsonB)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class Response(Base):
+    """One submitted response. Anonymous unless the respondent context says otherwise."""
+
+    __tablename__ = "response"
+    __table_args__ = (Index("ix_response_survey_slug_submitted_at", "survey_slug", "submitted_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True)
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
+    #: Kept beside the version so listing a survey's responses needs no join.
+    survey_slug: Mapped[str] = mapped_column(String(100))
+    submission_key: Mapped[str] = mapped_column(String(128), unique=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    #: Who answered: "anonymous" now; "delegate" once personal links exist.
+    respondent: Mapped[str] = mapped_column(String(20), default="anonymous")
+    #: Room for the delegate's invitation (training evaluations); never set for young people.
+    invitation_id: Mapped[uuid.UUID | None] = mapped_column(GUID, nullable=True)
+    #: A follow-up points at the response it follows up.
+    linked_response_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("response.id"), nullable=True)
+
+
+class Answer(Base):
+    """One piece of an answer: a choice, a matrix row, a ranked place, a number or a text."""
+
+    __tablename__ = "answer"
+
+    response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: Matrix row id; empty for every other type.
+    row_key: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
+    #: Order of a ticked option, or the rank of a ranked one; 0 otherwise.
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, default=0)
+    value_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The number answered, or the 1-based position of the chosen option on its scale.
+    value_number: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Draft(Base):
+    """Answers in progress, kept on the server between pages; deleted when submitted."""
+
+    __tablename__ = "draft"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
+    answers: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
+    visited: Mapped[list[int]] = mapped_column(JsonB, default=list)
+    submission_key: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)

@@ -1,0 +1,1 @@
+"""Business rules as plain functions and small classes, called by handlers, the CLI and tests."""

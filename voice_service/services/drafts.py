@@ -1,0 +1,76 @@
+"""Answers in progress, kept server-side between pages and deleted on submission."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from voice_service.db.models import Draft
+from voice_service.services.submissions import new_submission_key
+
+DRAFTS = Draft.__table__
+
+
+@dataclass
+class DraftState:
+    """A draft as the pages use it."""
+
+    id: str
+    survey_version_id: int
+    answers: dict[str, Any] = field(default_factory=dict)
+    visited: list[int] = field(default_factory=list)
+    submission_key: str = ""
+
+
+async def start_draft(engine: AsyncEngine, survey_version_id: int) -> DraftState:
+    """Begin answering a survey: a random draft id and a submission key for this attempt."""
+    draft = DraftState(secrets.token_urlsafe(32), survey_version_id, submission_key=new_submission_key())
+    async with engine.begin() as conn:
+        await conn.execute(
+            DRAFTS.insert().values(
+                id=draft.id,
+                survey_version_id=survey_version_id,
+                answers={},
+                visited=[],
+                submission_key=draft.submission_key,
+                updated_at=datetime.now(UTC),
+            )
+        )
+    return draft
+
+
+async def load_draft(engine: AsyncEngine, draft_id: str | None, max_age: timedelta) -> DraftState | None:
+    """A draft that exists and has been touched within `max_age`."""
+    if not draft_id or len(draft_id) > 64:
+        return None
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                select(DRAFTS).where(DRAFTS.c.id == draft_id, DRAFTS.c.updated_at > datetime.now(UTC) - max_age)
+            )
+        ).first()
+    if row is None:
+        return None
+    return DraftState(row.id, row.survey_version_id, dict(row.answers), list(row.visited), row.submission_key)
+
+
+async def save_draft(engine: AsyncEngine, draft: DraftState) -> None:
+    """Store the draft's answers and visited pages."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(DRAFTS)
+            .where(DRAFTS.c.id == draft.id)
+            .values(answers=draft.answers, visited=sorted(set(draft.visited)), updated_at=datetime.now(UTC))
+        )
+
+
+async def purge_stale_drafts(engine: AsyncEngine, max_age: timedelta) -> int:
+    """Delete drafts left unfinished for longer than `max_age`; returns how many."""
+    async with engine.begin() as conn:
+        result = await conn.execute(delete(DRAFTS).where(DRAFTS.c.updated_at <= datetime.now(UTC) - max_age))
+    return int(result.rowcount or 0)

@@ -1,0 +1,237 @@
+"""The page-by-page journey through a survey: what to show, where to go next, when to submit.
+
+Functions here return a view (template + context) or a redirect; handlers only translate them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from forms import Survey
+from forms.definition import Page
+from forms.engine import (
+    first_unfinished_page,
+    is_shown,
+    merge_page,
+    next_page,
+    previous_page,
+    shown_pages,
+    validate_page,
+)
+from voice_service.services.drafts import DraftState, load_draft, save_draft, start_draft
+from voice_service.services.runtime import Runtime
+from voice_service.services.submissions import InvalidAnswers, is_submitted, submit_response
+
+
+class SurveyNotFound(LookupError):
+    """No survey has that slug."""
+
+
+@dataclass
+class Outcome:
+    """What a handler should send: a page, or a redirect; and what to do with the draft cookie."""
+
+    template: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+    redirect: str | None = None
+    status_code: int = 200
+    set_draft: str | None = None
+    clear_draft: bool = False
+
+
+def survey_url(survey: Survey, *parts: str | int) -> str:
+    """A URL inside a survey's pages."""
+    return "/".join([f"/s/{survey.slug}", *(str(p) for p in parts)])
+
+
+def current_survey(runtime: Runtime, slug: str) -> Survey:
+    """The current definition of a survey, or SurveyNotFound."""
+    survey = runtime.catalog.current(slug)
+    if survey is None:
+        raise SurveyNotFound(slug)
+    return survey
+
+
+def start_page(runtime: Runtime, slug: str) -> Outcome:
+    """The start page: what the survey is, how long it takes, who will see the answers."""
+    survey = current_survey(runtime, slug)
+    return Outcome("survey/start.html", {"survey": survey, "pages": len(survey.pages)})
+
+
+def closed(survey: Survey) -> Outcome:
+    """The page shown when a survey no longer takes answers."""
+    return Outcome("survey/closed.html", {"survey": survey}, status_code=410)
+
+
+async def begin(runtime: Runtime, slug: str) -> Outcome:
+    """Start answering: a new server-side draft, then the first page."""
+    survey = current_survey(runtime, slug)
+    if not survey.open:
+        return closed(survey)
+    draft = await start_draft(runtime.engine, runtime.catalog.version_id(survey))
+    return Outcome(redirect=survey_url(survey, "page", survey.pages[0].number), set_draft=draft.id)
+
+
+async def _draft_survey(runtime: Runtime, slug: str, draft_id: str | None) -> tuple[Survey, DraftState | None]:
+    """The draft in progress for this survey (if any) and the survey version it answers."""
+    survey = current_survey(runtime, slug)
+    draft = await load_draft(runtime.engine, draft_id, runtime.draft_max_age)
+    if draft is None:
+        return survey, None
+    pinned = await runtime.catalog.by_version_id(runtime.engine, draft.survey_version_id)
+    if pinned is None or pinned.slug != survey.slug:
+        return survey, None
+    return pinned, draft
+
+
+def _expired(survey: Survey) -> Outcome:
+    return Outcome(redirect=survey_url(survey) + "?expired=1")
+
+
+def form_values(questions: Sequence[Any], answers: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Saved answers as the form fields that show them."""
+    values: dict[str, list[str]] = {}
+    for question in questions:
+        if question.id not in answers:
+            continue
+        for name, value in question.to_form(answers[question.id]).items():
+            if value is None:
+                continue
+            values[name] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return values
+
+
+def _page_view(
+    survey: Survey,
+    page: Page,
+    draft: DraftState,
+    values: dict[str, list[str]],
+    errors: Mapping[str, str],
+    change: bool,
+) -> Outcome:
+    shown = [q for q in page.questions if is_shown(q, draft.answers)]
+    pages = shown_pages(survey, draft.answers)
+    before = previous_page(survey, draft.answers, page.number)
+    back = survey_url(survey, "check") if change else survey_url(survey, "page", before.number) if before else survey_url(survey)
+    error_list = [(q.anchor, errors[q.id]) for q in shown if q.id in errors]
+    context = {
+        "survey": survey,
+        "page": page,
+        "questions": shown,
+        "values": values,
+        "errors": dict(errors),
+        "error_list": error_list,
+        "back_url": back,
+        "action": survey_url(survey, "page", page.number) + ("?change=1" if change else ""),
+        "step": next((i for i, p in enumerate(pages, start=1) if p.number == page.number), 1),
+        "steps": len(pages),
+    }
+    return Outcome("survey/page.html", context)
+
+
+async def show_page(runtime: Runtime, slug: str, draft_id: str | None, number: int, change: bool) -> Outcome:
+    """A page of questions with the answers saved so far."""
+    survey, draft = await _draft_survey(runtime, slug, draft_id)
+    if draft is None:
+        return _expired(survey)
+    page = next((p for p in survey.pages if p.number == number), None)
+    if page is None:
+        raise SurveyNotFound(slug)
+    if not page.is_shown(draft.answers):
+        following = next_page(survey, draft.answers, number)
+        return Outcome(redirect=survey_url(survey, "page", following.number) if following else survey_url(survey, "check"))
+    values = form_values(page.questions, draft.answers)
+    return _page_view(survey, page, draft, values, {}, change)
+
+
+async def answer_page(
+    runtime: Runtime, slug: str, draft_id: str | None, number: int, form: Mapping[str, Sequence[str]], change: bool
+) -> Outcome:
+    """Check a posted page; show it again with errors, or save it and move on."""
+    survey, draft = await _draft_survey(runtime, slug, draft_id)
+    if draft is None:
+        return _expired(survey)
+    page = next((p for p in survey.pages if p.number == number), None)
+    if page is None:
+        raise SurveyNotFound(slug)
+    result = validate_page(survey, page, draft.answers, form)
+    if not result.ok:
+        values = {name: list(form.get(name, [])) for q in page.questions for name in q.field_names()}
+        return _page_view(survey, page, draft, values, result.errors, change)
+    draft.answers = merge_page(survey, page, draft.answers, result.answers)
+    draft.visited = [*draft.visited, page.number]
+    await save_draft(runtime.engine, draft)
+    following = next_page(survey, draft.answers, number)
+    if change:
+        # Why: a changed answer may reveal questions not yet seen; ask those before returning.
+        unfinished = first_unfinished_page(survey, draft.answers, draft.visited)
+        following = unfinished
+    return Outcome(redirect=survey_url(survey, "page", following.number) if following else survey_url(survey, "check"))
+
+
+async def check_answers(runtime: Runtime, slug: str, draft_id: str | None) -> Outcome:
+    """Every shown question with its answer and a link to change it."""
+    survey, draft = await _draft_survey(runtime, slug, draft_id)
+    if draft is None:
+        return _expired(survey)
+    unfinished = first_unfinished_page(survey, draft.answers, draft.visited)
+    if unfinished is not None:
+        return Outcome(redirect=survey_url(survey, "page", unfinished.number))
+    groups = []
+    for page in shown_pages(survey, draft.answers):
+        rows = [
+            {
+                "question": q,
+                "lines": q.display(draft.answers[q.id]) if q.id in draft.answers else [],
+                "change_url": survey_url(survey, "page", page.number) + f"?change=1#{q.anchor}",
+            }
+            for q in page.questions
+            if is_shown(q, draft.answers)
+        ]
+        if groups and groups[-1]["title"] == page.section.title:
+            groups[-1]["rows"].extend(rows)
+        else:
+            groups.append({"title": page.section.title, "rows": rows})
+    last = shown_pages(survey, draft.answers)[-1]
+    context = {
+        "survey": survey,
+        "groups": groups,
+        "submission_key": draft.submission_key,
+        "back_url": survey_url(survey, "page", last.number),
+        "action": survey_url(survey, "submit"),
+    }
+    return Outcome("survey/check.html", context)
+
+
+async def submit_draft(runtime: Runtime, slug: str, draft_id: str | None, submission_key: str) -> Outcome:
+    """Store the draft as a response, then show the confirmation; a repeat shows it again."""
+    survey, draft = await _draft_survey(runtime, slug, draft_id)
+    if draft is None or draft.submission_key != submission_key:
+        if await is_submitted(runtime.engine, submission_key, survey.slug):
+            return Outcome(redirect=survey_url(survey, "done"), clear_draft=True)
+        return _expired(survey)
+    if not survey.open:
+        return closed(survey)
+    try:
+        await submit_response(
+            runtime.writer,
+            survey,
+            draft.survey_version_id,
+            draft.answers,
+            draft.submission_key,
+            draft_id=draft.id,
+        )
+    except InvalidAnswers:
+        # Why: answers were checked page by page; a definition change can still invalidate one.
+        page = first_unfinished_page(survey, draft.answers, []) or survey.pages[0]
+        return Outcome(redirect=survey_url(survey, "page", page.number))
+    return Outcome(redirect=survey_url(survey, "done"), clear_draft=True)
+
+
+def confirmation(runtime: Runtime, slug: str) -> Outcome:
+    """The confirmation page: the answers are safe, and what happens next."""
+    survey = current_survey(runtime, slug)
+    return Outcome("survey/done.html", {"survey": survey})
+

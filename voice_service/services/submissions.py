@@ -1,0 +1,262 @@
+"""The write path: validate a response, commit it durably, then acknowledge it.
+
+Submissions are handed to one writer task that commits whatever has queued up in a single
+transaction (group commit). Nothing is acknowledged before its transaction has committed, so a
+crash loses only unacknowledged work, and a retried submission key is stored at most once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import uuid_utils
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from forms import Survey, validate_answers
+from forms.engine import to_cells
+from voice_service.db.models import Answer, Draft, Response, SurveyVersion
+from voice_service.db.upsert import insert_ignoring_conflicts
+
+log = logging.getLogger(__name__)
+
+RESPONSES, ANSWERS, VERSIONS, DRAFTS = Response.__table__, Answer.__table__, SurveyVersion.__table__, Draft.__table__
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+
+class InvalidAnswers(ValueError):
+    """The answers do not fit the survey; `errors` maps question ids to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("invalid answers")
+        self.errors = errors
+
+
+class KeyUsedElsewhere(ValueError):
+    """The submission key was already used for a different survey."""
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """What a person is told once their response is safely stored."""
+
+    id: uuid.UUID
+    survey: str
+    version: str
+    #: True when this key had already been stored: the first acknowledgement is returned again.
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class PendingSubmission:
+    """A validated response waiting for the writer."""
+
+    survey: Survey
+    version_id: int
+    answers: Mapping[str, Any]
+    submission_key: str
+    respondent: str = "anonymous"
+    #: The server-side draft to delete in the same transaction (HTML journeys).
+    draft_id: str | None = None
+
+
+def new_submission_key() -> str:
+    """A random key for one submission attempt."""
+    return secrets.token_urlsafe(24)
+
+
+def check_submission_key(key: str) -> str | None:
+    """An error message when a client's submission key is unusable."""
+    if not SUBMISSION_KEY.match(key):
+        return "submission_key must be 8 to 128 characters: letters, digits, '.', '_', ':' or '-'"
+    return None
+
+
+async def submit_response(
+    writer: SubmissionWriter,
+    survey: Survey,
+    version_id: int,
+    submitted: Mapping[str, Any],
+    submission_key: str,
+    *,
+    draft_id: str | None = None,
+) -> Acknowledgement:
+    """Validate answers against the survey, store them durably and return the acknowledgement."""
+    result = validate_answers(survey, submitted)
+    if not result.ok:
+        raise InvalidAnswers(result.errors)
+    pending = PendingSubmission(survey, version_id, result.answers, submission_key, draft_id=draft_id)
+    return await writer.submit(pending)
+
+
+class SubmissionWriter:
+    """Commits queued submissions in batches, one transaction per batch."""
+
+    def __init__(self, engine: AsyncEngine, batch_size: int = 256) -> None:
+        self.engine = engine
+        self.batch_size = batch_size
+        self._queue: asyncio.Queue[tuple[PendingSubmission, asyncio.Future[Acknowledgement]] | None] = (
+            asyncio.Queue()
+        )
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start the writer task."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="submission-writer")
+
+    async def stop(self) -> None:
+        """Commit what is queued, then stop."""
+        if self._task is not None:
+            await self._queue.put(None)
+            await self._task
+            self._task = None
+
+    async def submit(self, pending: PendingSubmission) -> Acknowledgement:
+        """Queue one submission and wait until it is committed."""
+        if self._task is None:
+            raise RuntimeError("the submission writer is not running")
+        future: asyncio.Future[Acknowledgement] = asyncio.get_running_loop().create_future()
+        await self._queue.put((pending, future))
+        return await future
+
+    async def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            item = await self._queue.get()
+            batch = []
+            if item is None:
+                stopping = True
+            else:
+                batch.append(item)
+            # Why: everything that arrived while the last transaction was committing goes in this one.
+            while len(batch) < self.batch_size and not self._queue.empty():
+                more = self._queue.get_nowait()
+                if more is None:
+                    stopping = True
+                    break
+                batch.append(more)
+            if batch:
+                await self._commit_batch(batch)
+
+    async def _commit_batch(self, batch: list[tuple[PendingSubmission, asyncio.Future[Acknowledgement]]]) -> None:
+        try:
+            results = await self._write([pending for pending, _ in batch])
+        except Exception as exc:
+            if len(batch) > 1:
+                # Why: one bad submission must not fail the others that shared its transaction.
+                for single in batch:
+                    await self._commit_batch([single])
+                return
+            log.exception("could not store a submission (%s)", type(exc).__name__)
+            _, future = batch[0]
+            if not future.done():
+                future.set_exception(exc)
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if future.done():
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+    async def _write(self, batch: list[PendingSubmission]) -> list[Acknowledgement | Exception]:
+        async with self.engine.begin() as conn:
+            stored = await _stored_keys(conn, [p.submission_key for p in batch])
+            now = datetime.now(UTC)
+            fresh: dict[str, tuple[uuid.UUID, PendingSubmission]] = {}
+            for pending in batch:
+                if pending.submission_key not in stored and pending.submission_key not in fresh:
+                    fresh[pending.submission_key] = (uuid.UUID(bytes=uuid_utils.uuid7().bytes), pending)
+            if fresh:
+                inserted = await _insert_responses(conn, fresh, now)
+                lost = [key for key in fresh if fresh[key][0] not in inserted]
+                if lost:  # another process stored these keys between our read and our insert
+                    stored.update(await _stored_keys(conn, lost))
+                    for key in lost:
+                        del fresh[key]
+                answer_rows = [
+                    {
+                        "response_id": rid,
+                        "question_id": qid,
+                        "row_key": cell.row,
+                        "position": cell.position,
+                        "value_text": cell.text,
+                        "value_number": cell.number,
+                    }
+                    for rid, pending in fresh.values()
+                    for qid, cell in to_cells(pending.survey, pending.answers)
+                ]
+                if answer_rows:
+                    await conn.execute(ANSWERS.insert(), answer_rows)
+            drafts = [p.draft_id for p in batch if p.draft_id]
+            if drafts:
+                await conn.execute(delete(DRAFTS).where(DRAFTS.c.id.in_(drafts)))
+        results: list[Acknowledgement | Exception] = []
+        for pending in batch:
+            key = pending.submission_key
+            if key in fresh:
+                rid, first = fresh[key]
+                if first is pending:
+                    results.append(Acknowledgement(rid, pending.survey.slug, pending.survey.version))
+                    continue
+                stored[key] = (rid, first.survey.slug, first.survey.version)
+            rid, slug, version = stored[key]
+            if slug != pending.survey.slug:
+                results.append(KeyUsedElsewhere("this submission key was already used for another survey"))
+            else:
+                results.append(Acknowledgement(rid, slug, version, replayed=True))
+        return results
+
+
+async def _stored_keys(conn: AsyncConnection, keys: list[str]) -> dict[str, tuple[uuid.UUID, str, str]]:
+    rows = await conn.execute(
+        select(RESPONSES.c.submission_key, RESPONSES.c.id, RESPONSES.c.survey_slug, VERSIONS.c.version)
+        .join(VERSIONS, VERSIONS.c.id == RESPONSES.c.survey_version_id)
+        .where(RESPONSES.c.submission_key.in_(keys))
+    )
+    return {key: (rid, slug, version) for key, rid, slug, version in rows}
+
+
+async def _insert_responses(
+    conn: AsyncConnection, fresh: dict[str, tuple[uuid.UUID, PendingSubmission]], now: datetime
+) -> set[uuid.UUID]:
+    rows = [
+        {
+            "id": rid,
+            "survey_version_id": pending.version_id,
+            "survey_slug": pending.survey.slug,
+            "submission_key": key,
+            "submitted_at": now,
+            "respondent": pending.respondent,
+        }
+        for key, (rid, pending) in fresh.items()
+    ]
+    statement = insert_ignoring_conflicts(RESPONSES, conn.dialect.name, ["submission_key"]).returning(RESPONSES.c.id)
+    result = await conn.execute(statement, rows)
+    return set(result.scalars().all())
+
+
+async def is_submitted(engine: AsyncEngine, submission_key: str, slug: str) -> bool:
+    """Whether a response with this key is stored for this survey."""
+    if not SUBMISSION_KEY.match(submission_key):
+        return False
+    async with engine.connect() as conn:
+        stored = await _stored_keys(conn, [submission_key])
+    return submission_key in stored and stored[submission_key][1] == slug
+
+
+async def count_responses(engine: AsyncEngine) -> int:
+    """How many responses are stored."""
+    async with engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(RESPONSES)) or 0)
+

@@ -1,0 +1,72 @@
+"""Settings: one frozen object, read from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FORMS_DIR = PROJECT_ROOT / "forms" / "surveys"
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'voice_service.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service needs to know about where it runs."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    forms_dir: Path = DEFAULT_FORMS_DIR
+    secret_key: str = ""
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    static_dir: Path = PROJECT_ROOT / "static"
+    #: Cookies are marked Secure when the service is reached over HTTPS.
+    secure_cookies: bool = False
+    #: The most a request body may be, in bytes.
+    max_body_bytes: int = 1024 * 1024
+    #: How long an unfinished survey is kept, in hours.
+    draft_hours: int = 24
+    #: At most this many submissions are committed in one transaction.
+    write_batch_size: int = 256
+    smtp_host: str = ""
+    smtp_port: int = 25
+    mail_from: str = "voice-service@localhost"
+    outbox_dir: Path = PROJECT_ROOT / "var" / "outbox"
+    debug: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is SQLite."""
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from environment variables, with working defaults."""
+        env = os.environ if env is None else env
+        return cls(
+            database_url=normalise_database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+            forms_dir=Path(env.get("FORMS_DIR", str(DEFAULT_FORMS_DIR))),
+            # Why: a development key that changes each start is safer than a shared constant.
+            secret_key=env.get("SECRET_KEY") or secrets.token_urlsafe(32),
+            static_dir=Path(env.get("STATIC_DIR", str(PROJECT_ROOT / "static"))),
+            secure_cookies=env.get("SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+            smtp_host=env.get("SMTP_HOST", ""),
+            smtp_port=int(env.get("SMTP_PORT", "25")),
+            mail_from=env.get("MAIL_FROM", "voice-service@localhost"),
+            outbox_dir=Path(env.get("OUTBOX_DIR", str(PROJECT_ROOT / "var" / "outbox"))),
+            debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),
+        )
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick the async driver for a plain URL (`postgresql://` -> asyncpg, `sqlite://` -> aiosqlite)."""
+    for plain, async_driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return async_driver + url[len(plain) :]
+    return url

@@ -1,0 +1,1 @@
+"""HTTP: public survey pages, the JSON API, health, error pages."""

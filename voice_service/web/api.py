@@ -1,0 +1,138 @@
+"""The JSON API: the same surveys and the same submission rules as the pages."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromHeader, FromPath, JSONBody
+
+from forms import Survey
+from voice_service.services.runtime import Runtime
+from voice_service.services.submissions import (
+    InvalidAnswers,
+    KeyUsedElsewhere,
+    check_submission_key,
+    new_submission_key,
+    submit_response,
+)
+
+
+class SurveySummary(msgspec.Struct):
+    """A survey in the list."""
+
+    slug: str
+    title: str
+    audience: str
+    purpose: str
+    anonymous: bool
+    version: str
+    url: str
+
+
+class SurveyDefinition(msgspec.Struct):
+    """A survey's current definition, normalised (defaults explicit, scales inlined)."""
+
+    slug: str
+    version: str
+    definition: dict[str, Any]
+
+
+class ResponseIn(msgspec.Struct):
+    """A response: answers by question id, and a key that makes retries safe."""
+
+    answers: dict[str, Any]
+    submission_key: str | None = None
+
+
+class ResponseAck(msgspec.Struct):
+    """The acknowledgement: the response is stored."""
+
+    id: uuid.UUID
+    survey: str
+    version: str
+
+
+class AnswerErrors(msgspec.Struct):
+    """Why a response was not accepted: a message per question id (or per body field)."""
+
+    errors: dict[str, str]
+
+
+def _doc(description: str, model: Any = None) -> ResponseSpec:
+    return ResponseSpec(data_container=model or dict[str, Any], description=description)
+
+
+def _summary(survey: Survey) -> SurveySummary:
+    return SurveySummary(
+        survey.slug, survey.title, survey.audience, survey.purpose, survey.anonymous, survey.version, f"/s/{survey.slug}"
+    )
+
+
+def _survey(runtime: Runtime, slug: str) -> Survey:
+    survey = runtime.catalog.current(slug)
+    if survey is None:
+        raise NotFoundException(f"No survey has the slug '{slug}'" if len(slug) < 100 else "No such survey")
+    return survey
+
+
+class SurveyApiController(Controller):
+    """Surveys and their responses."""
+
+    path = "/api/surveys"
+    tags = ["surveys"]
+
+    @get("/", summary="List open public surveys")
+    async def list_surveys(self, runtime: NamedDependency[Runtime]) -> list[SurveySummary]:
+        """The open surveys shown on the public home page."""
+        return [_summary(s) for s in runtime.catalog.public()]
+
+    @get("/{slug:str}", summary="A survey's definition")
+    async def get_survey(self, runtime: NamedDependency[Runtime], slug: FromPath[str]) -> SurveyDefinition:
+        """The current definition of a survey, as JSON."""
+        survey = _survey(runtime, slug)
+        return SurveyDefinition(survey.slug, survey.version, survey.to_json())
+
+    @post(
+        "/{slug:str}/responses",
+        summary="Submit a response",
+        status_code=201,
+        responses={
+            400: _doc("Malformed JSON or a body that is not a JSON object"),
+            404: _doc("No survey with that slug"),
+            409: _doc("The submission key was used for another survey"),
+            410: _doc("The survey is closed"),
+            413: _doc("The body is over 1 MiB"),
+            422: _doc("Answers that do not fit the survey", AnswerErrors),
+        },
+    )
+    async def submit(
+        self,
+        runtime: NamedDependency[Runtime],
+        slug: FromPath[str],
+        data: JSONBody[ResponseIn],
+        idempotency_key: FromHeader[str | None] = None,
+    ) -> Response[ResponseAck | AnswerErrors | dict[str, Any]]:
+        """Validate and store a response; a repeated submission key returns the first acknowledgement."""
+        survey = _survey(runtime, slug)
+        if not survey.open:
+            return Response({"status_code": 410, "detail": "This survey is closed"}, status_code=410)
+        key = data.submission_key or idempotency_key
+        if key is not None and (problem := check_submission_key(key)):
+            return Response(AnswerErrors({"submission_key": problem}), status_code=422)
+        try:
+            ack = await submit_response(
+                runtime.writer, survey, runtime.catalog.version_id(survey), data.answers, key or new_submission_key()
+            )
+        except InvalidAnswers as exc:
+            return Response(AnswerErrors(exc.errors), status_code=422)
+        except KeyUsedElsewhere as exc:
+            return Response({"status_code": 409, "detail": str(exc)}, status_code=409)
+        headers = {"Idempotent-Replayed": "true"} if ack.replayed else {}
+        return Response(ResponseAck(ack.id, ack.survey, ack.version), status_code=201, headers=headers)
+

@@ -1,0 +1,88 @@
+"""create_app(settings): the Litestar application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from voice_service.db.engine import create_engine
+from voice_service.services.catalog import SurveyCatalog
+from voice_service.services.drafts import purge_stale_drafts
+from voice_service.services.runtime import Runtime
+from voice_service.services.submissions import SubmissionWriter
+from voice_service.settings import PROJECT_ROOT, Settings
+from voice_service.web.api import SurveyApiController
+from voice_service.web.errors import handle_http_error, handle_server_error
+from voice_service.web.health import health
+from voice_service.web.public import HomeController, SurveyPagesController
+from voice_service.web.templating import build_environment
+
+GOVUK_ASSETS = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "assets"
+
+
+class DatabaseNotReady(RuntimeError):
+    """The database has not been migrated."""
+
+
+def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Litestar:
+    """Build the application; refuses (DefinitionError) when a survey definition is invalid."""
+    catalog = catalog or SurveyCatalog.from_folder(settings.forms_dir)
+    engine = create_engine(settings)
+    writer = SubmissionWriter(engine, settings.write_batch_size)
+    runtime = Runtime(settings, engine, catalog, writer)
+
+    @asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        try:
+            await catalog.sync(engine)
+        except (OperationalError, ProgrammingError) as exc:
+            raise DatabaseNotReady("The database is not set up: run `voice-service db upgrade`") from exc
+        await purge_stale_drafts(engine, runtime.draft_max_age)
+        await writer.start()
+        try:
+            yield
+        finally:
+            await writer.stop()
+
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        set_default_exception_handler=False,
+    )
+    static_dirs = [d for d in (settings.static_dir, GOVUK_ASSETS) if Path(d).is_dir()]
+    route_handlers: list[object] = [HomeController, SurveyPagesController, SurveyApiController, health]
+    if static_dirs:
+        route_handlers.append(
+            create_static_files_router(path="/assets", directories=static_dirs, include_in_schema=False)
+        )
+    return Litestar(
+        route_handlers=route_handlers,
+        dependencies={"runtime": Provide(lambda: runtime, use_cache=True, sync_to_thread=False)},
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_environment(settings.templates_dir))),
+        plugins=[SQLAlchemyPlugin(config=db_config)],
+        lifespan=[lifespan],
+        exception_handlers={HTTPException: handle_http_error, Exception: handle_server_error},
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="voice_service API",
+            version="1",
+            description="Surveys and responses for the Safeguarding Children Partnership.",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+        ),
+        logging_config=LoggingConfig(log_exceptions="debug", disable_stack_trace={404, 400, 405, 413, 422}),
+        debug=settings.debug,
+    )

@@ -1,0 +1,23 @@
+"""GET /health: is the service up and can it reach its database?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from voice_service.services.runtime import Runtime
+
+
+@get("/health", tags=["service"], summary="Service and database health")
+async def health(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
+    """200 when the database answers, 503 when it does not."""
+    try:
+        async with runtime.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError):
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return Response({"status": "ok", "database": "ok", "surveys": len(runtime.catalog.surveys)})

@@ -1,0 +1,145 @@
+"""Public survey pages: anyone with the link may answer; nothing here needs an account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromCookie, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from voice_service.services import journey
+from voice_service.services.runtime import Runtime
+
+DRAFT_COOKIE = "vs_draft"
+
+PageResponse = Template | Redirect
+
+
+def _respond(runtime: Runtime, slug: str, outcome: journey.Outcome) -> PageResponse:
+    """Turn a journey outcome into a response, setting or clearing the draft cookie."""
+    cookies = []
+    path = f"/s/{slug}"
+    if outcome.set_draft:
+        cookies.append(
+            Cookie(
+                key=DRAFT_COOKIE,
+                value=outcome.set_draft,
+                path=path,
+                httponly=True,
+                samesite="lax",
+                secure=runtime.settings.secure_cookies,
+            )
+        )
+    if outcome.clear_draft:
+        # Why: after submitting, nothing that could tie this browser to the response is kept.
+        cookies.append(Cookie(key=DRAFT_COOKIE, value="", path=path, max_age=0, httponly=True, samesite="lax"))
+    if outcome.redirect:
+        return Redirect(outcome.redirect, status_code=303, cookies=cookies)
+    assert outcome.template is not None  # noqa: S101 - an Outcome is either a redirect or a page
+    return Template(outcome.template, context=outcome.context, status_code=outcome.status_code, cookies=cookies)
+
+
+async def _form(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
+    form = await request.form()
+    return {key: [v for v in form.getall(key) if isinstance(v, str)] for key in form}
+
+
+class HomeController(Controller):
+    """The public home page."""
+
+    include_in_schema = False
+
+    @get("/", name="home")
+    async def home(self, runtime: NamedDependency[Runtime]) -> Template:
+        """Open surveys for the public."""
+        return Template("index.html", context={"surveys": runtime.catalog.public()})
+
+
+class SurveyPagesController(Controller):
+    """One survey, page by page: start, questions, check answers, confirmation."""
+
+    path = "/s/{slug:str}"
+    include_in_schema = False
+
+    async def _run(self, runtime: Runtime, slug: str, step: Any) -> PageResponse:
+        try:
+            outcome = await step
+        except journey.SurveyNotFound as exc:
+            raise NotFoundException("There is no survey at this address") from exc
+        return _respond(runtime, slug, outcome)
+
+    @get("/", name="survey-start")
+    async def start(
+        self, runtime: NamedDependency[Runtime], slug: FromPath[str], expired: FromQuery[bool] = False
+    ) -> PageResponse:
+        """The start page."""
+        try:
+            outcome = journey.start_page(runtime, slug)
+        except journey.SurveyNotFound as exc:
+            raise NotFoundException("There is no survey at this address") from exc
+        outcome.context["expired"] = expired
+        return _respond(runtime, slug, outcome)
+
+    @post("/start", name="survey-begin", status_code=303)
+    async def begin(self, runtime: NamedDependency[Runtime], slug: FromPath[str]) -> PageResponse:
+        """Start answering."""
+        return await self._run(runtime, slug, journey.begin(runtime, slug))
+
+    @get("/page/{number:int}", name="survey-page")
+    async def page(
+        self,
+        runtime: NamedDependency[Runtime],
+        slug: FromPath[str],
+        number: FromPath[int],
+        vs_draft: FromCookie[str | None] = None,
+        change: FromQuery[bool] = False,
+    ) -> PageResponse:
+        """A page of questions."""
+        return await self._run(runtime, slug, journey.show_page(runtime, slug, vs_draft, number, change))
+
+    @post("/page/{number:int}", name="survey-page-answer", status_code=200)
+    async def answer(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[Runtime],
+        slug: FromPath[str],
+        number: FromPath[int],
+        vs_draft: FromCookie[str | None] = None,
+        change: FromQuery[bool] = False,
+    ) -> PageResponse:
+        """Answers to a page."""
+        form = await _form(request)
+        return await self._run(runtime, slug, journey.answer_page(runtime, slug, vs_draft, number, form, change))
+
+    @get("/check", name="survey-check")
+    async def check(
+        self, runtime: NamedDependency[Runtime], slug: FromPath[str], vs_draft: FromCookie[str | None] = None
+    ) -> PageResponse:
+        """Check your answers."""
+        return await self._run(runtime, slug, journey.check_answers(runtime, slug, vs_draft))
+
+    @post("/submit", name="survey-submit", status_code=303)
+    async def submit(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[Runtime],
+        slug: FromPath[str],
+        vs_draft: FromCookie[str | None] = None,
+    ) -> PageResponse:
+        """Send the answers."""
+        form = await _form(request)
+        key = (form.get("submission_key") or [""])[0]
+        return await self._run(runtime, slug, journey.submit_draft(runtime, slug, vs_draft, key))
+
+    @get("/done", name="survey-done")
+    async def done(self, runtime: NamedDependency[Runtime], slug: FromPath[str]) -> PageResponse:
+        """The confirmation page."""
+        try:
+            outcome = journey.confirmation(runtime, slug)
+        except journey.SurveyNotFound as exc:
+            raise NotFoundException("There is no survey at this address") from exc
+        return _respond(runtime, slug, outcome)
