@@ -1,0 +1,103 @@
+"""Fixtures: settings, migrated databases (SQLite and PostgreSQL), the app and its test client.
+
+Under CI=true a test that needs PostgreSQL fails when PostgreSQL cannot be started; elsewhere
+it is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import text
+
+from tests.support.postgres import PostgresUnavailable, database_url, throwaway_postgres
+from voice_service.db.migrate import upgrade
+from voice_service.settings import PROJECT_ROOT, Settings
+from voice_service.web.app import create_app
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+FORMS_DIR = PROJECT_ROOT / "forms" / "surveys"
+TABLES_CLEARED_PER_TEST = ("answer", "response", "draft")
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One PostgreSQL server for the whole run."""
+    try:
+        with throwaway_postgres(tmp_path_factory.mktemp("pg")) as url:
+            yield url
+    except PostgresUnavailable as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required under CI=true: {exc}")
+        pytest.skip(str(exc))
+
+
+
+def _create_pg_database(server_url: str, name: str) -> str:
+    import asyncpg
+
+    async def create() -> None:
+        dsn = server_url.replace("postgresql+asyncpg", "postgresql")
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return database_url(server_url, name)
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def migrated_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database built by the migrations, once per engine per run."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        url = _create_pg_database(server, f"voice_test_{uuid.uuid4().hex[:8]}")
+    upgrade(Settings(database_url=url))
+    return url
+
+
+def clear_tables(url: str) -> None:
+    """Delete what a test stored, keeping the schema and survey versions."""
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def clear() -> None:
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            for table in TABLES_CLEARED_PER_TEST:
+                await conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed table names
+        await engine.dispose()
+
+    asyncio.run(clear())
+
+
+@pytest.fixture
+def settings(migrated_url: str, tmp_path: Path) -> Iterator[Settings]:
+    """Settings for one test, on each database engine; stored responses are cleared afterwards."""
+    yield Settings(
+        database_url=migrated_url,
+        forms_dir=FORMS_DIR,
+        secret_key="test-secret",
+        outbox_dir=tmp_path / "outbox",
+    )
+    clear_tables(migrated_url)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """The app with its lifespan running, through Litestar's test client."""
+    with TestClient(app=create_app(settings), base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
