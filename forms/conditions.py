@@ -119,7 +119,9 @@ class AnyOf:
 
 Condition = Equals | In | Answered | AllOf | AnyOf
 
-_FORMS = "{question: ID, equals: V}, {question: ID, in: [..]}, {question: ID, answered: true}, {all: [..]} or {any: [..]}"
+_FORMS = (
+    "{question: ID, equals: V}, {question: ID, in: [..]}, {question: ID, answered: true}, {all: [..]} or {any: [..]}"
+)
 
 
 def parse_condition(ctx: ParseContext, raw: Any, path: str, parent: Any, key: Any) -> Condition | None:
@@ -135,8 +137,7 @@ def parse_condition(ctx: ParseContext, raw: Any, path: str, parent: Any, key: An
                 fields.error(combinator, f"'{combinator}' needs a list of one or more conditions")
                 return None
             parsed = [
-                parse_condition(ctx, item, join(join(path, combinator), i), items, i)
-                for i, item in enumerate(items)
+                parse_condition(ctx, item, join(join(path, combinator), i), items, i) for i, item in enumerate(items)
             ]
             if any(item is None for item in parsed):
                 return None

@@ -207,7 +207,9 @@ def _parse_sections(
     """The sections that parsed, whether all did, and every question id written (in order)."""
     raw = fields.raw.get("sections")
     if not isinstance(raw, list) or not raw:
-        fields.error("sections" if "sections" in fields.raw else None, "'sections' must be a list of one or more sections")
+        fields.error(
+            "sections" if "sections" in fields.raw else None, "'sections' must be a list of one or more sections"
+        )
         return [], False, []
     raw_ids = [
         q["id"]
@@ -235,9 +237,7 @@ def _parse_sections(
             for j, q in enumerate(raw_questions)
         ]
         complete = complete and title is not None and all(q is not None for q in questions)
-        sections.append(
-            Section(str(title), tuple(q for q in questions if q is not None), section.text("description"))
-        )
+        sections.append(Section(str(title), tuple(q for q in questions if q is not None), section.text("description")))
     return sections, complete, raw_ids
 
 
@@ -295,7 +295,9 @@ def _check_references(sections: list[Section], raw_ids: list[str]) -> None:
             qfields.error("id", f"duplicate question id '{question.id}'")
         if question.measure:
             if question.measure in measures:
-                qfields.error("measure", f"measure '{question.measure}' is already on question '{measures[question.measure]}'")
+                qfields.error(
+                    "measure", f"measure '{question.measure}' is already on question '{measures[question.measure]}'"
+                )
             measures[question.measure] = question.id
         for ref, values in question.show_if.refers_to() if question.show_if else []:
             target = seen.get(ref)

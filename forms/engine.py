@@ -11,6 +11,10 @@ from forms.questions import AnswerError, Cell, Question
 from forms.questions.base import FormData
 
 
+#: The error key used when a response answers nothing at all.
+NOTHING_ANSWERED = "answers"
+
+
 @dataclass
 class Validation:
     """Clean answers that passed, and a message for each question that did not."""
@@ -60,6 +64,9 @@ def validate_answers(survey: Survey, submitted: Mapping[str, Any]) -> Validation
     for question in survey.questions:
         if is_shown(question, result.answers):
             _check(question, submitted.get(question.id), result)
+    if result.ok and not result.answers:
+        # Why: a response with no answer at all tells nobody anything and would skew response rates.
+        result.errors[NOTHING_ANSWERED] = "Answer at least one question"
     return result
 
 

@@ -161,7 +161,10 @@ def to_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float (JSON allows any length)
+            return None
     elif isinstance(value, str):
         try:
             number = float(value.strip().replace(",", ""))

@@ -44,13 +44,9 @@ def _construct_mapping(loader: _StringsLoader, node: yaml.MappingNode) -> LineDi
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
-            raise yaml.constructor.ConstructorError(
-                None, None, "mapping keys must be plain text", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, "mapping keys must be plain text", key_node.start_mark)
         if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import click
 
-from forms import DefinitionError, load_surveys
+from forms import DefinitionError, Survey, load_surveys
 from voice_service.settings import Settings
 
 
-@click.group(help="voice_service: surveys and voice feedback for a Safeguarding Children Partnership.\n\n"
-             "Settings come from the environment: DATABASE_URL, FORMS_DIR, SECRET_KEY, SMTP_HOST, ...")
+@click.group(
+    help="voice_service: surveys and voice feedback for a Safeguarding Children Partnership.\n\n"
+    "Settings come from the environment: DATABASE_URL, FORMS_DIR, SECRET_KEY, SMTP_HOST, ..."
+)
 def main() -> None:
     """Entry point."""
 
@@ -61,17 +63,21 @@ def forms() -> None:
     """Survey definition commands."""
 
 
-@forms.command("check", help="Check every survey definition in FORMS_DIR (or FOLDER); lists each problem with file, line and key.")
+@forms.command(
+    "check",
+    help="Check every survey definition in FORMS_DIR (or FOLDER); lists each problem with file, line and key.",
+)
 @click.argument("folder", required=False, type=click.Path(path_type=Path))
 def forms_check(folder: Path | None) -> None:
     """Exit 1 with every problem listed, or print each valid survey."""
     folder = folder or Settings.from_env().forms_dir
     surveys = _check_forms_or_exit(folder)
     for survey in surveys.values():
-        click.echo(f"ok  {survey.slug:<32} version {survey.version}  {len(survey.questions):>2} questions  {survey.source}")
+        questions = len(survey.questions)
+        click.echo(f"ok  {survey.slug:<32} version {survey.version}  {questions:>2} questions  {survey.source}")
 
 
-def _check_forms_or_exit(folder: Path) -> dict[str, object]:
+def _check_forms_or_exit(folder: Path) -> dict[str, Survey]:
     try:
         return dict(load_surveys(folder))
     except DefinitionError as exc:

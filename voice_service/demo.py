@@ -53,7 +53,8 @@ def demo_answers(survey: Survey, rng: random.Random) -> dict[str, Any]:
     for question in survey.questions:
         if not is_shown(question, answers):
             continue
-        if question.required or rng.random() < 0.7:
+        # The first question is always answered: a response must answer something.
+        if question.required or not answers or rng.random() < 0.7:
             answers[question.id] = _demo_answer(question, rng)
     return answers
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from forms.problems import Fields, join
-from forms.questions.base import AnswerError, Cell, Options, Question, Scales, parse_options
+from forms.questions.base import NO_OPTIONS, AnswerError, Cell, Options, Question, Scales, parse_options
 
 
 def read_options(fields: Fields, scales: Scales) -> Options | None:
@@ -32,9 +32,9 @@ def read_options(fields: Fields, scales: Scales) -> Options | None:
 class ChoiceQuestion(Question):
     """A question answered by picking from options."""
 
-    options: Options = Options(())
+    options: Options = NO_OPTIONS
 
-    keys = ("options", "scale")
+    keys: ClassVar[tuple[str, ...]] = ("options", "scale")
 
     @classmethod
     def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:

@@ -98,15 +98,18 @@ def check_text(value: Any, max_length: int) -> str | None:
     """A typed answer: stripped, bounded, storable in every database; None when blank."""
     if not isinstance(value, str):
         raise AnswerError("Enter text")
-    value = value.strip()
-    if not value:
+    text: str = value.strip()
+    if not text:
         return None
-    if len(value) > max_length:
+    if len(text) > max_length:
         raise AnswerError(f"Answer must be {max_length:,} characters or fewer")
     # Why: PostgreSQL cannot store NUL, and lone surrogates cannot be encoded as UTF-8.
-    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t" for ch in value):
+    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t" for ch in text):
         raise AnswerError("Answer contains characters that cannot be saved; remove them and try again")
-    return value
+    return text
+
+
+NO_OPTIONS = Options(())
 
 
 @dataclass(frozen=True)

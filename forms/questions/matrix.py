@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from forms.problems import Fields, join
 from forms.questions._choice import ChoiceQuestion
-from forms.questions.base import AnswerError, Cell, FormData, Options, Scales, parse_options
+from forms.questions.base import NO_OPTIONS, AnswerError, Cell, FormData, Options, Scales, parse_options
 
 
 @dataclass(frozen=True)
 class MatrixQuestion(ChoiceQuestion):
     """Rate each row on one scale; required means every row."""
 
-    rows: Options = Options(())
+    rows: Options = NO_OPTIONS
 
     type_code = "matrix"
     dtype = "matrix"
-    keys = ("rows", "options", "scale")
+    keys: ClassVar[tuple[str, ...]] = ("rows", "options", "scale")
 
     @classmethod
     def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from forms.problems import Fields
 from forms.questions._choice import ChoiceQuestion
@@ -20,7 +20,7 @@ class MultipleQuestion(ChoiceQuestion):
 
     type_code = "multiple"
     dtype = "categories"
-    keys = ("options", "scale", "min_choices", "max_choices")
+    keys: ClassVar[tuple[str, ...]] = ("options", "scale", "min_choices", "max_choices")
 
     @classmethod
     def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from forms.problems import Fields, to_number
 from forms.questions.base import AnswerError, Cell, FormData, Question, Scales
@@ -24,7 +24,7 @@ class NumberQuestion(Question):
 
     type_code = "number"
     dtype = "number"
-    keys = ("min", "max", "integer", "suffix")
+    keys: ClassVar[tuple[str, ...]] = ("min", "max", "integer", "suffix")
 
     @classmethod
     def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from forms.problems import Fields
 from forms.questions._choice import ChoiceQuestion
@@ -19,7 +19,7 @@ class RankingQuestion(ChoiceQuestion):
 
     type_code = "ranking"
     dtype = "categories"
-    keys = ("options", "scale", "max_choices")
+    keys: ClassVar[tuple[str, ...]] = ("options", "scale", "max_choices")
 
     @classmethod
     def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ class TextQuestion(Question):
 
     type_code = "text"
     dtype = "text"
-    keys = ("max_length",)
+    keys: ClassVar[tuple[str, ...]] = ("max_length",)
     default_max_length: ClassVar[int] = 500
 
     @classmethod

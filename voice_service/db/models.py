@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
-from sqlalchemy import Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -86,3 +86,14 @@ class Draft(Base):
     visited: Mapped[list[int]] = mapped_column(JsonB, default=list)
     submission_key: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table, for the lean Core statements of the hot paths."""
+    return cast(Table, model.__table__)
+
+
+SURVEY_VERSIONS = table_of(SurveyVersion)
+RESPONSES = table_of(Response)
+ANSWERS = table_of(Answer)
+DRAFTS = table_of(Draft)

@@ -10,10 +10,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from voice_service.db.models import Draft
+from voice_service.db.models import DRAFTS
 from voice_service.services.submissions import new_submission_key
-
-DRAFTS = Draft.__table__
 
 
 @dataclass

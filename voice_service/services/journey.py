@@ -179,7 +179,7 @@ async def check_answers(runtime: Runtime, slug: str, draft_id: str | None) -> Ou
     unfinished = first_unfinished_page(survey, draft.answers, draft.visited)
     if unfinished is not None:
         return Outcome(redirect=survey_url(survey, "page", unfinished.number))
-    groups = []
+    groups: list[dict[str, Any]] = []
     for page in shown_pages(survey, draft.answers):
         rows = [
             {
@@ -195,7 +195,10 @@ async def check_answers(runtime: Runtime, slug: str, draft_id: str | None) -> Ou
         else:
             groups.append({"title": page.section.title, "rows": rows})
     last = shown_pages(survey, draft.answers)[-1]
+    first = shown_pages(survey, draft.answers)[0]
     context = {
+        "nothing_answered": not draft.answers,
+        "first_page_url": survey_url(survey, "page", first.number),
         "survey": survey,
         "groups": groups,
         "submission_key": draft.submission_key,

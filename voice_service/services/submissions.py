@@ -23,12 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from forms import Survey, validate_answers
 from forms.engine import to_cells
-from voice_service.db.models import Answer, Draft, Response, SurveyVersion
+from voice_service.db.models import ANSWERS, DRAFTS, RESPONSES, SURVEY_VERSIONS
 from voice_service.db.upsert import insert_ignoring_conflicts
 
 log = logging.getLogger(__name__)
 
-RESPONSES, ANSWERS, VERSIONS, DRAFTS = Response.__table__, Answer.__table__, SurveyVersion.__table__, Draft.__table__
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
 
@@ -220,8 +219,8 @@ class SubmissionWriter:
 
 async def _stored_keys(conn: AsyncConnection, keys: list[str]) -> dict[str, tuple[uuid.UUID, str, str]]:
     rows = await conn.execute(
-        select(RESPONSES.c.submission_key, RESPONSES.c.id, RESPONSES.c.survey_slug, VERSIONS.c.version)
-        .join(VERSIONS, VERSIONS.c.id == RESPONSES.c.survey_version_id)
+        select(RESPONSES.c.submission_key, RESPONSES.c.id, RESPONSES.c.survey_slug, SURVEY_VERSIONS.c.version)
+        .join(SURVEY_VERSIONS, SURVEY_VERSIONS.c.id == RESPONSES.c.survey_version_id)
         .where(RESPONSES.c.submission_key.in_(keys))
     )
     return {key: (rid, slug, version) for key, rid, slug, version in rows}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from os import PathLike
 from pathlib import Path
+from typing import Any
 
 from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
@@ -62,8 +64,8 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
         session_config=AsyncSessionConfig(expire_on_commit=False),
         set_default_exception_handler=False,
     )
-    static_dirs = [d for d in (settings.static_dir, GOVUK_ASSETS) if Path(d).is_dir()]
-    route_handlers: list[object] = [HomeController, SurveyPagesController, SurveyApiController, health]
+    static_dirs: list[Path | PathLike[Any] | str] = [d for d in (settings.static_dir, GOVUK_ASSETS) if Path(d).is_dir()]
+    route_handlers: list[Any] = [HomeController, SurveyPagesController, SurveyApiController, health]
     if static_dirs:
         route_handlers.append(
             create_static_files_router(path="/assets", directories=static_dirs, include_in_schema=False)

@@ -1,4 +1,4 @@
-"""GET /health: is the service up and can it reach its database?"""
+"""GET /health: whether the service is up and can reach its database."""
 
 from __future__ import annotations
 

@@ -1,0 +1,68 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, against the real server.
+
+Under CI=true a missing Chromium fails the tests; elsewhere they are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.live_server import live_server
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+pytestmark = pytest.mark.browser
+
+
+def _missing(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"browser tests need {reason} under CI=true")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the run."""
+    if not CHROMIUM.exists():
+        _missing(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    if not AXE.exists():
+        _missing(f"axe-core at {AXE} (npm ci)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real service on a loopback port with its own SQLite database."""
+    database = tmp_path_factory.mktemp("browser") / "browser.db"
+    with live_server(f"sqlite+aiosqlite:///{database}") as base:
+        yield base
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A page in a fresh browser context sized like a phone (375 px wide)."""
+    context = browser.new_context(viewport={"width": 375, "height": 812}, java_script_enabled=True)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,57 @@
+"""Run the real service (`voice-service serve`) on a free loopback port for browser and fuzz tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+
+def free_port() -> int:
+    """A port nobody is listening on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def live_server(database_url: str, env: dict[str, str] | None = None, timeout: float = 30.0) -> Iterator[str]:
+    """Migrate the database and start the server with the real CLI; yield its base URL."""
+    port = free_port()
+    cli = Path(sys.executable).with_name("voice-service")
+    child_env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "browser-tests", **(env or {})}
+    subprocess.run([str(cli), "db", "upgrade"], env=child_env, check=True, capture_output=True)  # noqa: S603
+    process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=child_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/health", timeout=1) as reply:  # noqa: S310 - loopback
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+                raise RuntimeError(f"the server did not start:\n{output}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
