@@ -10,16 +10,25 @@ PORT ?= 8000
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 
-.PHONY: help install assets db demo run serve test test-fast lint format typecheck clean
+.PHONY: help install lock assets db demo run serve test test-fast lint format typecheck clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP_PY): pyproject.toml
+LOCK := requirements/dev.lock
+
+$(STAMP_PY): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	# Every dependency pinned with hashes; then the project itself without resolving again.
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+lock: $(STAMP_PY) ## Re-pin every dependency with hashes into requirements/dev.lock (after editing pyproject.toml)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu --no-header -q -o $(LOCK)
 
 $(STAMP_JS): package.json package-lock.json
 	npm ci --no-audit --no-fund
