@@ -20,12 +20,20 @@ def throwaway_postgres(folder: Path) -> Iterator[str]:
     if given:
         yield given
         return
-    try:
-        import pgserver
+    server = None
+    failures: list[str] = []
+    for attempt in range(3):
+        # Why: a start can fail when another run on the machine is starting its own server at once.
+        try:
+            import pgserver
 
-        server = pgserver.get_server(folder, cleanup_mode="stop")
-    except Exception as exc:  # any failure to start means "no PostgreSQL here"
-        raise PostgresUnavailable(f"could not start PostgreSQL with pgserver: {exc}") from exc
+            server = pgserver.get_server(folder / f"try{attempt}", cleanup_mode="stop")
+            break
+        except Exception as exc:  # any failure to start means "no PostgreSQL here"
+            failures.append(f"{type(exc).__name__}: {exc}")
+    if server is None:
+        raise PostgresUnavailable("could not start PostgreSQL with pgserver: " + " | ".join(failures))
+    folder = folder / f"try{attempt}"
     try:
         yield f"postgresql+asyncpg://postgres@/postgres?host={quote(str(folder))}"
     finally:
