@@ -10,7 +10,7 @@ PORT ?= 8000
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 
-.PHONY: help install lock assets db demo run serve test test-fast lint format typecheck clean
+.PHONY: help install lock assets db demo run serve test test-fast fuzz lint format typecheck clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -58,6 +58,9 @@ test: install assets ## Run every test (SQLite and PostgreSQL; browser tests in 
 
 test-fast: $(STAMP_PY) ## Run the tests that need neither PostgreSQL nor a browser
 	$(BIN)/pytest -m "not postgres and not browser"
+
+fuzz: install ## schemathesis: 20,000 generated API requests against a running instance
+	FUZZ_MIN_CASES=20000 FUZZ_MAX_EXAMPLES=3000 $(BIN)/pytest tests/fuzz -p no:cacheprovider
 
 lint: $(STAMP_PY) ## ruff lint and format check, mypy
 	$(BIN)/ruff check .

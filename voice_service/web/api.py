@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromHeader, FromPath, JSONBody
+from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from forms import Survey
 from voice_service.services.runtime import Runtime
 from voice_service.services.submissions import (
     InvalidAnswers,
     KeyUsedElsewhere,
+    SUBMISSION_KEY,
     check_submission_key,
     new_submission_key,
     submit_response,
@@ -43,11 +44,14 @@ class SurveyDefinition(msgspec.Struct):
     definition: dict[str, Any]
 
 
+SubmissionKey = Annotated[str, msgspec.Meta(pattern=SUBMISSION_KEY.pattern, min_length=8, max_length=128)]
+
+
 class ResponseIn(msgspec.Struct):
     """A response: answers by question id, and a key that makes retries safe."""
 
     answers: dict[str, Any]
-    submission_key: str | None = None
+    submission_key: SubmissionKey | None = None
 
 
 class ResponseAck(msgspec.Struct):
@@ -77,7 +81,7 @@ def _summary(survey: Survey) -> SurveySummary:
 def _survey(runtime: Runtime, slug: str) -> Survey:
     survey = runtime.catalog.current(slug)
     if survey is None:
-        raise NotFoundException(f"No survey has the slug '{slug}'" if len(slug) < 100 else "No such survey")
+        raise NotFoundException("No survey has that slug")
     return survey
 
 
@@ -92,7 +96,7 @@ class SurveyApiController(Controller):
         """The open surveys shown on the public home page."""
         return [_summary(s) for s in runtime.catalog.public()]
 
-    @get("/{slug:str}", summary="A survey's definition")
+    @get("/{slug:str}", summary="A survey's definition", responses={404: _doc("No survey with that slug")})
     async def get_survey(self, runtime: NamedDependency[Runtime], slug: FromPath[str]) -> SurveyDefinition:
         """The current definition of a survey, as JSON."""
         survey = _survey(runtime, slug)
@@ -116,23 +120,26 @@ class SurveyApiController(Controller):
         runtime: NamedDependency[Runtime],
         slug: FromPath[str],
         data: JSONBody[ResponseIn],
-        idempotency_key: FromHeader[str | None] = None,
-    ) -> Response[ResponseAck | AnswerErrors | dict[str, Any]]:
+        # Why: without a name Litestar would read a header called "idempotency_key", which no client sends.
+        idempotency_key: Annotated[
+            str | None, HeaderParameter(name="Idempotency-Key", pattern=SUBMISSION_KEY.pattern, max_length=128)
+        ] = None,
+    ) -> Response[ResponseAck]:
         """Validate and store a response; a repeated submission key returns the first acknowledgement."""
         survey = _survey(runtime, slug)
         if not survey.open:
-            return Response({"status_code": 410, "detail": "This survey is closed"}, status_code=410)
+            return Response({"status_code": 410, "detail": "This survey is closed"}, status_code=410)  # type: ignore[arg-type]
         key = data.submission_key or idempotency_key
         if key is not None and (problem := check_submission_key(key)):
-            return Response(AnswerErrors({"submission_key": problem}), status_code=422)
+            return Response(AnswerErrors({"submission_key": problem}), status_code=422)  # type: ignore[arg-type]
         try:
             ack = await submit_response(
                 runtime.writer, survey, runtime.catalog.version_id(survey), data.answers, key or new_submission_key()
             )
         except InvalidAnswers as exc:
-            return Response(AnswerErrors(exc.errors), status_code=422)
+            return Response(AnswerErrors(exc.errors), status_code=422)  # type: ignore[arg-type]
         except KeyUsedElsewhere as exc:
-            return Response({"status_code": 409, "detail": str(exc)}, status_code=409)
+            return Response({"status_code": 409, "detail": str(exc)}, status_code=409)  # type: ignore[arg-type]
         headers = {"Idempotent-Replayed": "true"} if ack.replayed else {}
         return Response(ResponseAck(ack.id, ack.survey, ack.version), status_code=201, headers=headers)
 

@@ -49,13 +49,16 @@ def handle_http_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
         return Response(body, status_code=status, media_type=MediaType.JSON)
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else TITLES[500]
+    # Why: a 405 must say which methods are allowed (RFC 9110), so keep the exception's headers.
+    headers = getattr(exc, "headers", None) or {}
     if _is_api(request):
-        return Response({"status_code": status, "detail": detail}, status_code=status, media_type=MediaType.JSON)
+        body = {"status_code": status, "detail": detail}
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
     return Template(
         "errors/error.html",
         context={"status": status, "title": TITLES.get(status, TITLES[400]), "detail": detail},
         status_code=status,
-        headers=getattr(exc, "headers", None) or {},
+        headers=headers,
     )
 
 
