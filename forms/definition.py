@@ -169,6 +169,7 @@ def _parse_survey(ctx: ParseContext, raw: Any) -> Survey | None:
     scales = _parse_scales(ctx, fields)
     sections, complete, raw_ids = _parse_sections(ctx, fields, scales)
     _check_references(sections, raw_ids)
+    description, confirmation = fields.text("description"), fields.text("confirmation")
     if None in (slug, title, audience, purpose) or not complete:
         return None
     return Survey(
@@ -180,8 +181,8 @@ def _parse_survey(ctx: ParseContext, raw: Any) -> Survey | None:
         listed=listed,
         open=is_open,
         sections=tuple(sections),
-        description=fields.text("description"),
-        confirmation=fields.text("confirmation"),
+        description=description,
+        confirmation=confirmation,
         source=ctx.file,
     )
 
@@ -271,13 +272,14 @@ def _parse_question(
     if fields.has("show_if"):
         show_if = parse_condition(ctx, fields.raw["show_if"], join(path, "show_if"), fields.raw, "show_if")
     specific = kind.parse_specific(fields, scales)
+    hint, required = fields.text("hint"), fields.boolean("required", False)
     if qid is None or label is None or specific is None or (fields.has("show_if") and show_if is None):
         return None
     return kind(
         id=qid,
         label=label,
-        hint=fields.text("hint"),
-        required=fields.boolean("required", False),
+        hint=hint,
+        required=required,
         show_if=show_if,
         measure=measure,
         extra={"line": line_of(parent, index), "path": path, "fields": fields},

@@ -12,6 +12,7 @@ from forms.yamlsource import LineDict, LineList
 
 IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
@@ -166,8 +167,12 @@ def to_number(value: Any) -> float | None:
         except OverflowError:  # an int too large for a float (JSON allows any length)
             return None
     elif isinstance(value, str):
+        text = value.strip()
+        # Why: "1,000" is a thousands separator, but "1,5" may be a decimal comma; never guess.
+        if "," in text and not THOUSANDS.match(text):
+            return None
         try:
-            number = float(value.strip().replace(",", ""))
+            number = float(text.replace(",", ""))
         except ValueError:
             return None
     else:

@@ -76,7 +76,7 @@ def parse_options(ctx: ParseContext, raw: Any, path: str, parent: Any, key: Any)
     seen: set[str] = set()
     ok = True
     for value, label, line in pairs:
-        if not isinstance(value, str) or not IDENTIFIER.match(value):
+        if not isinstance(value, str) or not IDENTIFIER.fullmatch(value):
             ctx.error(
                 join(path, str(value)),
                 f"option value '{value}' is not an identifier "

@@ -91,5 +91,6 @@ class MatrixQuestion(ChoiceQuestion):
         return {row: by_row[row] for row in order}
 
     def display(self, value: Any) -> list[str]:
-        """`Row: Option` lines."""
-        return [f"{self.rows.label(row)}: {self.options.label(option)}" for row, option in value.items()]
+        """`Row: Option` lines, in the definition's row order (a JSONB store does not keep key order)."""
+        order = [r for r in self.rows.values if r in value] + [r for r in value if r not in self.rows.values]
+        return [f"{self.rows.label(row)}: {self.options.label(value[row])}" for row in order]

@@ -13,6 +13,11 @@ from forms.questions.base import AnswerError, Cell, FormData, Question, Scales
 LIMIT = 1e15
 
 
+def _plain(bound: float) -> str:
+    """A bound as people write it: 1,000,000 rather than 1e+06."""
+    return f"{int(bound):,}" if bound == int(bound) else f"{bound:,}"
+
+
 @dataclass(frozen=True)
 class NumberQuestion(Question):
     """A number answer."""
@@ -31,10 +36,11 @@ class NumberQuestion(Question):
         """Bounds, whole-number rule and the unit shown after the box."""
         integer = fields.boolean("integer", False)
         low, high = fields.number("min", integer=integer), fields.number("max", integer=integer)
+        suffix = fields.text("suffix")
         if low is not None and high is not None and low > high:
             fields.error("max", "must not be less than min")
             return None
-        return {"min": low, "max": high, "integer": integer, "suffix": fields.text("suffix")}
+        return {"min": low, "max": high, "integer": integer, "suffix": suffix}
 
     def specific_json(self) -> dict[str, Any]:
         """Bounds and rules, only those given."""
@@ -70,9 +76,9 @@ class NumberQuestion(Question):
                 raise AnswerError(f"Enter a whole number for: {self.label}")
             number = int(number)
         if self.min is not None and number < self.min:
-            raise AnswerError(f"Enter a number of {self.min:g} or more for: {self.label}")
+            raise AnswerError(f"Enter a number of {_plain(self.min)} or more for: {self.label}")
         if self.max is not None and number > self.max:
-            raise AnswerError(f"Enter a number of {self.max:g} or less for: {self.label}")
+            raise AnswerError(f"Enter a number of {_plain(self.max)} or less for: {self.label}")
         return number
 
     def required_message(self) -> str:
@@ -81,7 +87,9 @@ class NumberQuestion(Question):
 
     def to_form(self, value: Any) -> dict[str, Any]:
         """The number as typed back into the box."""
-        return {self.id: None if value is None else f"{value:g}" if isinstance(value, float) else str(value)}
+        # Why repr: `:g` keeps 6 digits, so 1234567 came back as 1.23457e+06 and was saved rounded.
+        text = repr(value).removesuffix(".0") if isinstance(value, float) else str(value)
+        return {self.id: None if value is None else text}
 
     def to_cells(self, value: Any) -> list[Cell]:
         """One number cell."""

@@ -1,0 +1,248 @@
+"""Answers to number, text and textarea questions: canonical values and every rejection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from forms.engine import validate_answers
+from forms.questions import AnswerError
+from tests.forms.helpers import question, survey_of
+
+WHOLE = question(
+    """
+    id: times
+    type: number
+    label: How many times?
+    integer: true
+    min: 0
+    max: 10
+    suffix: times
+    """
+)
+DECIMAL = question(
+    """
+    id: hours
+    type: number
+    label: How many hours?
+    min: 0.5
+    max: 7.5
+    """
+)
+ANY_NUMBER = question(
+    """
+    id: n
+    type: number
+    label: Any number
+    """
+)
+TEXT = question(
+    """
+    id: note
+    type: text
+    label: A few words
+    max_length: 10
+    """
+)
+TEXTAREA = question(
+    """
+    id: story
+    type: textarea
+    label: Tell us more
+    """
+)
+
+
+def rejects(q: Any, value: Any) -> str:
+    with pytest.raises(AnswerError) as caught:
+        q.clean(value)
+    return str(caught.value)
+
+
+# -- number -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, 3, 10, 3.0, 10.0])
+def test_integer_question_returns_an_int(value: float) -> None:
+    clean = WHOLE.clean(value)
+    assert clean == value
+    assert type(clean) is int
+
+
+@pytest.mark.parametrize("value", [0.5, 2.25, 7.5, 3])
+def test_decimal_question_accepts_numbers_within_bounds(value: float) -> None:
+    assert DECIMAL.clean(value) == value
+
+
+def test_number_blank_is_no_answer() -> None:
+    assert WHOLE.clean(None) is None
+
+
+@pytest.mark.parametrize(
+    ("q", "value", "message"),
+    [
+        (WHOLE, 2.5, "Enter a whole number for: How many times?"),
+        (WHOLE, 0.1, "Enter a whole number for: How many times?"),
+        (WHOLE, -1, "Enter a number of 0 or more for: How many times?"),
+        (WHOLE, 11, "Enter a number of 10 or less for: How many times?"),
+        (DECIMAL, 0.25, "Enter a number of 0.5 or more for: How many hours?"),
+        (DECIMAL, 7.75, "Enter a number of 7.5 or less for: How many hours?"),
+        (WHOLE, True, "Enter a number for: How many times?"),
+        (WHOLE, False, "Enter a number for: How many times?"),
+        (WHOLE, "3", "Enter a number for: How many times?"),
+        (WHOLE, "", "Enter a number for: How many times?"),
+        (WHOLE, [3], "Enter a number for: How many times?"),
+        (ANY_NUMBER, float("nan"), "Enter a number for: Any number"),
+        (ANY_NUMBER, float("inf"), "Enter a number for: Any number"),
+        (ANY_NUMBER, float("-inf"), "Enter a number for: Any number"),
+        (ANY_NUMBER, 1e16, "Enter a number for: Any number"),
+        (ANY_NUMBER, -1e16, "Enter a number for: Any number"),
+        (ANY_NUMBER, 10**16, "Enter a number for: Any number"),
+        # A JSON body may hold an integer too large for a float: an answer error, not a crash.
+        pytest.param(ANY_NUMBER, 10**400, "Enter a number for: Any number", id="int-too-large-for-float"),
+    ],
+)
+def test_number_rejections(q: Any, value: Any, message: str) -> None:
+    assert rejects(q, value) == message
+
+
+def test_number_limits_are_inclusive_and_unbounded_without_min_max() -> None:
+    assert ANY_NUMBER.clean(-1e15) == -1e15
+    assert ANY_NUMBER.clean(1e15) == 1e15
+    assert ANY_NUMBER.clean(-3.5) == -3.5
+
+
+def test_number_required_message() -> None:
+    assert WHOLE.required_message() == "Enter a number for: How many times?"
+
+
+# -- text and textarea --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("hello", "hello"),
+        ("  hello  ", "hello"),
+        ("\n\thi you\r\n", "hi you"),
+        ("0123456789", "0123456789"),
+        ("   0123456789   ", "0123456789"),
+        ("café ☕", "café ☕"),
+    ],
+)
+def test_text_is_trimmed(value: str, expected: str) -> None:
+    assert TEXT.clean(value) == expected
+
+
+@pytest.mark.parametrize("blank", [None, "", "   ", "\n\t "])
+def test_text_blank_is_no_answer(blank: Any) -> None:
+    assert TEXT.clean(blank) is None
+
+
+def test_textarea_keeps_inner_line_breaks() -> None:
+    assert TEXTAREA.clean("\n First line\r\n\nSecond line\t \n") == "First line\r\n\nSecond line"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a\x00b", "bell\x07", "esc\x1b[31m", "\x7f", "a\x85b", "a\ud800b", "a\x0bb"],
+    ids=["nul", "bell", "escape", "delete", "c1-next-line", "lone-surrogate", "vertical-tab"],
+)
+@pytest.mark.parametrize("q", [TEXT, TEXTAREA], ids=["text", "textarea"])
+def test_text_with_control_characters_is_rejected(q: Any, value: str) -> None:
+    assert rejects(q, value) == "Answer contains characters that cannot be saved; remove them and try again"
+
+
+@pytest.mark.parametrize(("q", "limit"), [(TEXT, "10"), (TEXTAREA, "5,000")], ids=["text", "textarea"])
+def test_text_too_long(q: Any, limit: str) -> None:
+    too_long = "x" * (q.max_length + 1)
+    assert rejects(q, too_long) == f"Answer must be {limit} characters or fewer"
+    assert q.clean("x" * q.max_length) == "x" * q.max_length
+
+
+@pytest.mark.parametrize("value", [5, ["hello"], {"text": "hello"}, True])
+def test_text_must_be_a_string(value: Any) -> None:
+    assert rejects(TEXT, value) == "Enter text"
+
+
+def test_text_default_lengths() -> None:
+    short = question("id: t\ntype: text\nlabel: T")
+    long = question("id: t\ntype: textarea\nlabel: T")
+    assert short.max_length == 500
+    assert long.max_length == 5000
+
+
+@pytest.mark.parametrize("q", [TEXT, TEXTAREA], ids=["text", "textarea"])
+def test_text_required_message(q: Any) -> None:
+    assert q.required_message() == f"Enter your answer to: {q.label}"
+
+
+# -- required and blank, through the engine -----------------------------------------------------
+
+ALL_REQUIRED = survey_of(
+    """
+    - {id: s, type: single, label: S, required: true, options: {x: X}}
+    - {id: c, type: scale, label: C, required: true, options: {lo: Lo, hi: Hi}}
+    - {id: m, type: multiple, label: M, required: true, options: {x: X}}
+    - {id: r, type: ranking, label: R, required: true, options: {x: X, y: Y}}
+    - {id: g, type: matrix, label: G, required: true, rows: {a: A}, options: {x: X}}
+    - {id: n, type: number, label: N, required: true}
+    - {id: t, type: text, label: T, required: true}
+    - {id: a, type: textarea, label: A, required: true}
+    """
+)
+REQUIRED_MESSAGES = {
+    "s": "Select an answer for: S",
+    "c": "Select an answer for: C",
+    "m": "Select an answer for: M",
+    "r": "Choose your first choice for: R",
+    "g": "Select an answer for: G",
+    "n": "Enter a number for: N",
+    "t": "Enter your answer to: T",
+    "a": "Enter your answer to: A",
+}
+
+
+@pytest.mark.parametrize(
+    "blanks",
+    [
+        {},
+        dict.fromkeys(REQUIRED_MESSAGES),
+        {"s": "", "c": "", "m": [], "r": [], "g": {}, "n": None, "t": "   ", "a": "\n\n"},
+    ],
+    ids=["missing", "null", "empty"],
+)
+def test_required_blank_answers_get_the_required_message(blanks: dict[str, Any]) -> None:
+    result = validate_answers(ALL_REQUIRED, blanks)
+    assert result.errors == REQUIRED_MESSAGES
+    assert result.answers == {}
+
+
+def test_required_answers_given() -> None:
+    given = {"s": "x", "c": "hi", "m": ["x"], "r": ["y", "x"], "g": {"a": "x"}, "n": 0, "t": "t", "a": "a"}
+    result = validate_answers(ALL_REQUIRED, given)
+    assert result.ok
+    assert result.answers == given
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("1,000", 1000.0), ("-1,234.5", -1234.5), (" 7 ", 7.0), ("1,5", None), ("12,34,567", None), ("1.000,5", None)],
+)
+def test_typed_numbers_accept_thousands_commas_but_never_guess_a_decimal_comma(typed: str, expected: Any) -> None:
+    from forms.problems import to_number
+
+    assert to_number(typed) == expected
+
+
+def test_number_bounds_are_written_plainly_in_messages() -> None:
+    q = question(
+        """
+        id: n
+        type: number
+        label: How many?
+        max: 1000000
+        """
+    )
+    assert rejects(q, 2000000).startswith("Enter a number of 1,000,000 or less")
