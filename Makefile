@@ -62,10 +62,11 @@ test-fast: $(STAMP_PY) ## Run the tests that need neither PostgreSQL nor a brows
 fuzz: install ## schemathesis: 20,000 generated API requests against a running instance
 	FUZZ_MIN_CASES=20000 FUZZ_MAX_EXAMPLES=3000 $(BIN)/pytest tests/fuzz -p no:cacheprovider
 
-lint: $(STAMP_PY) ## ruff lint and format check, mypy
+lint: $(STAMP_PY) ## ruff lint and format check, mypy (strict for forms/ and analysis/), bandit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/bandit -q -r forms analysis voice_service --severity-level medium
 
 format: $(STAMP_PY) ## Format the code with ruff
 	$(BIN)/ruff format .

@@ -84,7 +84,8 @@ class YamlSyntaxError(ValueError):
 def read_yaml(text: str) -> Any:
     """Parse YAML text into LineDict/LineList/str values."""
     try:
-        return yaml.load(text, Loader=_StringsLoader)  # noqa: S506 - a SafeLoader subclass
+        # A SafeLoader subclass: no Python objects can be built from the text.
+        return yaml.load(text, Loader=_StringsLoader)  # noqa: S506  # nosec B506
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
