@@ -28,8 +28,13 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run uvicorn on the app factory."""
     import uvicorn
 
+    from voice_service.db.migrate import database_problem
+
     settings = Settings.from_env()
     _check_forms_or_exit(settings.forms_dir)
+    if problem := database_problem(settings):
+        click.echo(f"cannot start: {problem}", err=True)
+        sys.exit(1)
     uvicorn.run(
         "voice_service.web.asgi:create_from_env",
         factory=True,
@@ -99,7 +104,14 @@ def demo_load(per_survey: int, if_empty: bool) -> None:
     """Submit demo responses through the normal write path."""
     settings = Settings.from_env()
     _check_forms_or_exit(settings.forms_dir)
-    stored = asyncio.run(_demo_load(settings, per_survey, if_empty))
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        stored = asyncio.run(_demo_load(settings, per_survey, if_empty))
+    except (OperationalError, ProgrammingError):
+        # Why: an operator who skipped the migration needs the next step, not a traceback.
+        click.echo("The database is not set up: run `voice-service db upgrade` first", err=True)
+        sys.exit(1)
     click.echo(f"demo responses stored: {stored}")
 
 
