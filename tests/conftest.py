@@ -101,3 +101,9 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the slow real-browser and fuzzing tests last, so quick failures show first."""
+    slow = ("tests/browser/", "tests/fuzz/")
+    items.sort(key=lambda item: any(part in item.nodeid for part in slow))

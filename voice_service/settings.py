@@ -35,6 +35,8 @@ class Settings:
     mail_from: str = "voice-service@localhost"
     outbox_dir: Path = PROJECT_ROOT / "var" / "outbox"
     debug: bool = False
+    #: Serve the benchmark-only routes (`/bench/noop`); never in production.
+    bench_routes: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -57,6 +59,7 @@ class Settings:
             mail_from=env.get("MAIL_FROM", "voice-service@localhost"),
             outbox_dir=Path(env.get("OUTBOX_DIR", str(PROJECT_ROOT / "var" / "outbox"))),
             debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),
+            bench_routes=env.get("VOICE_BENCH_ROUTES", "").lower() in ("1", "true", "yes"),
         )
 
 

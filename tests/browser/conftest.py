@@ -36,9 +36,13 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the run."""
+    """One headless Chromium per test module.
+
+    Module scope, not session: Playwright's sync API keeps an event loop running in this
+    thread while it is open, which would break tests elsewhere that call asyncio.run().
+    """
     if not CHROMIUM.exists():
         _missing(f"Chromium at {CHROMIUM} (apt-get install chromium)")
     if not AXE.exists():

@@ -165,9 +165,11 @@ async def answer_page(
     await save_draft(runtime.engine, draft)
     following = next_page(survey, draft.answers, number)
     if change:
-        # Why: a changed answer may reveal questions not yet seen; ask those before returning.
+        # Why: a changed answer may reveal questions not yet seen; ask those (still changing) before returning.
         unfinished = first_unfinished_page(survey, draft.answers, draft.visited)
-        following = unfinished
+        if unfinished is not None:
+            return Outcome(redirect=survey_url(survey, "page", unfinished.number) + "?change=1")
+        following = None
     return Outcome(redirect=survey_url(survey, "page", following.number) if following else survey_url(survey, "check"))
 
 
@@ -215,8 +217,10 @@ async def submit_draft(runtime: Runtime, slug: str, draft_id: str | None, submis
         if await is_submitted(runtime.engine, submission_key, survey.slug):
             return Outcome(redirect=survey_url(survey, "done"), clear_draft=True)
         return _expired(survey)
-    if not survey.open:
-        return closed(survey)
+    current = current_survey(runtime, slug)
+    if not current.open:
+        # Why: closing is decided by the current file; a draft pinned to an open version must not slip in.
+        return closed(current)
     try:
         await submit_response(
             runtime.writer,

@@ -170,16 +170,18 @@ class SubmissionWriter:
 
     async def _write(self, batch: list[PendingSubmission]) -> list[Acknowledgement | Exception]:
         async with self.engine.begin() as conn:
-            stored = await _stored_keys(conn, [p.submission_key for p in batch])
             now = datetime.now(UTC)
             fresh: dict[str, tuple[uuid.UUID, PendingSubmission]] = {}
             for pending in batch:
-                if pending.submission_key not in stored and pending.submission_key not in fresh:
+                if pending.submission_key not in fresh:
                     fresh[pending.submission_key] = (uuid.UUID(bytes=uuid_utils.uuid7().bytes), pending)
+            stored: dict[str, tuple[uuid.UUID, str, str]] = {}
             if fresh:
+                # Why: insert first and look up only the keys the unique index turned away (a retry of a
+                # stored key, or another process's insert); a lookup of every key cost a query per batch.
                 inserted = await _insert_responses(conn, fresh, now)
                 lost = [key for key in fresh if fresh[key][0] not in inserted]
-                if lost:  # another process stored these keys between our read and our insert
+                if lost:
                     stored.update(await _stored_keys(conn, lost))
                     for key in lost:
                         del fresh[key]

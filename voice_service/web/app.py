@@ -27,6 +27,7 @@ from voice_service.services.runtime import Runtime
 from voice_service.services.submissions import SubmissionWriter
 from voice_service.settings import PROJECT_ROOT, Settings
 from voice_service.web.api import SurveyApiController
+from voice_service.web.bench import bench_noop
 from voice_service.web.errors import handle_http_error, handle_server_error
 from voice_service.web.health import health
 from voice_service.web.public import HomeController, SurveyPagesController
@@ -36,7 +37,7 @@ GOVUK_ASSETS = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govu
 
 
 class DatabaseNotReady(RuntimeError):
-    """The database has not been migrated."""
+    """The database cannot be used: it is unreachable or has not been migrated."""
 
 
 def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Litestar:
@@ -52,6 +53,10 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
             await catalog.sync(engine)
         except (OperationalError, ProgrammingError) as exc:
             raise DatabaseNotReady("The database is not set up: run `voice-service db upgrade`") from exc
+        except Exception as exc:  # a refused connection, an unknown database, bad credentials, ...
+            raise DatabaseNotReady(
+                f"Cannot reach the database ({type(exc).__name__}): check DATABASE_URL and that the server is running"
+            ) from exc
         await purge_stale_drafts(engine, runtime.draft_max_age)
         await writer.start()
         try:
@@ -66,6 +71,8 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     )
     static_dirs: list[Path | PathLike[Any] | str] = [d for d in (settings.static_dir, GOVUK_ASSETS) if Path(d).is_dir()]
     route_handlers: list[Any] = [HomeController, SurveyPagesController, SurveyApiController, health]
+    if settings.bench_routes:
+        route_handlers.append(bench_noop)
     if static_dirs:
         route_handlers.append(
             create_static_files_router(path="/assets", directories=static_dirs, include_in_schema=False)

@@ -7,7 +7,6 @@ from typing import Any
 from litestar import Response, get
 from litestar.di import NamedDependency
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from voice_service.services.runtime import Runtime
 
@@ -18,6 +17,6 @@ async def health(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
     try:
         async with runtime.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError):
+    except Exception:  # any failure means unreachable: asyncpg raises its own errors on connect
         return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return Response({"status": "ok", "database": "ok", "surveys": len(runtime.catalog.surveys)})

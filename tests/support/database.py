@@ -1,0 +1,44 @@
+"""Look straight at the database a test's app wrote to (a separate engine, committed data only)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from sqlalchemy import Row, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+TABLES = ("survey_version", "response", "answer", "draft")
+
+
+async def query_async(url: str, sql: str, **params: Any) -> list[Row[Any]]:
+    """Rows of one statement, through a fresh engine."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            result = await conn.execute(text(sql), params)
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+def query(url: str, sql: str, **params: Any) -> list[Row[Any]]:
+    """`query_async` from synchronous test code."""
+    return asyncio.run(query_async(url, sql, **params))
+
+
+def count(url: str, table: str, where: str = "", **params: Any) -> int:
+    """How many rows a table holds (optionally only those matching `where`)."""
+    assert table in TABLES
+    return int(query(url, f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else ""), **params)[0][0])
+
+
+def counts(url: str) -> dict[str, int]:
+    """Row counts of every table: compare before and after to show nothing was stored."""
+    return {table: count(url, table) for table in TABLES}
+
+
+def as_uuid(value: Any) -> uuid.UUID:
+    """A stored id as a UUID (SQLite keeps the 16 bytes, PostgreSQL a uuid)."""
+    return uuid.UUID(bytes=value) if isinstance(value, bytes) else uuid.UUID(str(value))
