@@ -10,7 +10,7 @@ PORT ?= 8000
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 
-.PHONY: help install lock assets db demo run serve test test-fast fuzz lint format typecheck clean
+.PHONY: help install lock assets db demo run serve test test-fast fuzz bench lint format typecheck clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,6 +61,14 @@ test-fast: $(STAMP_PY) ## Run the tests that need neither PostgreSQL nor a brows
 
 fuzz: install ## schemathesis: 20,000 generated API requests against a running instance
 	FUZZ_MIN_CASES=20000 FUZZ_MAX_EXAMPLES=3000 $(BIN)/pytest tests/fuzz -p no:cacheprovider
+
+# Extra arguments for the benchmarks, e.g. `make bench THROUGHPUT_ARGS="--duration 10" CRASH_ARGS="--cycles 20"`.
+THROUGHPUT_ARGS ?=
+CRASH_ARGS ?=
+
+bench: $(STAMP_PY) ## Load and crash benchmarks on loopback (not part of `make test`); figures go in docs/benchmarks.md
+	$(BIN)/python bench/throughput.py $(THROUGHPUT_ARGS)
+	$(BIN)/python bench/crash.py $(CRASH_ARGS)
 
 lint: $(STAMP_PY) ## ruff lint and format check, mypy (strict for forms/ and analysis/), bandit
 	$(BIN)/ruff check .

@@ -17,8 +17,8 @@ JSON = {"content-type": "application/json"}
 
 
 @pytest.fixture
-def unchanged(settings: Settings) -> Iterator[None]:
-    """Assert the test stored nothing at all."""
+def unchanged(settings: Settings, client: TestClient) -> Iterator[None]:
+    """Assert the test stored nothing at all (counted once the app has started and synced its surveys)."""
     before = database.counts(settings.database_url)
     yield
     assert database.counts(settings.database_url) == before
@@ -176,3 +176,28 @@ def test_an_unknown_api_path_is_404_in_json(client: TestClient) -> None:
     response = client.get("/api/nothing/here")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.usefixtures("unchanged")
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/plain", b'{"answers": {"vote": "environment"}}'),
+        ("application/x-www-form-urlencoded", b"answers=vote"),
+        ("multipart/form-data; boundary=x", b"--x--"),
+    ],
+)
+def test_a_body_not_sent_as_json_is_415(client: TestClient, content_type: str, body: bytes) -> None:
+    # Why: a cross-site HTML form can send these types without a preflight, so it must not vote.
+    response = client.post(URL, content=body, headers={"content-type": content_type})
+    assert response.status_code == 415
+    assert "application/json" in detail(response)
+
+
+@pytest.mark.usefixtures("unchanged")
+def test_key_errors_are_explained_without_a_regular_expression(client: TestClient) -> None:
+    in_body = client.post(URL, json={"answers": {"vote": "environment"}, "submission_key": "no spaces allowed"})
+    in_header = client.post(URL, json={"answers": {"vote": "environment"}}, headers={"Idempotency-Key": "short"})
+    assert in_body.status_code == in_header.status_code == 422
+    assert in_body.json()["errors"]["submission_key"].startswith("must be 8 to 128 characters")
+    assert in_header.json()["errors"]["Idempotency-Key"].startswith("must be 8 to 128 characters")

@@ -270,3 +270,16 @@ def test_a_malformed_query_is_a_400_page_not_a_crash(client: TestClient) -> None
     assert response.status_code == 400
     assert Html(response.text).h1 == "Sorry, there is a problem with that request"
     assert "<b>" not in response.text
+
+
+def test_the_confirmation_page_is_only_shown_after_sending(client: TestClient) -> None:
+    response = client.get("/s/make-your-mark/done", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/s/make-your-mark"
+
+
+def test_a_malformed_address_gets_a_plain_400_page(client: TestClient) -> None:
+    response = client.get("/s/make-your-mark?expired=maybe")
+    assert response.status_code == 400
+    assert "The web address has a part we do not understand" in response.text
+    assert "Validation failed" not in response.text

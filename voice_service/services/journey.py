@@ -237,8 +237,13 @@ async def submit_draft(runtime: Runtime, slug: str, draft_id: str | None, submis
     return Outcome(redirect=survey_url(survey, "done"), clear_draft=True)
 
 
-def confirmation(runtime: Runtime, slug: str) -> Outcome:
-    """The confirmation page: the answers are safe, and what happens next."""
+def confirmation(runtime: Runtime, slug: str, just_sent: bool) -> Outcome:
+    """The confirmation page: the answers are safe, and what happens next.
+
+    Only shown straight after sending, so nobody is told "your answers have been sent" by mistake.
+    """
     survey = current_survey(runtime, slug)
+    if not just_sent:
+        return Outcome(redirect=survey_url(survey))
     return Outcome("survey/done.html", {"survey": survey})
 

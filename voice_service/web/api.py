@@ -7,17 +7,19 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.handlers import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from forms import Survey
 from voice_service.services.runtime import Runtime
 from voice_service.services.submissions import (
+    SUBMISSION_KEY,
     InvalidAnswers,
     KeyUsedElsewhere,
-    SUBMISSION_KEY,
     check_submission_key,
     new_submission_key,
     submit_response,
@@ -68,13 +70,26 @@ class AnswerErrors(msgspec.Struct):
     errors: dict[str, str]
 
 
+def require_json(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """Accept only JSON bodies: a cross-site HTML form cannot send one, so it cannot post answers."""
+    media_type = connection.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise HTTPException(status_code=415, detail="Send the body as JSON with Content-Type: application/json")
+
+
 def _doc(description: str, model: Any = None) -> ResponseSpec:
     return ResponseSpec(data_container=model or dict[str, Any], description=description)
 
 
 def _summary(survey: Survey) -> SurveySummary:
     return SurveySummary(
-        survey.slug, survey.title, survey.audience, survey.purpose, survey.anonymous, survey.version, f"/s/{survey.slug}"
+        survey.slug,
+        survey.title,
+        survey.audience,
+        survey.purpose,
+        survey.anonymous,
+        survey.version,
+        f"/s/{survey.slug}",
     )
 
 
@@ -106,12 +121,14 @@ class SurveyApiController(Controller):
         "/{slug:str}/responses",
         summary="Submit a response",
         status_code=201,
+        guards=[require_json],
         responses={
             400: _doc("Malformed JSON or a body that is not a JSON object"),
             404: _doc("No survey with that slug"),
             409: _doc("The submission key was used for another survey"),
             410: _doc("The survey is closed"),
             413: _doc("The body is over 1 MiB"),
+            415: _doc("The body is not sent as application/json"),
             422: _doc("Answers that do not fit the survey", AnswerErrors),
         },
     )
@@ -142,4 +159,3 @@ class SurveyApiController(Controller):
             return Response({"status_code": 409, "detail": str(exc)}, status_code=409)  # type: ignore[arg-type]
         headers = {"Idempotent-Replayed": "true"} if ack.replayed else {}
         return Response(ResponseAck(ack.id, ack.survey, ack.version), status_code=201, headers=headers)
-

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
+
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
+from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger("voice_service.errors")
 
@@ -17,8 +20,21 @@ TITLES = {
     405: "Sorry, that is not allowed here",
     410: "This survey is closed",
     413: "That was too much to send",
+    415: "Sorry, that kind of content is not accepted here",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
 }
+
+#: Field names as clients know them, for body and header validation messages.
+FIELD_NAMES = {"idempotency_key": "Idempotency-Key"}
+#: Friendly messages for fields whose raw validation message would show a regular expression.
+FIELD_MESSAGES = {
+    "submission_key": "must be 8 to 128 characters: letters, digits, '.', '_', ':' or '-'",
+    "idempotency_key": "must be 8 to 128 characters: letters, digits, '.', '_', ':' or '-'",
+}
+#: Failures that mean the database (or the network to it) is down rather than a bug.
+#: asyncpg raises its own errors while connecting, before SQLAlchemy can wrap them.
+UNAVAILABLE = (DBAPIError, OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 def _is_api(request: Request[Any, Any, Any]) -> bool:
@@ -35,8 +51,8 @@ def _body_errors(exc: ValidationException) -> tuple[int, dict[str, Any]]:
             if "missing required field `answers`" in message:
                 errors["answers"] = "answers is required: an object of question id to answer"
                 continue
-            return 400, {"status_code": 400, "detail": "The body must be a JSON object like {\"answers\": {...}}"}
-        errors[key] = message.replace("`", "'") or "is not valid"
+            return 400, {"status_code": 400, "detail": 'The body must be a JSON object like {"answers": {...}}'}
+        errors[FIELD_NAMES.get(key, key)] = FIELD_MESSAGES.get(key) or message.replace("`", "'") or "is not valid"
     if not errors:
         return 400, {"status_code": 400, "detail": "The request is not valid"}
     return 422, {"errors": errors}
@@ -49,6 +65,9 @@ def handle_http_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
         return Response(body, status_code=status, media_type=MediaType.JSON)
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else TITLES[500]
+    if isinstance(exc, ValidationException):
+        # Why: on a page, "Validation failed for GET ..." is developer language; say it plainly.
+        detail = "The web address has a part we do not understand. Check it, or start again from the list of surveys."
     # Why: a 405 must say which methods are allowed (RFC 9110), so keep the exception's headers.
     headers = getattr(exc, "headers", None) or {}
     if _is_api(request):
@@ -63,10 +82,16 @@ def handle_http_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 
 def handle_server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """An unexpected failure: logged by type and route only, never with request data."""
-    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.scope.get("path_template", "?"))
+    """An unexpected failure: logged by type and route only, never with request data.
+
+    A database that cannot be reached is a 503 (try again later), not a 500 (a bug).
+    """
+    status = 503 if isinstance(exc, UNAVAILABLE) else 500
+    log.error("%s %s on %s %s", status, type(exc).__name__, request.method, request.scope.get("path_template", "?"))
     if _is_api(request):
-        return Response({"status_code": 500, "detail": TITLES[500]}, status_code=500, media_type=MediaType.JSON)
+        return Response(
+            {"status_code": status, "detail": TITLES[status]}, status_code=status, media_type=MediaType.JSON
+        )
     return Template(
-        "errors/error.html", context={"status": 500, "title": TITLES[500], "detail": ""}, status_code=500
+        "errors/error.html", context={"status": status, "title": TITLES[status], "detail": ""}, status_code=status
     )

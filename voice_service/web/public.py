@@ -15,6 +15,7 @@ from voice_service.services import journey
 from voice_service.services.runtime import Runtime
 
 DRAFT_COOKIE = "vs_draft"
+SENT_COOKIE = "vs_sent"
 
 PageResponse = Template | Redirect
 
@@ -37,6 +38,8 @@ def _respond(runtime: Runtime, slug: str, outcome: journey.Outcome) -> PageRespo
     if outcome.clear_draft:
         # Why: after submitting, nothing that could tie this browser to the response is kept.
         cookies.append(Cookie(key=DRAFT_COOKIE, value="", path=path, max_age=0, httponly=True, samesite="lax"))
+        # A marker, not an identifier: it only lets the confirmation page know answers were just sent.
+        cookies.append(Cookie(key=SENT_COOKIE, value="1", path=path, max_age=600, httponly=True, samesite="lax"))
     if outcome.redirect:
         return Redirect(outcome.redirect, status_code=303, cookies=cookies)
     assert outcome.template is not None  # noqa: S101 - an Outcome is either a redirect or a page
@@ -136,10 +139,12 @@ class SurveyPagesController(Controller):
         return await self._run(runtime, slug, journey.submit_draft(runtime, slug, vs_draft, key))
 
     @get("/done", name="survey-done")
-    async def done(self, runtime: NamedDependency[Runtime], slug: FromPath[str]) -> PageResponse:
+    async def done(
+        self, runtime: NamedDependency[Runtime], slug: FromPath[str], vs_sent: FromCookie[str | None] = None
+    ) -> PageResponse:
         """The confirmation page."""
         try:
-            outcome = journey.confirmation(runtime, slug)
+            outcome = journey.confirmation(runtime, slug, just_sent=vs_sent == "1")
         except journey.SurveyNotFound as exc:
             raise NotFoundException("There is no survey at this address") from exc
         return _respond(runtime, slug, outcome)

@@ -31,7 +31,7 @@ def option_items(options: Any, selected: list[str] | None) -> list[dict[str, Any
 
 def select_items(options: Any, selected: list[str] | None, prompt: str = "Choose") -> list[dict[str, Any]]:
     """Select items with an empty first choice."""
-    chosen = set(selected or [])
+    chosen = set(selected or []) - {""}
     first = [{"value": "", "text": prompt, "selected": not chosen}]
     return first + [{"value": v, "text": label, "selected": v in chosen} for v, label in options.items]
 
