@@ -10,7 +10,6 @@ from forms.definition import Page, Survey
 from forms.questions import AnswerError, Cell, Question
 from forms.questions.base import FormData
 
-
 #: The error key used when a response answers nothing at all.
 NOTHING_ANSWERED = "answers"
 

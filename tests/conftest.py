@@ -38,7 +38,6 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(str(exc))
 
 
-
 def _create_pg_database(server_url: str, name: str) -> str:
     import asyncpg
 
@@ -76,7 +75,7 @@ def clear_tables(url: str) -> None:
         engine = create_async_engine(url)
         async with engine.begin() as conn:
             for table in TABLES_CLEARED_PER_TEST:
-                await conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed table names
+                await conn.execute(text(f"DELETE FROM {table}"))
         await engine.dispose()
 
     asyncio.run(clear())
@@ -99,8 +98,6 @@ def client(settings: Settings) -> Iterator[TestClient]:
     """The app with its lifespan running, through Litestar's test client."""
     with TestClient(app=create_app(settings), base_url="http://testserver.local") as test_client:
         yield test_client
-
-
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

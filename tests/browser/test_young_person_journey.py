@@ -59,7 +59,8 @@ def test_voice_survey_on_a_phone_with_the_keyboard_only(phone: Any, server_url: 
     # The error summary link takes keyboard users to the field.
     link = summary.locator("a").first
     href = link.get_attribute("href")
-    assert href is not None and href.endswith("-1")
+    assert href is not None
+    assert href.endswith("-1")
 
     # Fix it: a different second choice, then continue.
     second_value = second_select.locator("option").nth(2).get_attribute("value")
@@ -131,5 +132,7 @@ def test_pages_work_without_javascript(browser: Any, server_url: str) -> None:
 
 def test_axe_scan_reports_a_real_violation(phone: Any) -> None:
     """The accessibility check can fail: a button with no name is a critical violation."""
-    phone.set_content("<!DOCTYPE html><html lang='en'><head><title>t</title></head><body><main><button></button></main></body></html>")
+    phone.set_content(
+        "<!DOCTYPE html><html lang='en'><head><title>t</title></head><body><main><button></button></main></body></html>"
+    )
     assert any(line.startswith("button-name") for line in serious_violations(phone))

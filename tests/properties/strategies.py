@@ -100,9 +100,9 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-TYPED = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60
-).filter(lambda s: s == s.strip() and s != "")
+TYPED = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(
+    lambda s: s == s.strip() and s != ""
+)
 
 
 def _value(draw: st.DrawFn, q: Any) -> Any:

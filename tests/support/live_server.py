@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-
 def free_port() -> int:
     """A port nobody is listening on right now."""
     with socket.socket() as sock:

@@ -11,7 +11,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from voice_service.db.engine import create_engine
-
 from voice_service.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -52,5 +51,6 @@ def database_problem(settings: Settings) -> str | None:
     except Exception as exc:  # any failure to connect: report it plainly, not as a traceback
         return f"cannot reach the database ({type(exc).__name__}): check DATABASE_URL"
     if revision != head:
-        return f"the database is at revision {revision or 'none'} but this version needs {head}: run `voice-service db upgrade`"
+        found = revision or "none"
+        return f"the database is at revision {found} but this version needs {head}: run `voice-service db upgrade`"
     return None

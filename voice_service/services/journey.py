@@ -114,7 +114,13 @@ def _page_view(
     shown = [q for q in page.questions if is_shown(q, draft.answers)]
     pages = shown_pages(survey, draft.answers)
     before = previous_page(survey, draft.answers, page.number)
-    back = survey_url(survey, "check") if change else survey_url(survey, "page", before.number) if before else survey_url(survey)
+    back = (
+        survey_url(survey, "check")
+        if change
+        else survey_url(survey, "page", before.number)
+        if before
+        else survey_url(survey)
+    )
     error_list = [(q.anchor, errors[q.id]) for q in shown if q.id in errors]
     context = {
         "survey": survey,
@@ -141,7 +147,9 @@ async def show_page(runtime: Runtime, slug: str, draft_id: str | None, number: i
         raise SurveyNotFound(slug)
     if not page.is_shown(draft.answers):
         following = next_page(survey, draft.answers, number)
-        return Outcome(redirect=survey_url(survey, "page", following.number) if following else survey_url(survey, "check"))
+        return Outcome(
+            redirect=survey_url(survey, "page", following.number) if following else survey_url(survey, "check")
+        )
     values = form_values(page.questions, draft.answers)
     return _page_view(survey, page, draft, values, {}, change)
 
@@ -246,4 +254,3 @@ def confirmation(runtime: Runtime, slug: str, just_sent: bool) -> Outcome:
     if not just_sent:
         return Outcome(redirect=survey_url(survey))
     return Outcome("survey/done.html", {"survey": survey})
-

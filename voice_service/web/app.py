@@ -80,7 +80,9 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     return Litestar(
         route_handlers=route_handlers,
         dependencies={"runtime": Provide(lambda: runtime, use_cache=True, sync_to_thread=False)},
-        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_environment(settings.templates_dir))),
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(build_environment(settings.templates_dir))
+        ),
         plugins=[SQLAlchemyPlugin(config=db_config)],
         lifespan=[lifespan],
         exception_handlers={HTTPException: handle_http_error, Exception: handle_server_error},

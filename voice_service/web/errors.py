@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 import asyncpg
-
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
