@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forms.problems import Fields
-from forms.questions.base import Cell, FormData, Question, Scales, check_text
+from forms.questions.base import AnswerError, Cell, FormData, Question, Scales, check_text
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,15 @@ class TextQuestion(Question):
         values = form.get(self.id, [])
         return values[0] if values and values[0].strip() else None
 
+    #: A one-line box cannot hold a line break, so only the API could send one.
+    multiline: ClassVar[bool] = False
+
     def clean(self, value: Any) -> Any:
-        """Trimmed text within the length limit."""
-        return None if value is None else check_text(value, self.max_length)
+        """Trimmed text within the length limit (on one line, for a one-line box)."""
+        text = None if value is None else check_text(value, self.max_length)
+        if text is not None and not self.multiline and ("\n" in text or "\r" in text):
+            raise AnswerError(f"Answer must be on one line for: {self.label}")
+        return text
 
     def required_message(self) -> str:
         """The error for a blank required answer."""

@@ -16,3 +16,4 @@ class TextareaQuestion(TextQuestion):
 
     type_code = "textarea"
     default_max_length: ClassVar[int] = 5000
+    multiline: ClassVar[bool] = True

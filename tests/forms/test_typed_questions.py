@@ -246,3 +246,8 @@ def test_number_bounds_are_written_plainly_in_messages() -> None:
         """
     )
     assert rejects(q, 2000000).startswith("Enter a number of 1,000,000 or less")
+
+
+def test_a_one_line_text_answer_cannot_hold_a_line_break_but_a_textarea_can() -> None:
+    assert rejects(TEXT, "one\ntwo").startswith("Answer must be on one line")
+    assert TEXTAREA.clean("first\nsecond") == "first\nsecond"
