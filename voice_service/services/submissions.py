@@ -102,9 +102,7 @@ class SubmissionWriter:
     def __init__(self, engine: AsyncEngine, batch_size: int = 256) -> None:
         self.engine = engine
         self.batch_size = batch_size
-        self._queue: asyncio.Queue[tuple[PendingSubmission, asyncio.Future[Acknowledgement]] | None] = (
-            asyncio.Queue()
-        )
+        self._queue: asyncio.Queue[tuple[PendingSubmission, asyncio.Future[Acknowledgement]] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -260,4 +258,3 @@ async def count_responses(engine: AsyncEngine) -> int:
     """How many responses are stored."""
     async with engine.connect() as conn:
         return int(await conn.scalar(select(func.count()).select_from(RESPONSES)) or 0)
-

@@ -1,0 +1,479 @@
+"""Shared parts of the benchmarks: a lean HTTP/1.1 load generator, the server under test, answers.
+
+The load generator is a few dozen lines of asyncio (on uvloop) speaking HTTP/1.1 keep-alive over
+plain sockets. It is deliberately small: it shares the machine's two cores with the server, and it
+must know, for every submission key, whether the server acknowledged it, answered something else, or
+never answered (the connection died) — which the crash benchmark needs and wrk cannot report per key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+CLI = str(VENV_BIN / "voice-service")
+
+#: A valid one-question ballot answer.
+SMALL_SURVEY = "make-your-mark"
+#: A richer survey: ranking, scale, single, textarea, multiple and a conditional question.
+RICH_SURVEY = "young-people-voice"
+
+
+# --------------------------------------------------------------------------- the server under test
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """`voice-service serve` in its own process group, so SIGKILL takes every process it started."""
+
+    def __init__(self, database_url: str, port: int, workers: int = 1, log_path: Path | None = None) -> None:
+        self.database_url = database_url
+        self.port = port
+        self.workers = workers
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "VOICE_BENCH_ROUTES": "1",
+            "SECRET_KEY": "bench-secret",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def upgrade(self) -> None:
+        """Create the tables (`voice-service db upgrade`)."""
+        subprocess.run([CLI, "db", "upgrade"], env=self.env, check=True, capture_output=True, cwd=PROJECT_ROOT)
+
+    def start(self, timeout: float = 60.0) -> float:
+        """Start the server and wait until /health answers 200; returns the seconds that took."""
+        started = time.monotonic()
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        cmd = [CLI, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
+        self.proc = subprocess.Popen(
+            cmd, env=self.env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        if log is not subprocess.DEVNULL:
+            log.close()
+        while time.monotonic() - started < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited with {self.proc.returncode} (log: {self.log_path})")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        return time.monotonic() - started
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.05)
+        self.kill()
+        raise RuntimeError(f"the server did not answer /health within {timeout} s")
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group (the server and any workers) and reap it."""
+        if self.proc is None:
+            return
+        with suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        # Why: workers in the group are not our children; wait until none is left holding the port.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.02)
+        self.proc = None
+
+    def stop(self) -> None:
+        """SIGTERM (a clean shutdown), then SIGKILL if it takes over 15 s."""
+        if self.proc is None:
+            return
+        with suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        with suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=15)
+        self.kill()
+
+
+@contextmanager
+def postgres(folder: Path) -> Iterator[str]:
+    """A throwaway PostgreSQL server (the `pgserver` package); yields its SQLAlchemy URL."""
+    import pgserver
+
+    server = pgserver.get_server(folder, cleanup_mode="stop")
+    try:
+        yield f"postgresql+asyncpg://postgres@/postgres?host={folder}"
+    finally:
+        server.cleanup()
+
+
+# --------------------------------------------------------------------------- valid answers
+
+
+def fetch_definition(base_url: str, slug: str) -> dict[str, Any]:
+    """A survey's normalised definition from the JSON API."""
+    with urllib.request.urlopen(f"{base_url}/api/surveys/{slug}", timeout=10) as reply:
+        return dict(json.load(reply)["definition"])
+
+
+TEXTS = [
+    "More places to go in the evening that feel safe.",
+    "Teachers who listen when you tell them something is wrong.",
+    "Shorter waits to talk to someone about how I feel.",
+    "Better buses at night, and cheaper ones.",
+]
+
+
+def valid_answers(definition: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """Answers to every question of a definition (conditional ones left out), built from its own options."""
+    answers: dict[str, Any] = {}
+    for section in definition["sections"]:
+        for q in section["questions"]:
+            if "show_if" in q:
+                continue
+            values = [o["value"] for o in q.get("options", [])]
+            kind = q["type"]
+            if kind in ("single", "scale"):
+                answers[q["id"]] = rng.choice(values)
+            elif kind == "multiple":
+                top = min(q.get("max_choices") or len(values), 3)
+                low = q.get("min_choices") or 1
+                answers[q["id"]] = rng.sample(values, rng.randint(low, max(low, top)))
+            elif kind == "ranking":
+                answers[q["id"]] = rng.sample(values, q.get("max_choices") or q.get("places") or len(values))
+            elif kind == "matrix":
+                answers[q["id"]] = {r["value"]: rng.choice(values) for r in q["rows"]}
+            elif kind == "number":
+                low = int(q.get("min") or 0)
+                answers[q["id"]] = rng.randint(low, max(low, min(int(q.get("max") or 10), low + 10)))
+            else:  # text, textarea
+                answers[q["id"]] = rng.choice(TEXTS)[: q.get("max_length") or 300]
+    return answers
+
+
+class Bodies:
+    """Request bodies for submissions, each with a unique key: a small ballot, a rich survey, or both in turn."""
+
+    def __init__(self, base_url: str, run_id: str, seed: int = 2023, pool: int = 200, mix: str = "mixed") -> None:
+        rng = random.Random(seed)
+        definitions = {slug: fetch_definition(base_url, slug) for slug in (SMALL_SURVEY, RICH_SURVEY)}
+        order = {"small": [SMALL_SURVEY], "rich": [RICH_SURVEY], "mixed": [SMALL_SURVEY, RICH_SURVEY]}[mix]
+        self.choices: list[tuple[str, str]] = []  # (path, answers as JSON text)
+        for i in range(pool):
+            slug = order[i % len(order)]
+            definition = definitions[slug]
+            answers = json.dumps(valid_answers(definition, rng), separators=(",", ":"))
+            self.choices.append((f"/api/surveys/{slug}/responses", answers))
+        self.run_id = run_id
+        self.counter = 0
+
+    def next(self) -> tuple[str, str, bytes]:
+        """(path, submission key, body) of a new submission."""
+        self.counter += 1
+        key = f"{self.run_id}-{self.counter}"
+        path, answers = self.choices[self.counter % len(self.choices)]
+        return path, key, self.body(answers, key)
+
+    def request(self) -> tuple[str, str, str | None, bytes | None]:
+        """A new submission as `run_load` wants it: (method, path, key, body)."""
+        path, key, body = self.next()
+        return "POST", path, key, body
+
+    @staticmethod
+    def body(answers: str, key: str) -> bytes:
+        return f'{{"answers":{answers},"submission_key":"{key}"}}'.encode()
+
+    def answers_of(self, key: str) -> tuple[str, bytes]:
+        """The same path and body again for a key this object made (for retries)."""
+        n = int(key.rsplit("-", 1)[1])
+        path, answers = self.choices[n % len(self.choices)]
+        return path, self.body(answers, key)
+
+
+# --------------------------------------------------------------------------- HTTP/1.1 client
+
+
+class NoReply(ConnectionError):
+    """The connection closed or failed before a complete reply arrived."""
+
+
+class NotSent(ConnectionError):
+    """No connection could be opened, so the request was never sent."""
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; a request waits for its whole reply."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        sock = self.writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+        """Send one request and read its reply; NotSent when no connection could be made, NoReply when it died."""
+        if self.writer is None:
+            try:
+                await self.open()
+            except OSError as exc:
+                raise NotSent(str(exc)) from exc
+        assert self.reader is not None
+        assert self.writer is not None
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + (body or b""))
+        try:
+            raw = await self.reader.readuntil(b"\r\n\r\n")
+            lines = raw.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            headers = {}
+            for line in lines[1:]:
+                if line:
+                    name, _, value = line.partition(":")
+                    headers[name.strip().lower()] = value.strip()
+            length = int(headers.get("content-length", "0"))
+            payload = await self.reader.readexactly(length) if length else b""
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, OSError) as exc:
+            self.close()
+            raise NoReply(str(exc)) from exc
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, headers, payload
+
+
+@dataclass
+class Outcome:
+    """What a stretch of load did."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    ok: int = 0
+    errors: int = 0
+    #: submission key -> acknowledged response id (only for submissions)
+    acked: dict[str, str] = field(default_factory=dict)
+    #: submission keys sent whose reply never came (connection died: the crash benchmark's kills)
+    no_reply: list[str] = field(default_factory=list)
+    #: status code -> count, for replies that were not the expected status
+    bad_status: dict[int, int] = field(default_factory=dict)
+    #: requests never sent because no connection could be opened
+    not_sent: int = 0
+    elapsed_s: float = 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.elapsed_s if self.elapsed_s else 0.0
+
+
+async def run_load(
+    port: int,
+    concurrency: int,
+    duration_s: float,
+    make_request: Callable[[], tuple[str, str, str | None, bytes | None]],
+    expect: int,
+    stop: asyncio.Event | None = None,
+    track_keys: bool = True,
+) -> Outcome:
+    """Closed-loop load: `concurrency` connections, each sending its next request as soon as the last is answered.
+
+    `make_request()` returns (method, path, submission key or None, body or None). New requests
+    stop at the deadline (or when `stop` is set); requests already sent are waited for, so every
+    request ends acknowledged, answered otherwise, or without a reply.
+    """
+    outcome = Outcome()
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    started = time.perf_counter()
+    deadline = started + duration_s
+    loop.call_later(duration_s, stop.set)
+
+    async def one_connection() -> None:
+        conn = Connection("127.0.0.1", port)
+        try:
+            while not stop.is_set() and time.perf_counter() < deadline:
+                method, path, key, body = make_request()
+                t0 = time.perf_counter()
+                try:
+                    status, _headers, payload = await conn.request(method, path, body)
+                except NotSent:
+                    outcome.not_sent += 1
+                    if stop.is_set():
+                        return
+                    outcome.errors += 1
+                    await asyncio.sleep(0.05)
+                    continue
+                except NoReply:
+                    if key is not None:
+                        outcome.no_reply.append(key)
+                    outcome.errors += 1
+                    if stop.is_set():
+                        return
+                    # Why: a dead connection during steady load is an error; try a new one after a pause.
+                    await asyncio.sleep(0.05)
+                    continue
+                outcome.latencies_ms.append((time.perf_counter() - t0) * 1000)
+                if status == expect:
+                    outcome.ok += 1
+                    if key is not None and track_keys:
+                        outcome.acked[key] = json.loads(payload)["id"]
+                else:
+                    outcome.errors += 1
+                    outcome.bad_status[status] = outcome.bad_status.get(status, 0) + 1
+        finally:
+            conn.close()
+
+    await asyncio.gather(*(one_connection() for _ in range(concurrency)))
+    outcome.elapsed_s = time.perf_counter() - started
+    return outcome
+
+
+def use_uvloop() -> None:
+    """Run the load generator on uvloop when it is installed (it is a dependency of uvicorn[standard])."""
+    try:
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    except ImportError:
+        pass
+
+
+class CpuMeter:
+    """Where the machine's CPU went during a stretch: the server, this load generator, everything else.
+
+    Figures are in cores (2.0 = both cores busy the whole time). "other" is any other process on the
+    machine — the benchmark cannot stop others from running, so it reports them.
+    """
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+
+    @staticmethod
+    def _machine() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields[:8]) - idle, idle
+
+    def _server(self) -> int:
+        if self.server.proc is None:
+            return 0
+        group, total = self.server.proc.pid, 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[2]) == group:  # the process group
+                total += int(fields[11]) + int(fields[12])
+        return total
+
+    @staticmethod
+    def _self() -> float:
+        usage = os.times()
+        return usage.user + usage.system
+
+    def __enter__(self) -> CpuMeter:
+        self.t0 = time.monotonic()
+        self.busy0, self.idle0 = self._machine()
+        self.server0 = self._server()
+        self.self0 = self._self()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        wall = time.monotonic() - self.t0
+        busy, idle = self._machine()
+        self.server_cores = (self._server() - self.server0) / self.TICK / wall
+        self.client_cores = (self._self() - self.self0) / wall
+        self.busy_cores = (busy - self.busy0) / self.TICK / wall
+        self.idle_cores = (idle - self.idle0) / self.TICK / wall
+        self.other_cores = max(0.0, self.busy_cores - self.server_cores - self.client_cores)
+
+    def __str__(self) -> str:
+        return (
+            f"cpu (cores): server {self.server_cores:.2f}, load generator {self.client_cores:.2f}, "
+            f"other processes {self.other_cores:.2f}, idle {self.idle_cores:.2f}"
+        )
+
+
+def calibrate() -> float:
+    """Milliseconds of CPU for a fixed pure-Python loop (best of 3): shows a slower or busier CPU between runs."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i % 7
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
+def machine() -> dict[str, str]:
+    """The facts docs/benchmarks.md records about the machine."""
+    import platform
+    import sqlite3
+
+    cpu = "unknown"
+    with suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = "unknown"
+    with suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": mem,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "kernel": platform.release(),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+    }
