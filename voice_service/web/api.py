@@ -70,7 +70,7 @@ class AnswerErrors(msgspec.Struct):
     errors: dict[str, str]
 
 
-def require_json(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+async def require_json(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
     """Accept only JSON bodies: a cross-site HTML form cannot send one, so it cannot post answers."""
     media_type = connection.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
