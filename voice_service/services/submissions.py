@@ -25,6 +25,7 @@ from forms import Survey, validate_answers
 from forms.engine import to_cells
 from voice_service.db.models import ANSWERS, DRAFTS, RESPONSES, SURVEY_VERSIONS
 from voice_service.db.upsert import insert_ignoring_conflicts
+from voice_service.services.sqlite_batches import SqliteBatchWriter, row_batch, sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +105,13 @@ class SubmissionWriter:
         self.batch_size = batch_size
         self._queue: asyncio.Queue[tuple[PendingSubmission, asyncio.Future[Acknowledgement]] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._sqlite: SqliteBatchWriter | None = None
 
     async def start(self) -> None:
         """Start the writer task."""
         if self._task is None:
+            if (database := sqlite_file(self.engine)) is not None:
+                self._sqlite = SqliteBatchWriter(database)
             self._task = asyncio.create_task(self._run(), name="submission-writer")
 
     async def stop(self) -> None:
@@ -116,6 +120,9 @@ class SubmissionWriter:
             await self._queue.put(None)
             await self._task
             self._task = None
+        if self._sqlite is not None:
+            await self._sqlite.close()
+            self._sqlite = None
 
     async def submit(self, pending: PendingSubmission) -> Acknowledgement:
         """Queue one submission and wait until it is committed."""
@@ -167,43 +174,20 @@ class SubmissionWriter:
                 future.set_result(result)
 
     async def _write(self, batch: list[PendingSubmission]) -> list[Acknowledgement | Exception]:
-        async with self.engine.begin() as conn:
-            now = datetime.now(UTC)
-            fresh: dict[str, tuple[uuid.UUID, PendingSubmission]] = {}
-            for pending in batch:
-                if pending.submission_key not in fresh:
-                    fresh[pending.submission_key] = (uuid.UUID(bytes=uuid_utils.uuid7().bytes), pending)
-            stored: dict[str, tuple[uuid.UUID, str, str]] = {}
-            if fresh:
-                # Why: insert first and look up only the keys the unique index turned away (a retry of a
-                # stored key, or another process's insert); a lookup of every key cost a query per batch.
-                inserted = await _insert_responses(conn, fresh, now)
-                lost = [key for key in fresh if fresh[key][0] not in inserted]
-                if lost:
-                    stored.update(await _stored_keys(conn, lost))
-                    for key in lost:
-                        del fresh[key]
-                answer_rows = [
-                    {
-                        "response_id": rid,
-                        "question_id": qid,
-                        "row_key": cell.row,
-                        "position": cell.position,
-                        "value_text": cell.text,
-                        "value_number": cell.number,
-                    }
-                    for rid, pending in fresh.values()
-                    for qid, cell in to_cells(pending.survey, pending.answers)
-                ]
-                if answer_rows:
-                    await conn.execute(ANSWERS.insert(), answer_rows)
-            drafts = [p.draft_id for p in batch if p.draft_id]
-            if drafts:
-                await conn.execute(delete(DRAFTS).where(DRAFTS.c.id.in_(drafts)))
+        now = datetime.now(UTC)
+        fresh: dict[str, tuple[uuid.UUID, PendingSubmission]] = {}
+        for pending in batch:
+            if pending.submission_key not in fresh:
+                fresh[pending.submission_key] = (uuid.UUID(bytes=uuid_utils.uuid7().bytes), pending)
+        drafts = [p.draft_id for p in batch if p.draft_id]
+        if self._sqlite is not None:
+            stored = await self._sqlite.write(row_batch(fresh, drafts, now))
+        else:
+            stored = await _write_with_sqlalchemy(self.engine, fresh, drafts, now)
         results: list[Acknowledgement | Exception] = []
         for pending in batch:
             key = pending.submission_key
-            if key in fresh:
+            if key not in stored:
                 rid, first = fresh[key]
                 if first is pending:
                     results.append(Acknowledgement(rid, pending.survey.slug, pending.survey.version))
@@ -215,6 +199,39 @@ class SubmissionWriter:
             else:
                 results.append(Acknowledgement(rid, slug, version, replayed=True))
         return results
+
+
+async def _write_with_sqlalchemy(
+    engine: AsyncEngine, fresh: dict[str, tuple[uuid.UUID, PendingSubmission]], drafts: list[str], now: datetime
+) -> dict[str, tuple[uuid.UUID, str, str]]:
+    """Store new responses in one transaction; returns what is stored under the keys already taken."""
+    stored: dict[str, tuple[uuid.UUID, str, str]] = {}
+    async with engine.begin() as conn:
+        if fresh:
+            # Why: insert first and look up only the keys the unique index turned away (a retry of a
+            # stored key, or another process's insert); a lookup of every key cost a query per batch.
+            inserted = await _insert_responses(conn, fresh, now)
+            lost = [key for key in fresh if fresh[key][0] not in inserted]
+            if lost:
+                stored = await _stored_keys(conn, lost)
+            answer_rows = [
+                {
+                    "response_id": rid,
+                    "question_id": qid,
+                    "row_key": cell.row,
+                    "position": cell.position,
+                    "value_text": cell.text,
+                    "value_number": cell.number,
+                }
+                for key, (rid, pending) in fresh.items()
+                if key not in stored
+                for qid, cell in to_cells(pending.survey, pending.answers)
+            ]
+            if answer_rows:
+                await conn.execute(ANSWERS.insert(), answer_rows)
+        if drafts:
+            await conn.execute(delete(DRAFTS).where(DRAFTS.c.id.in_(drafts)))
+    return stored
 
 
 async def _stored_keys(conn: AsyncConnection, keys: list[str]) -> dict[str, tuple[uuid.UUID, str, str]]:

@@ -1,0 +1,151 @@
+"""The SQLite write path: one transaction per batch on the writer's own thread and connection."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from forms import validate_answers
+from forms.engine import to_cells
+from tests.conftest import FORMS_DIR
+from voice_service.db.engine import create_engine
+from voice_service.db.migrate import upgrade
+from voice_service.db.models import ANSWERS, RESPONSES
+from voice_service.services.catalog import SurveyCatalog
+from voice_service.services.sqlite_batches import INSERT_ANSWER, _Statement, sqlite_file
+from voice_service.services.submissions import SubmissionWriter, submit_response
+from voice_service.settings import Settings
+
+#: Every kind of answer piece: ranked places, a scale position, choices, ticks and free text.
+RICH_ANSWERS = {
+    "what_matters": ["feeling_safe", "mental_health", "things_to_do"],
+    "listened_to": "sometimes",
+    "views_difference": "not_sure",
+    "make_better": "More places to go after school & <b>youth clubs</b>",
+    "talk_to": ["friend", "no_one"],
+    "easier_to_talk": "Someone my own age",
+    "age_band": "11_15",
+    "area": "north",
+}
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path) -> Settings:
+    """Settings for a SQLite file built by the migrations."""
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'voice.db'}", forms_dir=FORMS_DIR)
+    upgrade(settings)
+    return settings
+
+
+@pytest.fixture
+async def sqlite_parts(sqlite_settings: Settings) -> AsyncIterator[tuple[SurveyCatalog, AsyncEngine, Path]]:
+    """The migrated SQLite file, its engine and the shipped catalog synced to it."""
+    settings = sqlite_settings
+    database = sqlite_file(create_async_engine(settings.database_url))
+    assert database is not None
+    engine = create_engine(settings)
+    catalog = SurveyCatalog.from_folder(FORMS_DIR)
+    await catalog.sync(engine)
+    yield catalog, engine, database
+    await engine.dispose()
+
+
+async def test_stored_rows_read_back_through_sqlalchemy_as_submitted(
+    sqlite_parts: tuple[SurveyCatalog, AsyncEngine, Path],
+) -> None:
+    catalog, engine, _ = sqlite_parts
+    survey = catalog.surveys["young-people-voice"]
+    writer = SubmissionWriter(engine)
+    await writer.start()
+    before = datetime.now(UTC)
+    try:
+        ack = await submit_response(writer, survey, catalog.version_id(survey), RICH_ANSWERS, "readback-0001")
+    finally:
+        await writer.stop()
+
+    async with engine.connect() as conn:
+        response = (await conn.execute(select(RESPONSES))).one()
+        answers = (await conn.execute(select(ANSWERS))).all()
+    assert response.id == ack.id
+    assert response.submission_key == "readback-0001"
+    assert response.survey_slug == "young-people-voice"
+    assert response.respondent == "anonymous"
+    assert before - timedelta(seconds=1) <= response.submitted_at <= datetime.now(UTC)
+    assert response.submitted_at.tzinfo is not None
+    expected = sorted(
+        (ack.id, qid, cell.row, cell.position, cell.text, cell.number)
+        for qid, cell in to_cells(survey, validate_answers(survey, RICH_ANSWERS).answers)
+    )
+    assert len(expected) >= 10
+    assert sorted(tuple(row) for row in answers) == expected
+
+
+async def test_nothing_is_acknowledged_while_another_process_holds_the_write_lock(
+    sqlite_parts: tuple[SurveyCatalog, AsyncEngine, Path],
+) -> None:
+    """Another service process committing: this one waits for the lock, then commits, then acknowledges."""
+    catalog, engine, database = sqlite_parts
+    survey = catalog.surveys["make-your-mark"]
+    writer = SubmissionWriter(engine)
+    await writer.start()
+    lock = os.open(f"{database}.write-lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        pending = asyncio.create_task(
+            submit_response(writer, survey, catalog.version_id(survey), {"vote": "transport"}, "waiting-0001")
+        )
+        done, _ = await asyncio.wait({pending}, timeout=0.5)
+        assert not done, "acknowledged while another writer held the lock"
+        assert await stored_keys(engine) == []
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        ack = await asyncio.wait_for(pending, timeout=10)
+        assert await stored_keys(engine) == ["waiting-0001"]
+        assert not ack.replayed
+    finally:
+        os.close(lock)
+        await writer.stop()
+
+
+async def stored_keys(engine: AsyncEngine) -> list[str]:
+    """Submission keys committed so far, as a fresh connection sees them."""
+    async with engine.connect() as conn:
+        return list((await conn.execute(select(RESPONSES.c.submission_key))).scalars())
+
+
+async def test_a_database_failure_reaches_the_caller_as_a_database_error(tmp_path: Path) -> None:
+    """No tables (never migrated): the submission fails with SQLAlchemy's error type, and the writer carries on."""
+    from sqlalchemy.exc import OperationalError
+
+    database = tmp_path / "empty.db"
+    engine = create_async_engine(f"sqlite+aiosqlite:///{database}")
+    catalog = SurveyCatalog.from_folder(FORMS_DIR)
+    survey = catalog.surveys["make-your-mark"]
+    writer = SubmissionWriter(engine)
+    await writer.start()
+    try:
+        for attempt in range(2):
+            with pytest.raises(OperationalError, match="no such table"):
+                await submit_response(writer, survey, 1, {"vote": "transport"}, f"no-table-{attempt:04d}")
+    finally:
+        await writer.stop()
+        await engine.dispose()
+
+
+def test_only_sqlite_files_get_the_batch_writer(tmp_path: Path) -> None:
+    assert sqlite_file(create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}")) == tmp_path / "a.db"
+    assert sqlite_file(create_async_engine("sqlite+aiosqlite:///:memory:")) is None
+    assert sqlite_file(create_async_engine("postgresql+asyncpg://user@localhost/voice")) is None
+
+
+def test_a_statement_whose_columns_compile_in_another_order_is_refused() -> None:
+    assert INSERT_ANSWER.sql.startswith("INSERT INTO answer (response_id, question_id, row_key")
+    with pytest.raises(ValueError, match="parameter order"):
+        _Statement(ANSWERS.insert(), ANSWERS, ("question_id", "response_id", "row_key", "position"))

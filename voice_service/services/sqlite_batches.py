@@ -1,0 +1,206 @@
+"""Committing a batch of submissions to SQLite in one hop to a thread of its own.
+
+Why: through the async engine every statement of a batch is a round trip between the event loop
+and aiosqlite's thread, and SQLAlchemy's per-row parameter processing runs on the event loop,
+which is also serving HTTP. Here the loop hands the whole batch over once; the thread runs the
+transaction on a plain sqlite3 connection (executemany binds the rows in C) and releases the GIL
+while SQLite writes and syncs. The statements and the stored value formats still come from the
+SQLAlchemy tables, so what is stored is exactly what the ORM would store and read back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.dml import Insert
+
+from forms.engine import to_cells
+from voice_service.db.engine import SQLITE_PRAGMAS
+from voice_service.db.models import ANSWERS, RESPONSES
+
+if TYPE_CHECKING:
+    from voice_service.services.submissions import PendingSubmission
+
+DIALECT = sqlite.dialect()
+
+#: Who holds these submission keys (a JSON array); run only when the unique index turned an insert away.
+STORED_KEYS_SQL = (
+    "SELECT r.submission_key, r.id, r.survey_slug, v.version FROM response r "
+    "JOIN survey_version v ON v.id = r.survey_version_id "
+    "WHERE r.submission_key IN (SELECT value FROM json_each(?))"
+)
+#: Drafts finished by this batch (a JSON array of ids).
+DELETE_DRAFTS_SQL = "DELETE FROM draft WHERE id IN (SELECT value FROM json_each(?))"
+
+
+class _Statement:
+    """An INSERT compiled once for SQLite, converting values with the column types' own processors."""
+
+    def __init__(self, statement: Insert, table: Table, columns: Sequence[str]) -> None:
+        compiled = statement.compile(dialect=DIALECT, column_keys=list(columns))
+        if list(compiled.positiontup or []) != list(columns):
+            raise ValueError(f"{table.name}: compiled parameter order {compiled.positiontup} is not {columns}")
+        self.sql = str(compiled)
+        self._convert = [
+            (i, convert) for i, name in enumerate(columns) if (convert := table.c[name].type.bind_processor(DIALECT))
+        ]
+
+    def row(self, *values: Any) -> tuple[Any, ...]:
+        """One row's parameters, in column order, converted as SQLAlchemy would convert them."""
+        if not self._convert:
+            return values
+        converted = list(values)
+        for i, convert in self._convert:
+            converted[i] = convert(converted[i])
+        return tuple(converted)
+
+
+INSERT_RESPONSE = _Statement(
+    sqlite.insert(RESPONSES).on_conflict_do_nothing(index_elements=["submission_key"]),
+    RESPONSES,
+    ("id", "survey_version_id", "survey_slug", "submission_key", "submitted_at", "respondent"),
+)
+INSERT_ANSWER = _Statement(
+    ANSWERS.insert(), ANSWERS, ("response_id", "question_id", "row_key", "position", "value_text", "value_number")
+)
+_read_id: Callable[[Any], Any] | None = RESPONSES.c.id.type.result_processor(DIALECT, None)
+
+
+@dataclass(frozen=True)
+class RowBatch:
+    """One transaction's rows, converted on the event loop, ready for the database thread."""
+
+    #: (submission key, response id, the response row, its answer rows)
+    responses: list[tuple[str, uuid.UUID, tuple[Any, ...], list[tuple[Any, ...]]]]
+    drafts: list[str]
+
+
+def row_batch(fresh: dict[str, tuple[uuid.UUID, PendingSubmission]], drafts: list[str], now: datetime) -> RowBatch:
+    """Convert new responses (submission key -> id and submission) into SQLite parameters."""
+    return RowBatch(
+        [
+            (
+                key,
+                rid,
+                INSERT_RESPONSE.row(rid, p.version_id, p.survey.slug, key, now, p.respondent),
+                [
+                    INSERT_ANSWER.row(rid, qid, cell.row, cell.position, cell.text, cell.number)
+                    for qid, cell in to_cells(p.survey, p.answers)
+                ],
+            )
+            for key, (rid, p) in fresh.items()
+        ],
+        drafts,
+    )
+
+
+class SqliteBatchWriter:
+    """Runs each batch's transaction on one dedicated thread and connection.
+
+    `BEGIN IMMEDIATE` takes SQLite's write lock before anything is read, so the check for keys
+    already stored and the inserts see the same database. Several service processes may share
+    the file: an exclusive `flock` on a lock file beside it queues their writers, so a waiting
+    writer is woken as soon as the other commits instead of sleeping in SQLite's busy handler.
+    """
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._conn: sqlite3.Connection | None = None
+        self._lock_file: int | None = None
+
+    async def write(self, batch: RowBatch) -> dict[str, tuple[uuid.UUID, str, str]]:
+        """Commit a batch; returns, for each key that was already taken, what is stored under it."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._write, batch)
+
+    async def close(self) -> None:
+        """Close the connection on its own thread, then stop the thread."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._close)
+        self._executor.shutdown(wait=True)
+
+    def _connect(self) -> tuple[sqlite3.Connection, int]:
+        if self._conn is None or self._lock_file is None:
+            # Why: isolation_level=None leaves transactions to us, so BEGIN IMMEDIATE is what runs.
+            conn = sqlite3.connect(self.database, isolation_level=None, check_same_thread=True)
+            for pragma in SQLITE_PRAGMAS:
+                conn.execute(pragma)
+            self._conn = conn
+            self._lock_file = os.open(f"{self.database}.write-lock", os.O_RDWR | os.O_CREAT, 0o600)
+        return self._conn, self._lock_file
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._lock_file is not None:
+            os.close(self._lock_file)
+            self._lock_file = None
+
+    def _write(self, batch: RowBatch) -> dict[str, tuple[uuid.UUID, str, str]]:
+        try:
+            conn, lock_file = self._connect()
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                return self._transaction(conn, batch)
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        except sqlite3.Error as exc:
+            # Why: callers and error pages treat database failures as SQLAlchemy's DBAPIError.
+            raise DBAPIError.instance(INSERT_RESPONSE.sql, None, exc, sqlite3.Error) from exc
+
+    @staticmethod
+    def _transaction(conn: sqlite3.Connection, batch: RowBatch) -> dict[str, tuple[uuid.UUID, str, str]]:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            before = conn.total_changes
+            conn.executemany(INSERT_RESPONSE.sql, [row for _, _, row, _ in batch.responses])
+            stored: dict[str, tuple[uuid.UUID, str, str]] = {}
+            if conn.total_changes - before < len(batch.responses):
+                # Why: some keys were stored before (a retry, or another process); find out which.
+                ours = {key: rid for key, rid, _, _ in batch.responses}
+                stored = {key: found for key, found in _stored(conn, list(ours)) if found[0] != ours[key]}
+            conn.executemany(
+                INSERT_ANSWER.sql, [a for key, _, _, answers in batch.responses if key not in stored for a in answers]
+            )
+            if batch.drafts:
+                conn.execute(DELETE_DRAFTS_SQL, (json.dumps(batch.drafts),))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return stored
+
+
+def _stored(conn: sqlite3.Connection, keys: list[str]) -> Iterable[tuple[str, tuple[uuid.UUID, str, str]]]:
+    for key, rid, slug, version in conn.execute(STORED_KEYS_SQL, (json.dumps(keys),)):
+        yield key, (_as_uuid(rid), slug, version)
+
+
+def _as_uuid(stored_id: Any) -> uuid.UUID:
+    value = _read_id(stored_id) if _read_id is not None else stored_id
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(bytes=value)
+
+
+def sqlite_file(engine: AsyncEngine) -> Path | None:
+    """The database file of a SQLite engine; None for other databases and in-memory SQLite."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    return Path(engine.url.database)
