@@ -8,24 +8,9 @@ from typing import Any
 import pytest
 
 from tests.browser.axe import assert_accessible, serious_violations
+from tests.browser.pages import click_and_wait, press_enter_and_wait, tab_to
 
 pytestmark = pytest.mark.browser
-
-
-def tab_to(page: Any, selector: str, limit: int = 80) -> None:
-    """Press Tab until the element matching `selector` has focus (keyboard only, no clicks)."""
-    target = page.locator(selector).first
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError(f"could not reach {selector} with the Tab key")
-
-
-def press_enter_and_wait(page: Any) -> None:
-    """Press Enter on the focused control and wait for the page it loads."""
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def test_voice_survey_on_a_phone_with_the_keyboard_only(phone: Any, server_url: str) -> None:
@@ -118,15 +103,15 @@ def test_pages_work_without_javascript(browser: Any, server_url: str) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 812}, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{server_url}/s/make-your-mark")
-    page.get_by_role("button", name="Start now").click()
-    page.get_by_role("button", name="Continue").click()
+    click_and_wait(page, "Start now")
+    click_and_wait(page, "Continue")
     assert page.title().startswith("Error: ")
     page.locator("input[type=radio]").first.check()
-    page.get_by_role("button", name="Continue").click()
+    click_and_wait(page, "Continue")
     while "/check" not in page.url:
-        page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="Send my answers").click()
-    page.wait_for_url(re.compile(r"/done$"))
+        click_and_wait(page, "Continue")
+    click_and_wait(page, "Send my answers")
+    assert page.url.endswith("/done")
     context.close()
 
 
