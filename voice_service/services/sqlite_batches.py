@@ -59,6 +59,12 @@ class _Statement:
         self._convert = [
             (i, convert) for i, name in enumerate(columns) if (convert := table.c[name].type.bind_processor(DIALECT))
         ]
+        self.converted = frozenset(columns[i] for i, _ in self._convert)
+        self._by_name = {columns[i]: convert for i, convert in self._convert}
+
+    def converter(self, name: str) -> Callable[[Any], Any]:
+        """The conversion SQLAlchemy applies to one column's values (for rows built in bulk)."""
+        return self._by_name[name]
 
     def row(self, *values: Any) -> tuple[Any, ...]:
         """One row's parameters, in column order, converted as SQLAlchemy would convert them."""
@@ -79,6 +85,12 @@ INSERT_ANSWER = _Statement(
     ANSWERS.insert(), ANSWERS, ("response_id", "question_id", "row_key", "position", "value_text", "value_number")
 )
 _read_id: Callable[[Any], Any] | None = RESPONSES.c.id.type.result_processor(DIALECT, None)
+# Why: answer rows are the bulk of a batch, so row_batch builds them directly, converting only
+# the two columns whose types convert; this stops the import if a model change adds another.
+if INSERT_ANSWER.converted != {"response_id", "value_number"}:
+    raise RuntimeError(f"answer columns converted on SQLite changed: {sorted(INSERT_ANSWER.converted)}")
+_answer_id = INSERT_ANSWER.converter("response_id")
+_answer_number = INSERT_ANSWER.converter("value_number")
 
 
 @dataclass(frozen=True)
@@ -92,21 +104,16 @@ class RowBatch:
 
 def row_batch(fresh: dict[str, tuple[uuid.UUID, PendingSubmission]], drafts: list[str], now: datetime) -> RowBatch:
     """Convert new responses (submission key -> id and submission) into SQLite parameters."""
-    return RowBatch(
-        [
-            (
-                key,
-                rid,
-                INSERT_RESPONSE.row(rid, p.version_id, p.survey.slug, key, now, p.respondent),
-                [
-                    INSERT_ANSWER.row(rid, qid, cell.row, cell.position, cell.text, cell.number)
-                    for qid, cell in to_cells(p.survey, p.answers)
-                ],
-            )
-            for key, (rid, p) in fresh.items()
-        ],
-        drafts,
-    )
+    responses = []
+    for key, (rid, p) in fresh.items():
+        stored_id = _answer_id(rid)
+        answers = [
+            (stored_id, qid, cell.row, cell.position, cell.text, _answer_number(cell.number))
+            for qid, cell in to_cells(p.survey, p.answers)
+        ]
+        response = INSERT_RESPONSE.row(rid, p.version_id, p.survey.slug, key, now, p.respondent)
+        responses.append((key, rid, response, answers))
+    return RowBatch(responses, drafts)
 
 
 class SqliteBatchWriter:

@@ -129,7 +129,7 @@ class SubmissionWriter:
         if self._task is None:
             raise RuntimeError("the submission writer is not running")
         future: asyncio.Future[Acknowledgement] = asyncio.get_running_loop().create_future()
-        await self._queue.put((pending, future))
+        self._queue.put_nowait((pending, future))
         return await future
 
     async def _run(self) -> None:
