@@ -52,7 +52,7 @@ class ChoiceQuestion(Question):
 
     def check_option(self, value: Any) -> str:
         """One valid option value."""
-        if not isinstance(value, str) or value not in self.options.values:
+        if not isinstance(value, str) or not self.options.has(value):
             raise AnswerError(f"Select one of the options for: {self.label}")
         return value
 

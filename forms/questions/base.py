@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar, NamedTuple
 
 from forms.conditions import Condition
@@ -37,10 +38,18 @@ class Options:
 
     items: tuple[tuple[str, str], ...]
 
-    @property
+    @cached_property
     def values(self) -> list[str]:
-        """The option values in order."""
+        """The option values in order (worked out once: the list is shared, do not change it)."""
         return [value for value, _ in self.items]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {value: i for i, (value, _) in enumerate(self.items)}
+
+    def has(self, value: str) -> bool:
+        """Whether a value is one of the options."""
+        return value in self._positions
 
     def label(self, value: str) -> str:
         """The label shown for a value."""
@@ -48,7 +57,7 @@ class Options:
 
     def ordinal(self, value: str) -> float:
         """1-based position of a value, so ordered scales can be averaged."""
-        return float(self.values.index(value) + 1)
+        return float(self._positions[value] + 1)
 
     def to_json(self) -> list[dict[str, str]]:
         """The normalised definition form (a list keeps order in every JSON store)."""
@@ -94,6 +103,11 @@ def parse_options(ctx: ParseContext, raw: Any, path: str, parent: Any, key: Any)
     return Options(tuple((v, str(lbl).strip()) for v, lbl, _ in pairs)) if ok else None
 
 
+#: Control characters (Unicode category Cc) other than tab, line feed and carriage return, and
+#: surrogates (Cs): one regular expression instead of a category lookup per character.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def check_text(value: Any, max_length: int) -> str | None:
     """A typed answer: stripped, bounded, storable in every database; None when blank."""
     if not isinstance(value, str):
@@ -104,7 +118,7 @@ def check_text(value: Any, max_length: int) -> str | None:
     if len(text) > max_length:
         raise AnswerError(f"Answer must be {max_length:,} characters or fewer")
     # Why: PostgreSQL cannot store NUL, and lone surrogates cannot be encoded as UTF-8.
-    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t" for ch in text):
+    if UNSTORABLE.search(text):
         raise AnswerError("Answer contains characters that cannot be saved; remove them and try again")
     return text
 

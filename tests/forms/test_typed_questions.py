@@ -251,3 +251,17 @@ def test_number_bounds_are_written_plainly_in_messages() -> None:
 def test_a_one_line_text_answer_cannot_hold_a_line_break_but_a_textarea_can() -> None:
     assert rejects(TEXT, "one\ntwo").startswith("Answer must be on one line")
     assert TEXTAREA.clean("first\nsecond") == "first\nsecond"
+
+
+def test_unstorable_characters_are_exactly_the_controls_and_surrogates() -> None:
+    """The one regular expression refuses the same code points as Unicode's categories Cc and Cs."""
+    import unicodedata
+
+    from forms.questions.base import UNSTORABLE
+
+    by_category = {
+        cp for cp in range(0x110000) if unicodedata.category(chr(cp)) in ("Cc", "Cs") and chr(cp) not in "\n\r\t"
+    }
+    by_pattern = {cp for cp in range(0x110000) if UNSTORABLE.match(chr(cp))}
+    assert by_pattern == by_category
+    assert len(by_category) == 65 - 3 + 2048
