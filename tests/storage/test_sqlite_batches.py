@@ -58,18 +58,22 @@ async def sqlite_parts(sqlite_settings: Settings) -> AsyncIterator[tuple[SurveyC
     await engine.dispose()
 
 
+@pytest.fixture
+async def writer(sqlite_parts: tuple[SurveyCatalog, AsyncEngine, Path]) -> AsyncIterator[SubmissionWriter]:
+    """A running writer on that file, stopped after the test."""
+    running = SubmissionWriter(sqlite_parts[1])
+    await running.start()
+    yield running
+    await running.stop()
+
+
 async def test_stored_rows_read_back_through_sqlalchemy_as_submitted(
-    sqlite_parts: tuple[SurveyCatalog, AsyncEngine, Path],
+    sqlite_parts: tuple[SurveyCatalog, AsyncEngine, Path], writer: SubmissionWriter
 ) -> None:
     catalog, engine, _ = sqlite_parts
     survey = catalog.surveys["young-people-voice"]
-    writer = SubmissionWriter(engine)
-    await writer.start()
     before = datetime.now(UTC)
-    try:
-        ack = await submit_response(writer, survey, catalog.version_id(survey), RICH_ANSWERS, "readback-0001")
-    finally:
-        await writer.stop()
+    ack = await submit_response(writer, survey, catalog.version_id(survey), RICH_ANSWERS, "readback-0001")
 
     async with engine.connect() as conn:
         response = (await conn.execute(select(RESPONSES))).one()
@@ -89,13 +93,11 @@ async def test_stored_rows_read_back_through_sqlalchemy_as_submitted(
 
 
 async def test_nothing_is_acknowledged_while_another_process_holds_the_write_lock(
-    sqlite_parts: tuple[SurveyCatalog, AsyncEngine, Path],
+    sqlite_parts: tuple[SurveyCatalog, AsyncEngine, Path], writer: SubmissionWriter
 ) -> None:
     """Another service process committing: this one waits for the lock, then commits, then acknowledges."""
     catalog, engine, database = sqlite_parts
     survey = catalog.surveys["make-your-mark"]
-    writer = SubmissionWriter(engine)
-    await writer.start()
     lock = os.open(f"{database}.write-lock", os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -111,7 +113,6 @@ async def test_nothing_is_acknowledged_while_another_process_holds_the_write_loc
         assert not ack.replayed
     finally:
         os.close(lock)
-        await writer.stop()
 
 
 async def stored_keys(engine: AsyncEngine) -> list[str]:

@@ -7,7 +7,19 @@ from datetime import datetime
 from typing import Any, cast
 
 from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
-from sqlalchemy import Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -97,3 +109,8 @@ SURVEY_VERSIONS = table_of(SurveyVersion)
 RESPONSES = table_of(Response)
 ANSWERS = table_of(Answer)
 DRAFTS = table_of(Draft)
+
+#: Who holds submission keys: (key, response id, survey slug, version); callers add the keys' filter.
+KEY_HOLDERS: Select[tuple[str, uuid.UUID, str, str]] = select(
+    RESPONSES.c.submission_key, RESPONSES.c.id, RESPONSES.c.survey_slug, SURVEY_VERSIONS.c.version
+).join(SURVEY_VERSIONS, SURVEY_VERSIONS.c.id == RESPONSES.c.survey_version_id)

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table
+from sqlalchemy import Select, Table, bindparam, delete, func, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -31,21 +31,25 @@ from sqlalchemy.sql.dml import Insert
 
 from forms.engine import to_cells
 from voice_service.db.engine import SQLITE_PRAGMAS
-from voice_service.db.models import ANSWERS, RESPONSES
+from voice_service.db.models import ANSWERS, DRAFTS, KEY_HOLDERS, RESPONSES
 
 if TYPE_CHECKING:
     from voice_service.services.submissions import PendingSubmission
 
 DIALECT = sqlite.dialect()
 
-#: Who holds these submission keys (a JSON array); run only when the unique index turned an insert away.
-STORED_KEYS_SQL = (
-    "SELECT r.submission_key, r.id, r.survey_slug, v.version FROM response r "
-    "JOIN survey_version v ON v.id = r.survey_version_id "
-    "WHERE r.submission_key IN (SELECT value FROM json_each(?))"
+
+def _in_json_array(name: str) -> Select[tuple[Any]]:
+    """The values of one parameter holding a JSON array: any number of keys in one statement."""
+    return select(func.json_each(bindparam(name)).table_valued("value").c.value)
+
+
+#: Run only when the unique index turned an insert away.
+STORED_KEYS_SQL = str(
+    KEY_HOLDERS.where(RESPONSES.c.submission_key.in_(_in_json_array("keys"))).compile(dialect=DIALECT)
 )
-#: Drafts finished by this batch (a JSON array of ids).
-DELETE_DRAFTS_SQL = "DELETE FROM draft WHERE id IN (SELECT value FROM json_each(?))"
+#: Drafts finished by this batch.
+DELETE_DRAFTS_SQL = str(delete(DRAFTS).where(DRAFTS.c.id.in_(_in_json_array("ids"))).compile(dialect=DIALECT))
 
 
 class _Statement:
@@ -59,12 +63,8 @@ class _Statement:
         self._convert = [
             (i, convert) for i, name in enumerate(columns) if (convert := table.c[name].type.bind_processor(DIALECT))
         ]
-        self.converted = frozenset(columns[i] for i, _ in self._convert)
-        self._by_name = {columns[i]: convert for i, convert in self._convert}
-
-    def converter(self, name: str) -> Callable[[Any], Any]:
-        """The conversion SQLAlchemy applies to one column's values (for rows built in bulk)."""
-        return self._by_name[name]
+        #: The conversion SQLAlchemy applies to each column that has one (for rows built in bulk).
+        self.converters = {columns[i]: convert for i, convert in self._convert}
 
     def row(self, *values: Any) -> tuple[Any, ...]:
         """One row's parameters, in column order, converted as SQLAlchemy would convert them."""
@@ -87,10 +87,10 @@ INSERT_ANSWER = _Statement(
 _read_id: Callable[[Any], Any] | None = RESPONSES.c.id.type.result_processor(DIALECT, None)
 # Why: answer rows are the bulk of a batch, so row_batch builds them directly, converting only
 # the two columns whose types convert; this stops the import if a model change adds another.
-if INSERT_ANSWER.converted != {"response_id", "value_number"}:
-    raise RuntimeError(f"answer columns converted on SQLite changed: {sorted(INSERT_ANSWER.converted)}")
-_answer_id = INSERT_ANSWER.converter("response_id")
-_answer_number = INSERT_ANSWER.converter("value_number")
+if set(INSERT_ANSWER.converters) != {"response_id", "value_number"}:
+    raise RuntimeError(f"answer columns converted on SQLite changed: {sorted(INSERT_ANSWER.converters)}")
+_answer_id = INSERT_ANSWER.converters["response_id"]
+_answer_number = INSERT_ANSWER.converters["value_number"]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from forms import Survey, validate_answers
 from forms.engine import to_cells
-from voice_service.db.models import ANSWERS, DRAFTS, RESPONSES, SURVEY_VERSIONS
+from voice_service.db.models import ANSWERS, DRAFTS, KEY_HOLDERS, RESPONSES
 from voice_service.db.upsert import insert_ignoring_conflicts
 from voice_service.services.sqlite_batches import SqliteBatchWriter, row_batch, sqlite_file
 
@@ -235,11 +235,7 @@ async def _write_with_sqlalchemy(
 
 
 async def _stored_keys(conn: AsyncConnection, keys: list[str]) -> dict[str, tuple[uuid.UUID, str, str]]:
-    rows = await conn.execute(
-        select(RESPONSES.c.submission_key, RESPONSES.c.id, RESPONSES.c.survey_slug, SURVEY_VERSIONS.c.version)
-        .join(SURVEY_VERSIONS, SURVEY_VERSIONS.c.id == RESPONSES.c.survey_version_id)
-        .where(RESPONSES.c.submission_key.in_(keys))
-    )
+    rows = await conn.execute(KEY_HOLDERS.where(RESPONSES.c.submission_key.in_(keys)))
     return {key: (rid, slug, version) for key, rid, slug, version in rows}
 
 
