@@ -37,6 +37,8 @@ SURVEY_KEYS = (
     "description", "confirmation", "scales", "sections",
 )  # fmt: skip
 SECTION_KEYS = ("title", "description", "questions")
+#: Publication state, not content: closing or unlisting a survey must not make a new version.
+STATE_KEYS = ("open", "listed")
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,9 @@ class Survey:
 
     @cached_property
     def version(self) -> str:
-        """The version: a hash of the normalised definition (comments and layout do not count)."""
-        canonical = json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        """The version: a hash of the normalised definition without its publication state."""
+        content = {k: v for k, v in self.to_json().items() if k not in STATE_KEYS}
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 

@@ -129,6 +129,23 @@ def test_a_change_of_meaning_changes_the_version(old: str, new: str) -> None:
     assert survey(BASE.replace(old, new)).version != survey(BASE).version
 
 
+@pytest.mark.parametrize(
+    "state",
+    ["open: false", "listed: false", "open: false\nlisted: false", "open: true\nlisted: true"],
+)
+def test_opening_closing_or_listing_keeps_the_version(state: str) -> None:
+    changed = survey(BASE.replace("purpose: voice\n", f"purpose: voice\n{state}\n"))
+    assert changed.version == survey(BASE).version
+    # the state is still part of the definition, only not of its version
+    assert {k: changed.to_json()[k] for k in ("open", "listed")} == {"open": changed.open, "listed": changed.listed}
+
+
+def test_closing_a_survey_and_changing_a_question_changes_the_version() -> None:
+    closed = BASE.replace("purpose: voice\n", "purpose: voice\nopen: false\n")
+    assert survey(closed).version == survey(BASE).version
+    assert survey(closed.replace("What would make it better?", "What would help?")).version != survey(BASE).version
+
+
 def test_to_json_keeps_option_order_as_a_list() -> None:
     data = survey(BASE.replace("yes: Yes", "zebra: Zebra")).to_json()
     question = data["sections"][0]["questions"][0]

@@ -1,1 +1,0 @@
-"""Business rules as plain functions and small classes, called by handlers, the CLI and tests."""

@@ -1,1 +1,0 @@
-"""HTTP: public survey pages, the JSON API, health, error pages."""
