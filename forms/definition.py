@@ -171,6 +171,7 @@ def _parse_survey(ctx: ParseContext, raw: Any) -> Survey | None:
     is_open = fields.boolean("open", True)
     scales = _parse_scales(ctx, fields)
     sections, complete, raw_ids = _parse_sections(ctx, fields, scales)
+    _check_duplicates(ctx, fields.raw.get("sections"))
     _check_references(sections, raw_ids)
     description, confirmation = fields.text("description"), fields.text("confirmation")
     if None in (slug, title, audience, purpose) or not complete:
@@ -260,6 +261,7 @@ def _parse_question(
     if kind is None:
         known = ", ".join(QUESTION_TYPES)
         fields.error("type", f"unknown type '{type_code}' (known types: {known})")
+        fields.text("label", required=True)  # still checked, so fixing the type reveals nothing new
         return None
     fields.reject_unknown(COMMON_KEYS + kind.keys)
     label = fields.text("label", required=True)
@@ -290,20 +292,42 @@ def _parse_question(
     )
 
 
-def _check_references(sections: list[Section], raw_ids: list[str]) -> None:
-    """Ids unique; show_if only names earlier questions and their real options; measures once."""
-    seen: dict[str, Question] = {}
+def _check_duplicates(ctx: ParseContext, raw_sections: Any) -> None:
+    """Question ids and measures used once, judged on the written questions.
+
+    Why the written ones: a question with another problem does not parse, and its id or
+    measure must still count, or a duplicate of it would go unreported until that is fixed.
+    """
+    if not isinstance(raw_sections, list):
+        return
+    ids: set[str] = set()
     measures: dict[str, str] = {}
+    for i, raw_section in enumerate(raw_sections):
+        raw_questions = raw_section.get("questions") if isinstance(raw_section, Mapping) else None
+        if not isinstance(raw_questions, list):
+            continue
+        for j, raw in enumerate(raw_questions):
+            if not isinstance(raw, Mapping):
+                continue
+            fields = Fields(ctx, raw, join(join(join("sections", i), "questions"), j))
+            qid, measure = raw.get("id"), raw.get("measure")
+            if isinstance(qid, str) and QUESTION_ID.match(qid.strip()):
+                if qid.strip() in ids:
+                    fields.error("id", f"duplicate question id '{qid.strip()}'")
+                ids.add(qid.strip())
+            # Only a measure that is valid on its question can clash; other measures are reported already.
+            if isinstance(measure, str) and raw.get("type") in MEASURES.get(measure, ()):
+                if measure in measures:
+                    fields.error("measure", f"measure '{measure}' is already on question '{measures[measure]}'")
+                else:
+                    measures[measure] = qid.strip() if isinstance(qid, str) else fields.path
+
+
+def _check_references(sections: list[Section], raw_ids: list[str]) -> None:
+    """show_if only names earlier questions and their real options."""
+    seen: dict[str, Question] = {}
     for question in (q for s in sections for q in s.questions):
         qfields: Fields = question.extra["fields"]
-        if question.id in seen:
-            qfields.error("id", f"duplicate question id '{question.id}'")
-        if question.measure:
-            if question.measure in measures:
-                qfields.error(
-                    "measure", f"measure '{question.measure}' is already on question '{measures[question.measure]}'"
-                )
-            measures[question.measure] = question.id
         for ref, values in question.show_if.refers_to() if question.show_if else []:
             target = seen.get(ref)
             earlier = raw_ids[: raw_ids.index(question.id)] if question.id in raw_ids else []
