@@ -17,9 +17,9 @@ from litestar.testing import TestClient
 from sqlalchemy import text
 
 from tests.support.postgres import PostgresUnavailable, database_url, throwaway_postgres
-from voice_service.db.migrate import upgrade
-from voice_service.settings import PROJECT_ROOT, Settings
-from voice_service.web.app import create_app
+from voice_service.app import create_app
+from voice_service.core.settings import PROJECT_ROOT, Settings
+from voice_service.migrations.runner import upgrade
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 FORMS_DIR = PROJECT_ROOT / "forms" / "surveys"

@@ -1,4 +1,4 @@
-"""The three packages depend one way: forms <- analysis <- voice_service."""
+"""The three packages depend one way (forms <- analysis <- voice_service), and so do the domains inside."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_package_does_not_import_packages_above_it(package: str) -> None:
 
 def test_checker_notices_a_forbidden_import(tmp_path: Path) -> None:
     module = tmp_path / "bad.py"
-    module.write_text("def f():\n    from voice_service.settings import Settings\n")
+    module.write_text("def f():\n    from voice_service.core.settings import Settings\n")
     assert "voice_service" in imported_top_level_packages(module)
 
 
@@ -54,3 +54,57 @@ def test_forms_and_analysis_import_without_web_or_database_packages() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+SERVICE = ROOT / "voice_service"
+DOMAINS = ("surveys", "accounts", "training", "voice", "safeguarding")
+#: The composition root: builds the app from the domains; nothing below it imports it.
+COMPOSITION = ("app", "asgi", "cli", "migrations")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Full dotted names of the voice_service modules a file imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names if alias.name.startswith("voice_service."))
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("voice_service."):
+            names.add(str(node.module))
+    return names
+
+
+def _part(module: str) -> str:
+    return module.split(".")[1]
+
+
+def test_core_imports_no_domain_and_no_composition_module() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if _part(m) in DOMAINS + COMPOSITION)
+        for path in sorted((SERVICE / "core").rglob("*.py"))
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_domain_imports_core_and_other_domains_services_only(domain: str) -> None:
+    folder = SERVICE / domain
+    if not folder.is_dir():
+        pytest.skip(f"{domain} does not exist yet")
+    offenders: dict[str, list[str]] = {}
+    for path in sorted(folder.rglob("*.py")):
+        bad = [
+            m
+            for m in imported_modules(path)
+            if _part(m) in COMPOSITION
+            # Why: domains talk through service functions; another domain's tables are its own business.
+            or (_part(m) in DOMAINS and _part(m) != domain and m.endswith(".tables"))
+        ]
+        if bad:
+            offenders[str(path.relative_to(ROOT))] = sorted(bad)
+    assert offenders == {}
+
+
+def test_every_module_lives_in_core_a_domain_or_the_composition_root() -> None:
+    top = {p.stem for p in SERVICE.iterdir() if (p.suffix == ".py" or p.is_dir()) and not p.name.startswith("_")}
+    assert top - {"core", *DOMAINS, *COMPOSITION, "py"} == set()

@@ -20,18 +20,18 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from voice_service.db.engine import create_engine
-from voice_service.services.catalog import SurveyCatalog
-from voice_service.services.drafts import purge_stale_drafts
-from voice_service.services.runtime import Runtime
-from voice_service.services.submissions import SubmissionWriter
-from voice_service.settings import PROJECT_ROOT, Settings
-from voice_service.web.api import SurveyApiController
-from voice_service.web.bench import bench_noop
-from voice_service.web.errors import handle_http_error, handle_server_error
-from voice_service.web.health import health
-from voice_service.web.public import HomeController, SurveyPagesController
-from voice_service.web.templating import build_environment
+from voice_service.core.db.engine import create_engine
+from voice_service.core.settings import PROJECT_ROOT, Settings
+from voice_service.core.web.bench import bench_noop
+from voice_service.core.web.errors import handle_http_error, handle_server_error
+from voice_service.core.web.health import health
+from voice_service.core.web.templating import build_environment
+from voice_service.surveys.api_routes import SurveyApiController
+from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.drafts import purge_stale_drafts
+from voice_service.surveys.public_routes import HomeController, SurveyPagesController
+from voice_service.surveys.runtime import Runtime
+from voice_service.surveys.submissions import SubmissionWriter
 
 GOVUK_ASSETS = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "assets"
 

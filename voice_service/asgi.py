@@ -6,8 +6,8 @@ import gc
 
 from litestar import Litestar
 
-from voice_service.settings import Settings
-from voice_service.web.app import create_app
+from voice_service.app import create_app
+from voice_service.core.settings import Settings
 
 
 def create_from_env() -> Litestar:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from forms import DefinitionError, Survey, load_surveys
-from voice_service.settings import Settings
+from voice_service.core.settings import Settings
 
 
 @click.group(
@@ -28,7 +28,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run uvicorn on the app factory."""
     import uvicorn
 
-    from voice_service.db.migrate import database_problem
+    from voice_service.migrations.runner import database_problem
 
     settings = Settings.from_env()
     _check_forms_or_exit(settings.forms_dir)
@@ -36,7 +36,7 @@ def serve(host: str, port: int, workers: int) -> None:
         click.echo(f"cannot start: {problem}", err=True)
         sys.exit(1)
     uvicorn.run(
-        "voice_service.web.asgi:create_from_env",
+        "voice_service.asgi:create_from_env",
         factory=True,
         host=host,
         port=port,
@@ -56,7 +56,7 @@ def db() -> None:
 @db.command("upgrade", help="Create or update the database tables to the latest version.")
 def db_upgrade() -> None:
     """Run the Alembic migrations."""
-    from voice_service.db.migrate import upgrade
+    from voice_service.migrations.runner import upgrade
 
     settings = Settings.from_env()
     upgrade(settings)
@@ -116,10 +116,10 @@ def demo_load(per_survey: int, if_empty: bool) -> None:
 
 
 async def _demo_load(settings: Settings, per_survey: int, if_empty: bool) -> int:
-    from voice_service.db.engine import create_engine
-    from voice_service.demo import load_demo
-    from voice_service.services.catalog import SurveyCatalog
-    from voice_service.services.submissions import SubmissionWriter, count_responses
+    from voice_service.core.db.engine import create_engine
+    from voice_service.surveys.catalog import SurveyCatalog
+    from voice_service.surveys.demo import load_demo
+    from voice_service.surveys.submissions import SubmissionWriter, count_responses
 
     engine = create_engine(settings)
     try:

@@ -10,8 +10,8 @@ from litestar.testing import TestClient
 
 from tests.conftest import FORMS_DIR
 from tests.support import database
-from voice_service.services.catalog import SurveyCatalog
-from voice_service.settings import Settings
+from voice_service.core.settings import Settings
+from voice_service.surveys.catalog import SurveyCatalog
 
 CATALOG = SurveyCatalog.from_folder(FORMS_DIR)
 PUBLIC = {"young-people-voice", "make-your-mark", "sexual-health-young-people"}

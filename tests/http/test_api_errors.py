@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from tests.support import database
 from tests.support.apps import ClientFactory
-from voice_service.settings import Settings
+from voice_service.core.settings import Settings
 
 URL = "/api/surveys/make-your-mark/responses"
 JSON = {"content-type": "application/json"}

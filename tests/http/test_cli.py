@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from forms import DefinitionError
 from tests.conftest import FORMS_DIR
 from tests.support import database
+from voice_service.app import create_app
 from voice_service.cli import main
-from voice_service.settings import PROJECT_ROOT, Settings
-from voice_service.web.app import create_app
+from voice_service.core.settings import PROJECT_ROOT, Settings
 
 COMMAND = Path(sys.executable).parent / "voice-service"
 PROBLEM_LINE = re.compile(r"^(?P<file>[^:]+\.yaml):(?P<line>\d+): (?P<path>[\w\[\].]+): (?P<message>.+)$")

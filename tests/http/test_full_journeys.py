@@ -12,8 +12,8 @@ from tests.conftest import FORMS_DIR
 from tests.http.helpers import answer_pages, submission_key, submit
 from tests.support import database
 from tests.support.html import Html
-from voice_service.services.catalog import SurveyCatalog
-from voice_service.settings import Settings
+from voice_service.core.settings import Settings
+from voice_service.surveys.catalog import SurveyCatalog
 
 CATALOG = SurveyCatalog.from_folder(FORMS_DIR)
 

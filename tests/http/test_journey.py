@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 from tests.http.helpers import answer_pages, begin, draft_cookie, post_page, submission_key, submit
 from tests.support import database
 from tests.support.html import Html
-from voice_service.settings import Settings
+from voice_service.core.settings import Settings
 
 WT_A = "working-together-a-evaluation"
 YPV = "young-people-voice"

@@ -12,7 +12,7 @@ from tests.http.helpers import answer_pages, begin, draft_cookie, post_page, sub
 from tests.support import database
 from tests.support.apps import ClientFactory
 from tests.support.html import Html
-from voice_service.settings import Settings
+from voice_service.core.settings import Settings
 
 LISTED = ("young-people-voice", "make-your-mark", "sexual-health-young-people")
 UNLISTED = (

@@ -15,8 +15,8 @@ from forms.questions import Cell
 from tests.conftest import FORMS_DIR
 from tests.properties.strategies import JSON_JUNK, valid_answers
 from tests.support.database import counts, query
-from voice_service.settings import Settings
-from voice_service.web.app import create_app
+from voice_service.app import create_app
+from voice_service.core.settings import Settings
 
 SURVEYS = load_surveys(FORMS_DIR)
 SLUGS = sorted(SURVEYS)

@@ -12,15 +12,15 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import FORMS_DIR
 from tests.support import database
-from voice_service.db.engine import create_engine
-from voice_service.services.catalog import SurveyCatalog
-from voice_service.services.submissions import (
+from voice_service.core.db.engine import create_engine
+from voice_service.core.settings import Settings
+from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.submissions import (
     Acknowledgement,
     PendingSubmission,
     SubmissionWriter,
     submit_response,
 )
-from voice_service.settings import Settings
 
 VOTES = ("environment", "transport", "health_and_wellbeing", "crime_and_safety")
 

@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 from tests.http.helpers import begin, draft_cookie, post_page
 from tests.support import database
 from tests.support.apps import ClientFactory
-from voice_service.settings import Settings
+from voice_service.core.settings import Settings
 
 
 def as_json(value: Any) -> Any:

@@ -10,10 +10,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import FORMS_DIR
-from voice_service.db.migrate import upgrade
-from voice_service.services.runtime import Runtime
-from voice_service.settings import PROJECT_ROOT, Settings
-from voice_service.web.app import create_app
+from voice_service.app import create_app
+from voice_service.core.settings import PROJECT_ROOT, Settings
+from voice_service.migrations.runner import upgrade
+from voice_service.surveys.runtime import Runtime
 
 PRAGMAS = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
 

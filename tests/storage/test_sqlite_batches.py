@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from forms import validate_answers
 from forms.engine import to_cells
 from tests.conftest import FORMS_DIR
-from voice_service.db.engine import create_engine
-from voice_service.db.migrate import upgrade
-from voice_service.db.models import ANSWERS, RESPONSES
-from voice_service.services.catalog import SurveyCatalog
-from voice_service.services.sqlite_batches import INSERT_ANSWER, _Statement, sqlite_file
-from voice_service.services.submissions import SubmissionWriter, submit_response
-from voice_service.settings import Settings
+from voice_service.core.db.engine import create_engine
+from voice_service.core.settings import Settings
+from voice_service.migrations.runner import upgrade
+from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.sqlite_batches import INSERT_ANSWER, _Statement, sqlite_file
+from voice_service.surveys.submissions import SubmissionWriter, submit_response
+from voice_service.surveys.tables import ANSWERS, RESPONSES
 
 #: Every kind of answer piece: ranked places, a scale position, choices, ticks and free text.
 RICH_ANSWERS = {

@@ -11,9 +11,9 @@ from tests.http.helpers import begin, draft_cookie, post_page, submission_key, s
 from tests.support import database
 from tests.support.apps import ClientFactory, edit_definition
 from tests.support.html import Html
-from voice_service.db.engine import create_engine
-from voice_service.services.catalog import SurveyCatalog
-from voice_service.settings import Settings
+from voice_service.core.db.engine import create_engine
+from voice_service.core.settings import Settings
+from voice_service.surveys.catalog import SurveyCatalog
 
 SLUG = "make-your-mark"
 LABEL = "Which issue matters most to you?"

@@ -12,8 +12,8 @@ import pytest
 from litestar.testing import TestClient
 
 from tests.conftest import FORMS_DIR
-from voice_service.settings import Settings
-from voice_service.web.app import create_app
+from voice_service.app import create_app
+from voice_service.core.settings import Settings
 
 ClientFactory = Callable[..., AbstractContextManager[TestClient]]
 

@@ -7,11 +7,13 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from voice_service.db.engine import create_engine
-from voice_service.db.models import Base
-from voice_service.settings import Settings
+from voice_service.core.db.base import Base
+from voice_service.core.db.engine import create_engine
+from voice_service.core.settings import Settings
+from voice_service.migrations.tables import register_tables
 
 config = context.config
+register_tables()
 target_metadata = Base.metadata
 
 
@@ -37,7 +39,7 @@ async def _run_async(settings: Settings) -> None:
 
 
 def run() -> None:
-    """Run against the settings handed in by voice_service.db.migrate (or read from the environment)."""
+    """Run against the settings handed in by voice_service.migrations.runner (or read from the environment)."""
     settings = config.attributes.get("settings") or Settings.from_env()
     connection = config.attributes.get("connection")
     if connection is not None:

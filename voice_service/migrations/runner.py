@@ -10,10 +10,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from voice_service.db.engine import create_engine
-from voice_service.settings import Settings
+from voice_service.core.db.engine import create_engine
+from voice_service.core.settings import Settings
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent
 
 
 def alembic_config(settings: Settings) -> Config:

@@ -15,8 +15,8 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from forms import Survey
-from voice_service.services.runtime import Runtime
-from voice_service.services.submissions import (
+from voice_service.surveys.runtime import Runtime
+from voice_service.surveys.submissions import (
     SUBMISSION_KEY,
     InvalidAnswers,
     KeyUsedElsewhere,

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from forms import Survey, load_surveys, parse_survey
-from voice_service.db.models import SURVEY_VERSIONS as VERSIONS
-from voice_service.db.upsert import insert_ignoring_conflicts
+from voice_service.core.db.upsert import insert_ignoring_conflicts
+from voice_service.surveys.tables import SURVEY_VERSIONS as VERSIONS
 
 
 @dataclass

@@ -8,8 +8,8 @@ from typing import Any
 from forms import Survey
 from forms.engine import is_shown
 from forms.questions import Question
-from voice_service.services.catalog import SurveyCatalog
-from voice_service.services.submissions import SubmissionWriter, submit_response
+from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.submissions import SubmissionWriter, submit_response
 
 #: Typed answers used for demo free text; short and plausible, never real people's words.
 DEMO_TEXT = [

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from voice_service.db.models import DRAFTS
-from voice_service.services.submissions import new_submission_key
+from voice_service.surveys.submissions import new_submission_key
+from voice_service.surveys.tables import DRAFTS
 
 
 @dataclass

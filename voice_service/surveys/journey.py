@@ -20,9 +20,9 @@ from forms.engine import (
     shown_pages,
     validate_page,
 )
-from voice_service.services.drafts import DraftState, load_draft, save_draft, start_draft
-from voice_service.services.runtime import Runtime
-from voice_service.services.submissions import InvalidAnswers, is_submitted, submit_response
+from voice_service.surveys.drafts import DraftState, load_draft, save_draft, start_draft
+from voice_service.surveys.runtime import Runtime
+from voice_service.surveys.submissions import InvalidAnswers, is_submitted, submit_response
 
 
 class SurveyNotFound(LookupError):

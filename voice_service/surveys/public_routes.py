@@ -11,8 +11,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromCookie, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from voice_service.services import journey
-from voice_service.services.runtime import Runtime
+from voice_service.surveys import journey
+from voice_service.surveys.runtime import Runtime
 
 DRAFT_COOKIE = "vs_draft"
 SENT_COOKIE = "vs_sent"

@@ -1,4 +1,4 @@
-"""What the running service holds: settings, database engine, survey catalog and writer."""
+"""The running service as the survey pages see it: the shared core plus the catalog and writer."""
 
 from __future__ import annotations
 
@@ -6,23 +6,19 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from voice_service.services.catalog import SurveyCatalog
-from voice_service.services.submissions import SubmissionWriter
-from voice_service.settings import Settings
+from voice_service.core.runtime import CoreRuntime
+from voice_service.core.settings import Settings
+from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.submissions import SubmissionWriter
 
 
-class Runtime:
-    """Shared, long-lived parts of the service, handed to handlers as one dependency.
+class Runtime(CoreRuntime):
+    """The core runtime with the survey catalog and the submission writer."""
 
-    A plain class rather than a dataclass: Litestar would otherwise try to validate its
-    fields (the whole survey catalog) on every request.
-    """
-
-    __slots__ = ("catalog", "engine", "settings", "writer")
+    __slots__ = ("catalog", "writer")
 
     def __init__(self, settings: Settings, engine: AsyncEngine, catalog: SurveyCatalog, writer: SubmissionWriter):
-        self.settings = settings
-        self.engine = engine
+        super().__init__(settings, engine)
         self.catalog = catalog
         self.writer = writer
 

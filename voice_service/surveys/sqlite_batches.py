@@ -30,11 +30,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.dml import Insert
 
 from forms.engine import to_cells
-from voice_service.db.engine import SQLITE_PRAGMAS
-from voice_service.db.models import ANSWERS, DRAFTS, KEY_HOLDERS, RESPONSES
+from voice_service.core.db.engine import SQLITE_PRAGMAS
+from voice_service.surveys.tables import ANSWERS, DRAFTS, KEY_HOLDERS, RESPONSES
 
 if TYPE_CHECKING:
-    from voice_service.services.submissions import PendingSubmission
+    from voice_service.surveys.submissions import PendingSubmission
 
 DIALECT = sqlite.dialect()
 

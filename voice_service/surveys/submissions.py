@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from forms import Survey, validate_answers
 from forms.engine import to_cells
-from voice_service.db.models import ANSWERS, DRAFTS, KEY_HOLDERS, RESPONSES
-from voice_service.db.upsert import insert_ignoring_conflicts
-from voice_service.services.sqlite_batches import SqliteBatchWriter, row_batch, sqlite_file
+from voice_service.core.db.upsert import insert_ignoring_conflicts
+from voice_service.surveys.sqlite_batches import SqliteBatchWriter, row_batch, sqlite_file
+from voice_service.surveys.tables import ANSWERS, DRAFTS, KEY_HOLDERS, RESPONSES
 
 log = logging.getLogger(__name__)
 

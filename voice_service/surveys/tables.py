@@ -1,10 +1,10 @@
-"""Tables. Answers are stored one row per answer piece so analysis never parses JSON row by row."""
+"""Survey tables. Answers are stored one row per answer piece so analysis never parses JSON row by row."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
 from sqlalchemy import (
@@ -12,29 +12,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     Select,
     String,
-    Table,
     Text,
     UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    """Declarative base with stable constraint names (so migrations are the same on every engine)."""
-
-    metadata = MetaData(naming_convention=NAMING)
+from voice_service.core.db.base import Base, table_of
 
 
 class SurveyVersion(Base):
@@ -98,11 +84,6 @@ class Draft(Base):
     visited: Mapped[list[int]] = mapped_column(JsonB, default=list)
     submission_key: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
-
-
-def table_of(model: type[Base]) -> Table:
-    """A model's Core table, for the lean Core statements of the hot paths."""
-    return cast(Table, model.__table__)
 
 
 SURVEY_VERSIONS = table_of(SurveyVersion)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from voice_service.settings import Settings
+from voice_service.core.settings import Settings
 
 #: Why each pragma: WAL lets readers run beside the writer; synchronous=FULL makes every commit
 #: durable before it returns (a response is acknowledged only after that); foreign keys are off

@@ -1,0 +1,1 @@
+"""Shared pieces every domain uses: settings, database, mail, due work, audit, web security."""

@@ -1,0 +1,1 @@
+"""The database engine, the declarative base and portable statements."""

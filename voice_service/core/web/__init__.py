@@ -1,0 +1,1 @@
+"""Web pieces shared by every domain: templates, errors, health, security."""

@@ -1,0 +1,1 @@
+"""Alembic migrations for every domain's tables, and the code that applies them."""
