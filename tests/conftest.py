@@ -23,7 +23,21 @@ from voice_service.migrations.runner import upgrade
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 FORMS_DIR = PROJECT_ROOT / "forms" / "surveys"
-TABLES_CLEARED_PER_TEST = ("answer", "response", "draft")
+#: Children before parents, so foreign keys hold while clearing.
+TABLES_CLEARED_PER_TEST = (
+    "answer",
+    "response",
+    "draft",
+    "job",
+    "audit_event",
+    "rate_counter",
+    "recovery_code",
+    "api_token",
+    "password_link",
+    "staff_session",
+    "staff_role",
+    "staff_user",
+)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Accounts: staff people, roles, sessions, second factors, API tokens and set-password links."""
