@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forms.problems import Fields, join
-from forms.questions.base import NO_OPTIONS, AnswerError, Cell, Options, Question, Scales, parse_options
+from forms.questions.base import (
+    NO_OPTIONS,
+    AnalysisColumn,
+    AnswerError,
+    Cell,
+    Options,
+    Question,
+    Scales,
+    parse_options,
+)
 
 
 def read_options(fields: Fields, scales: Scales) -> Options | None:
@@ -26,6 +36,15 @@ def read_options(fields: Fields, scales: Scales) -> Options | None:
         fields.error(None, "needs 'options' or 'scale'")
         return None
     return parse_options(fields.ctx, fields.raw["options"], join(fields.path, "options"), fields.raw, "options")
+
+
+def leaning_choice(rng: random.Random, values: Sequence[str]) -> str:
+    """One value, later ones likelier.
+
+    Why: demo scales run from negative to positive, and real evaluations lean positive,
+    so demo charts should too.
+    """
+    return rng.choices(values, weights=range(1, len(values) + 1))[0]
 
 
 @dataclass(frozen=True)
@@ -60,12 +79,21 @@ class ChoiceQuestion(Question):
         """The error for a blank required answer."""
         return f"Select an answer for: {self.label}"
 
+    def category_column(self, name: str, row_key: str = "", *, ordered: bool) -> AnalysisColumn:
+        """A categorical column over the options, reading the chosen option's value."""
+        return AnalysisColumn(name, "category", row_key=row_key, categories=tuple(self.options.values), ordered=ordered)
+
+    def list_column(self) -> AnalysisColumn:
+        """One column holding the chosen options as a list, in stored position order."""
+        return AnalysisColumn(self.id, "object", many=True)
+
 
 @dataclass(frozen=True)
 class SingleChoiceQuestion(ChoiceQuestion):
     """One option from a list (single, scale)."""
 
-    dtype = "category"
+    #: Whether the option order ranks the answers (so analysis may compare and average them).
+    ordered: ClassVar[bool] = False
 
     def clean(self, value: Any) -> Any:
         """One of the option values."""
@@ -82,3 +110,11 @@ class SingleChoiceQuestion(ChoiceQuestion):
     def display(self, value: Any) -> list[str]:
         """The option's label."""
         return [self.options.label(value)]
+
+    def analysis_columns(self) -> list[AnalysisColumn]:
+        """One categorical column of the options (ordered for a scale)."""
+        return [self.category_column(self.id, ordered=self.ordered)]
+
+    def sample_answer(self, rng: random.Random) -> Any:
+        """One option, leaning towards the later ones."""
+        return leaning_choice(rng, self.options.values)

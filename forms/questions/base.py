@@ -1,7 +1,8 @@
-"""The question-type plugin contract: parse, read a form, validate, store, display."""
+"""The question-type plugin contract: parse, read a form, validate, store, display, analyse, sample."""
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,37 @@ class Cell(NamedTuple):
     position: int
     text: str | None
     number: float | None
+
+
+#: The stored values an analysis column can read (columns of the answers table).
+SOURCES = ("value_text", "value_number")
+
+
+@dataclass(frozen=True)
+class AnalysisColumn:
+    """One column a question's answers become in an analysis frame, and the stored cells it reads."""
+
+    name: str
+    #: A pandas dtype name: "category" (with `categories`), "Float64", "string", or "object" for lists.
+    dtype: str
+    #: The stored value it reads.
+    source: str = "value_text"
+    #: Which stored cells it reads: those with this row key (a matrix row; "" for other types).
+    row_key: str = ""
+    #: For "category": the categories in order, and whether that order ranks them.
+    categories: tuple[str, ...] = ()
+    ordered: bool = False
+    #: Several cells per response, kept as one list in position order.
+    many: bool = False
+
+    def __post_init__(self) -> None:
+        # Why: a wrong spec in a plugin should fail where it is written, not deep inside pandas.
+        if self.source not in SOURCES:
+            raise ValueError(f"column '{self.name}': source must be one of {SOURCES}, not '{self.source}'")
+        if (self.dtype == "category") != bool(self.categories):
+            raise ValueError(f"column '{self.name}': categories go with dtype 'category' and only with it")
+        if self.many and self.dtype != "object":
+            raise ValueError(f"column '{self.name}': a list column has dtype 'object'")
 
 
 @dataclass(frozen=True)
@@ -139,8 +171,6 @@ class Question:
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     type_code: ClassVar[str] = ""
-    #: How analysis holds the answers: "category", "categories", "number", "text" or "matrix".
-    dtype: ClassVar[str] = ""
     #: The type-specific keys a definition may give.
     keys: ClassVar[tuple[str, ...]] = ()
 
@@ -223,3 +253,18 @@ class Question:
     def display(self, value: Any) -> list[str]:
         """Lines of text that show an answer to a person."""
         return [str(value)]
+
+    # -- analysis and demo data ------------------------------------------------------
+    def analysis_columns(self) -> list[AnalysisColumn]:
+        """The columns this question's answers become in an analysis frame, in order."""
+        raise NotImplementedError(
+            f"question type '{self.type_code}' ({type(self).__name__}) does not say how its answers "
+            "become analysis columns: it must define analysis_columns()"
+        )
+
+    def sample_answer(self, rng: random.Random) -> Any:
+        """A valid API-shaped answer for demo data, drawn with `rng` (never blank)."""
+        raise NotImplementedError(
+            f"question type '{self.type_code}' ({type(self).__name__}) cannot make a sample answer: "
+            "it must define sample_answer()"
+        )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forms.problems import Fields, join
-from forms.questions._choice import ChoiceQuestion
-from forms.questions.base import NO_OPTIONS, AnswerError, Cell, FormData, Options, Scales, parse_options
+from forms.questions._choice import ChoiceQuestion, leaning_choice
+from forms.questions.base import NO_OPTIONS, AnalysisColumn, AnswerError, Cell, FormData, Options, Scales, parse_options
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,6 @@ class MatrixQuestion(ChoiceQuestion):
     rows: Options = NO_OPTIONS
 
     type_code = "matrix"
-    dtype = "matrix"
     keys: ClassVar[tuple[str, ...]] = ("rows", "options", "scale")
 
     @classmethod
@@ -94,3 +94,11 @@ class MatrixQuestion(ChoiceQuestion):
         """`Row: Option` lines, in the definition's row order (a JSONB store does not keep key order)."""
         order = [r for r in self.rows.values if r in value] + [r for r in value if r not in self.rows.values]
         return [f"{self.rows.label(row)}: {self.options.label(value[row])}" for row in order]
+
+    def analysis_columns(self) -> list[AnalysisColumn]:
+        """One ordered categorical column per row, named `question.row`."""
+        return [self.category_column(f"{self.id}.{row}", row, ordered=True) for row in self.rows.values]
+
+    def sample_answer(self, rng: random.Random) -> Any:
+        """Every row answered, leaning towards the later options."""
+        return {row: leaning_choice(rng, self.options.values) for row in self.rows.values}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forms.problems import Fields
 from forms.questions._choice import ChoiceQuestion
-from forms.questions.base import AnswerError, Cell, FormData, Scales
+from forms.questions.base import AnalysisColumn, AnswerError, Cell, FormData, Scales
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,6 @@ class MultipleQuestion(ChoiceQuestion):
     max_choices: int | None = None
 
     type_code = "multiple"
-    dtype = "categories"
     keys: ClassVar[tuple[str, ...]] = ("options", "scale", "min_choices", "max_choices")
 
     @classmethod
@@ -81,3 +81,16 @@ class MultipleQuestion(ChoiceQuestion):
     def display(self, value: Any) -> list[str]:
         """One line per ticked option."""
         return [self.options.label(v) for v in value]
+
+    def analysis_columns(self) -> list[AnalysisColumn]:
+        """One column holding the ticked options as a list, in option order."""
+        return [self.list_column()]
+
+    def sample_answer(self, rng: random.Random) -> Any:
+        """A few distinct options within the bounds, in option order."""
+        values = self.options.values
+        low = self.min_choices or 1
+        high = min(self.max_choices or len(values), len(values))
+        # Why at most 3 unless more are needed: people rarely tick everything.
+        chosen = set(rng.sample(values, rng.randint(low, max(low, min(high, 3)))))
+        return [v for v in values if v in chosen]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forms.problems import Fields, to_number
-from forms.questions.base import AnswerError, Cell, FormData, Question, Scales
+from forms.questions.base import AnalysisColumn, AnswerError, Cell, FormData, Question, Scales
 
 #: Why: beyond this a float no longer holds every whole number exactly.
 LIMIT = 1e15
@@ -28,7 +30,6 @@ class NumberQuestion(Question):
     suffix: str | None = None
 
     type_code = "number"
-    dtype = "number"
     keys: ClassVar[tuple[str, ...]] = ("min", "max", "integer", "suffix")
 
     @classmethod
@@ -104,3 +105,16 @@ class NumberQuestion(Question):
         """The number with its unit."""
         text = f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"
         return [f"{text} {self.suffix}" if self.suffix else text]
+
+    def analysis_columns(self) -> list[AnalysisColumn]:
+        """One nullable float column (whole numbers too, so one missing answer does not change the type)."""
+        return [AnalysisColumn(self.id, "Float64", source="value_number")]
+
+    def sample_answer(self, rng: random.Random) -> Any:
+        """A number within the bounds, near the lower one (a span of 10 at most)."""
+        low = self.min if self.min is not None else min(0.0, self.max if self.max is not None else 0.0)
+        high = min(self.max if self.max is not None else low + 10, low + 10)
+        if self.integer:
+            return rng.randint(math.ceil(low), math.floor(high))
+        # Why clamp: rounding to one decimal place could step just outside a bound.
+        return min(max(round(rng.uniform(low, high), 1), low), high)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forms.problems import Fields
 from forms.questions._choice import ChoiceQuestion
-from forms.questions.base import AnswerError, Cell, FormData, Scales
+from forms.questions.base import AnalysisColumn, AnswerError, Cell, FormData, Scales
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,6 @@ class RankingQuestion(ChoiceQuestion):
     max_choices: int | None = None
 
     type_code = "ranking"
-    dtype = "categories"
     keys: ClassVar[tuple[str, ...]] = ("options", "scale", "max_choices")
 
     @classmethod
@@ -100,3 +100,12 @@ class RankingQuestion(ChoiceQuestion):
     def display(self, value: Any) -> list[str]:
         """`1. Option` lines."""
         return [f"{rank}. {self.options.label(v)}" for rank, v in enumerate(value, start=1)]
+
+    def analysis_columns(self) -> list[AnalysisColumn]:
+        """One column holding the ranked options as a list, first choice first."""
+        return [self.list_column()]
+
+    def sample_answer(self, rng: random.Random) -> Any:
+        """Every option in some order, or the top 1 to `max_choices` when only those are asked for."""
+        size = rng.randint(1, self.places) if self.max_choices else len(self.options.values)
+        return rng.sample(self.options.values, size)

@@ -12,3 +12,4 @@ class ScaleQuestion(SingleChoiceQuestion):
     """Choose one point on an ordered scale; analysis may average its positions."""
 
     type_code = "scale"
+    ordered = True

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forms.problems import Fields
-from forms.questions.base import AnswerError, Cell, FormData, Question, Scales, check_text
+from forms.questions.base import AnalysisColumn, AnswerError, Cell, FormData, Question, Scales, check_text
+
+#: Typed answers for demo data: short and plausible, never real people's words.
+SAMPLE_TEXT = (
+    "More places to go in the evening that feel safe.",
+    "Teachers who listen when you tell them something is wrong.",
+    "Shorter waits to talk to someone about how I feel.",
+    "I will check the local protocol before making a referral.",
+    "Share information with school nurses earlier.",
+    "Better buses at night.",
+)
 
 
 @dataclass(frozen=True)
@@ -17,7 +28,6 @@ class TextQuestion(Question):
     max_length: int = 500
 
     type_code = "text"
-    dtype = "text"
     keys: ClassVar[tuple[str, ...]] = ("max_length",)
     default_max_length: ClassVar[int] = 500
 
@@ -57,3 +67,12 @@ class TextQuestion(Question):
     def from_cells(self, cells: Sequence[Cell]) -> Any:
         """The stored text."""
         return cells[0].text
+
+    def analysis_columns(self) -> list[AnalysisColumn]:
+        """One string column."""
+        return [AnalysisColumn(self.id, "string")]
+
+    def sample_answer(self, rng: random.Random) -> Any:
+        """A plausible sentence (two lines of them in a multi-line box), cut to the length limit."""
+        lines = rng.sample(SAMPLE_TEXT, 2 if self.multiline else 1)
+        return "\n".join(lines)[: self.max_length].strip()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 import pytest
 
 from analysis import answers_frame
-from analysis.frames import ANSWER_COLUMNS
+from analysis.frames import ANSWER_COLUMNS, pandas_dtype
 from forms.engine import to_cells
+from forms.questions import QUESTION_TYPES, AnalysisColumn, Question
 from tests.forms.helpers import survey_of
 
 SURVEY = survey_of(
@@ -192,3 +195,64 @@ def test_frame_from_the_engines_own_cells_matches_the_answers() -> None:
     assert frame.loc["r2", "times"] == 12
     assert frame.loc["r2", "note"] == "Quieter buses"
     assert pd.isna(frame.loc["r2", "colour"])
+
+
+def test_every_column_has_the_dtype_its_question_type_names(frame: pd.DataFrame) -> None:
+    specs = [spec for q in SURVEY.questions for spec in q.analysis_columns()]
+    assert list(frame.columns) == [spec.name for spec in specs]
+    assert {name: frame[name].dtype for name in frame.columns} == {spec.name: pandas_dtype(spec) for spec in specs}
+    assert {spec.name: spec.dtype for spec in specs} == {
+        "colour": "category",
+        "safe": "category",
+        "pets": "object",
+        "rank": "object",
+        "grid.quality": "category",
+        "grid.content": "category",
+        "times": "Float64",
+        "note": "string",
+        "story": "string",
+    }
+
+
+@pytest.fixture
+def stars_type() -> Iterator[type[Question]]:
+    """A question type added as a plugin, registered for one test only."""
+
+    class StarsQuestion(Question):
+        """Up to five stars, stored as a number."""
+
+        type_code = "stars"
+
+        def clean(self, value: Any) -> Any:
+            return value
+
+        def analysis_columns(self) -> list[AnalysisColumn]:
+            return [AnalysisColumn(self.id, "Int64", source="value_number")]
+
+    try:
+        yield StarsQuestion
+    finally:
+        QUESTION_TYPES.pop("stars")
+
+
+def test_a_new_question_type_gets_its_columns_without_changing_analysis(stars_type: type[Question]) -> None:
+    survey = survey_of("- {id: rating, type: stars, label: Rating}\n- {id: note, type: text, label: Note}")
+    rows = [("r1", "rating", "", 0, None, 4.0), ("r2", "note", "", 0, "ok", None)]
+    frame = answers_frame(survey, long_frame(rows))
+    assert list(frame.columns) == ["rating", "note"]
+    assert frame["rating"].dtype == "Int64"
+    assert frame.loc["r1", "rating"] == 4
+    assert frame.loc["r2", "rating"] is pd.NA
+
+
+def test_a_question_type_without_analysis_columns_fails_loudly() -> None:
+    class Unanalysed(Question):
+        """A type that forgot to say how its answers are analysed (not registered)."""
+
+    survey = survey_of("- {id: note, type: text, label: Note}")
+    odd = Unanalysed(id="odd", label="Odd")
+    broken = dataclasses.replace(
+        survey, sections=(dataclasses.replace(survey.sections[0], questions=(*survey.questions, odd)),)
+    )
+    with pytest.raises(NotImplementedError, match=r"Unanalysed.*analysis_columns\(\)"):
+        answers_frame(broken, long_frame([("r1", "odd", "", 0, "x", None)]))
