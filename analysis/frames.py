@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,15 @@ from forms.questions import AnalysisColumn
 
 #: The columns of the long answer table, as stored.
 ANSWER_COLUMNS = ["response_id", "question_id", "row_key", "position", "value_text", "value_number"]
+#: The same across versions: each row also names the survey version its response answered.
+VERSIONED_ANSWER_COLUMNS = ["response_id", "version", *ANSWER_COLUMNS[1:]]
+#: The column of a multi-version frame that holds each response's version.
+#: Why the underscore: question ids start with a letter, so no question can take this name.
+VERSION_COLUMN = "_version"
+
+
+class IncompatibleVersions(ValueError):
+    """Two versions of a survey hold a question's answers in ways one column cannot."""
 
 
 def pandas_dtype(column: AnalysisColumn) -> ExtensionDtype | np.dtype[Any]:
@@ -56,3 +66,62 @@ def answers_frame(survey: Survey, answers: pd.DataFrame) -> pd.DataFrame:
     responses = pd.Index(long["response_id"].unique(), name="response_id")
     columns = [(q.id, spec) for q in survey.questions for spec in q.analysis_columns()]
     return _frame(columns, long, responses)
+
+
+def _shape(spec: AnalysisColumn) -> tuple[str, str, bool, str]:
+    """What must agree for two versions' answers to share a column."""
+    return spec.dtype, spec.source, spec.many, spec.row_key
+
+
+def _merge(name: str, specs: list[tuple[str, AnalysisColumn]]) -> AnalysisColumn:
+    """One column for every version's spec of it (newest first): categories joined, newest order first."""
+    newest_version, newest = specs[0]
+    for version, spec in specs[1:]:
+        if _shape(spec) != _shape(newest):
+            raise IncompatibleVersions(
+                f"column '{name}' is {spec.dtype} in version {version} but {newest.dtype} in version "
+                f"{newest_version}: a question whose answers change kind needs a new id"
+            )
+    categories = tuple(dict.fromkeys(c for _, spec in specs for c in spec.categories))
+    return replace(newest, categories=categories)
+
+
+def versions_frame(versions: Mapping[str, Survey], answers: pd.DataFrame) -> pd.DataFrame:
+    """One frame for responses to several versions of a survey, each response with its version.
+
+    `versions` maps each stored version to its definition, oldest first (the last is the
+    current one); `answers` has VERSIONED_ANSWER_COLUMNS. Columns follow the current version,
+    then columns only older versions had (newest first), so old answers keep their column.
+    A column's categories join every version's options (current order first) and take the
+    newest version's ordering; answers that change kind (say text to number) raise
+    IncompatibleVersions. `_version` is an ordered categorical of the versions, oldest first.
+    A cell is read only when its version asked its question; a version missing from
+    `versions` raises ValueError.
+    """
+    if not versions:
+        raise ValueError("versions_frame needs the definition of at least one version")
+    long = answers.loc[:, VERSIONED_ANSWER_COLUMNS]
+    unknown = sorted(set(long["version"].unique()) - set(versions))
+    if unknown:
+        raise ValueError(f"answers to versions with no definition given: {', '.join(map(str, unknown))}")
+    newest_first = list(reversed(list(versions.items())))
+    by_name: dict[str, list[tuple[str, AnalysisColumn]]] = {}
+    question_of: dict[str, str] = {}
+    for version, survey in newest_first:
+        for question in survey.questions:
+            for spec in question.analysis_columns():
+                by_name.setdefault(spec.name, []).append((version, spec))
+                question_of.setdefault(spec.name, question.id)
+    asked = pd.MultiIndex.from_tuples(
+        [(version, q.id) for version, survey in versions.items() for q in survey.questions],
+        names=["version", "question_id"],
+    )
+    first = long.drop_duplicates("response_id").set_index("response_id")["version"]
+    responses = pd.Index(first.index, name="response_id")
+    # Why: a cell whose version never asked its question is not an answer to the column of that name.
+    long = long[pd.MultiIndex.from_frame(long[["version", "question_id"]]).isin(asked)]
+    columns = [(question_of[name], _merge(name, specs)) for name, specs in by_name.items()]
+    frame = _frame(columns, long, responses)
+    version_dtype = pd.CategoricalDtype(categories=list(versions), ordered=True)
+    frame.insert(0, VERSION_COLUMN, first.astype(version_dtype).reindex(responses))
+    return frame
