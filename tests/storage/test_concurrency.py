@@ -66,7 +66,6 @@ async def test_two_hundred_submissions_with_repeated_keys(
 ) -> None:
     catalog, settings = writer_parts
     survey = catalog.surveys["make-your-mark"]
-    version_id = catalog.version_id(survey)
     keys = [f"gather-{i:04d}" for i in range(180)] + [f"gather-{i:04d}" for i in range(0, 180, 9)]
     assert len(keys) == 200
     assert len(set(keys)) == 180
@@ -77,7 +76,7 @@ async def test_two_hundred_submissions_with_repeated_keys(
     try:
         acks = await asyncio.gather(
             *(
-                submit_response(writer, survey, version_id, {"vote": VOTES[i % len(VOTES)]}, key)
+                submit_response(writer, catalog, survey, {"vote": VOTES[i % len(VOTES)]}, key)
                 for i, key in enumerate(keys)
             )
         )
@@ -104,7 +103,6 @@ async def test_two_writers_racing_on_the_same_keys_store_each_once(
     """Two service processes (two engines, two writers) receiving the same retries at the same moment."""
     catalog, settings = writer_parts
     survey = catalog.surveys["make-your-mark"]
-    version_id = catalog.version_id(survey)
     keys = [f"race-{i:04d}" for i in range(60)]
     engines = [create_engine(settings), create_engine(settings)]
     writers = [SubmissionWriter(engine, 8) for engine in engines]
@@ -113,7 +111,7 @@ async def test_two_writers_racing_on_the_same_keys_store_each_once(
     try:
         acks = await asyncio.gather(
             *(
-                submit_response(writer, survey, version_id, {"vote": "transport"}, key)
+                submit_response(writer, catalog, survey, {"vote": "transport"}, key)
                 for key in keys
                 for writer in writers
             )

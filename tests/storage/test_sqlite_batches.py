@@ -73,7 +73,7 @@ async def test_stored_rows_read_back_through_sqlalchemy_as_submitted(
     catalog, engine, _ = sqlite_parts
     survey = catalog.surveys["young-people-voice"]
     before = datetime.now(UTC)
-    ack = await submit_response(writer, survey, catalog.version_id(survey), RICH_ANSWERS, "readback-0001")
+    ack = await submit_response(writer, catalog, survey, RICH_ANSWERS, "readback-0001")
 
     async with engine.connect() as conn:
         response = (await conn.execute(select(RESPONSES))).one()
@@ -101,9 +101,7 @@ async def test_nothing_is_acknowledged_while_another_process_holds_the_write_loc
     lock = os.open(f"{database}.write-lock", os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        pending = asyncio.create_task(
-            submit_response(writer, survey, catalog.version_id(survey), {"vote": "transport"}, "waiting-0001")
-        )
+        pending = asyncio.create_task(submit_response(writer, catalog, survey, {"vote": "transport"}, "waiting-0001"))
         done, _ = await asyncio.wait({pending}, timeout=0.5)
         assert not done, "acknowledged while another writer held the lock"
         assert await stored_keys(engine) == []
@@ -134,7 +132,9 @@ async def test_a_database_failure_reaches_the_caller_as_a_database_error(tmp_pat
     try:
         for attempt in range(2):
             with pytest.raises(OperationalError, match="no such table"):
-                await submit_response(writer, survey, 1, {"vote": "transport"}, f"no-table-{attempt:04d}")
+                await submit_response(
+                    writer, catalog, survey, {"vote": "transport"}, f"no-table-{attempt:04d}", version_id=1
+                )
     finally:
         await writer.stop()
         await engine.dispose()

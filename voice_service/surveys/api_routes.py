@@ -20,6 +20,7 @@ from voice_service.surveys.submissions import (
     SUBMISSION_KEY,
     InvalidAnswers,
     KeyUsedElsewhere,
+    SurveyClosed,
     check_submission_key,
     new_submission_key,
     submit_response,
@@ -154,15 +155,15 @@ class SurveyApiController(Controller):
     ) -> Response[ResponseAck]:
         """Validate and store a response; a repeated submission key returns the first acknowledgement."""
         survey = _survey(runtime, slug)
-        if not survey.open:
-            return Response({"status_code": 410, "detail": "This survey is closed"}, status_code=410)  # type: ignore[arg-type]
         key = data.submission_key or idempotency_key
         if key is not None and (problem := check_submission_key(key)):
             return Response(AnswerErrors({"submission_key": problem}), status_code=422)  # type: ignore[arg-type]
         try:
             ack = await submit_response(
-                runtime.writer, survey, runtime.catalog.version_id(survey), data.answers, key or new_submission_key()
+                runtime.writer, runtime.catalog, survey, data.answers, key or new_submission_key()
             )
+        except SurveyClosed:
+            return Response({"status_code": 410, "detail": "This survey is closed"}, status_code=410)  # type: ignore[arg-type]
         except InvalidAnswers as exc:
             return Response(AnswerErrors(exc.errors), status_code=422)  # type: ignore[arg-type]
         except KeyUsedElsewhere as exc:

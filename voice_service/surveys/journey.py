@@ -22,7 +22,7 @@ from forms.engine import (
 )
 from voice_service.surveys.drafts import DraftState, load_draft, save_draft, start_draft
 from voice_service.surveys.runtime import Runtime
-from voice_service.surveys.submissions import InvalidAnswers, is_submitted, submit_response
+from voice_service.surveys.submissions import InvalidAnswers, SurveyClosed, is_submitted, submit_response
 
 
 class SurveyNotFound(LookupError):
@@ -225,19 +225,19 @@ async def submit_draft(runtime: Runtime, slug: str, draft_id: str | None, submis
         if await is_submitted(runtime.engine, submission_key, survey.slug):
             return Outcome(redirect=survey_url(survey, "done"), clear_draft=True)
         return _expired(survey)
-    current = current_survey(runtime, slug)
-    if not current.open:
-        # Why: closing is decided by the current file; a draft pinned to an open version must not slip in.
-        return closed(current)
     try:
         await submit_response(
             runtime.writer,
+            runtime.catalog,
             survey,
-            draft.survey_version_id,
             draft.answers,
             draft.submission_key,
+            version_id=draft.survey_version_id,
             draft_id=draft.id,
         )
+    except SurveyClosed:
+        # Why: closing is decided by the current file; a draft pinned to an open version must not slip in.
+        return closed(current_survey(runtime, slug))
     except InvalidAnswers:
         # Why: answers were checked page by page; a definition change can still invalidate one.
         page = first_unfinished_page(survey, draft.answers, []) or survey.pages[0]

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, delete, func, select
 from sqlalchemy.dialects import sqlite
@@ -31,10 +31,8 @@ from sqlalchemy.sql.dml import Insert
 
 from forms.engine import to_cells
 from voice_service.core.db.engine import SQLITE_PRAGMAS
+from voice_service.surveys.pending import RESPONSE_COLUMNS, PendingSubmission, response_values
 from voice_service.surveys.tables import ANSWERS, DRAFTS, KEY_HOLDERS, RESPONSES
-
-if TYPE_CHECKING:
-    from voice_service.surveys.submissions import PendingSubmission
 
 DIALECT = sqlite.dialect()
 
@@ -79,7 +77,7 @@ class _Statement:
 INSERT_RESPONSE = _Statement(
     sqlite.insert(RESPONSES).on_conflict_do_nothing(index_elements=["submission_key"]),
     RESPONSES,
-    ("id", "survey_version_id", "survey_slug", "submission_key", "submitted_at", "respondent"),
+    RESPONSE_COLUMNS,
 )
 INSERT_ANSWER = _Statement(
     ANSWERS.insert(), ANSWERS, ("response_id", "question_id", "row_key", "position", "value_text", "value_number")
@@ -111,7 +109,7 @@ def row_batch(fresh: dict[str, tuple[uuid.UUID, PendingSubmission]], drafts: lis
             (stored_id, qid, cell.row, cell.position, cell.text, _answer_number(cell.number))
             for qid, cell in to_cells(p.survey, p.answers)
         ]
-        response = INSERT_RESPONSE.row(rid, p.version_id, p.survey.slug, key, now, p.respondent)
+        response = INSERT_RESPONSE.row(*response_values(rid, p, now))
         responses.append((key, rid, response, answers))
     return RowBatch(responses, drafts)
 

@@ -24,10 +24,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from forms import Survey, validate_answers
 from forms.engine import to_cells
 from voice_service.core.db.upsert import insert_ignoring_conflicts
+from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.pending import (
+    ANONYMOUS,
+    RESPONSE_COLUMNS,
+    PendingSubmission,
+    Respondent,
+    delegate,
+    response_values,
+)
 from voice_service.surveys.sqlite_batches import SqliteBatchWriter, row_batch, sqlite_file
 from voice_service.surveys.tables import ANSWERS, DRAFTS, KEY_HOLDERS, RESPONSES
 
 log = logging.getLogger(__name__)
+
+__all__ = ["ANONYMOUS", "Acknowledgement", "PendingSubmission", "Respondent", "delegate", "submit_response"]
 
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
@@ -55,17 +66,12 @@ class Acknowledgement:
     replayed: bool = False
 
 
-@dataclass(frozen=True)
-class PendingSubmission:
-    """A validated response waiting for the writer."""
+class SurveyClosed(ValueError):
+    """The survey no longer takes answers (decided by its current definition)."""
 
-    survey: Survey
-    version_id: int
-    answers: Mapping[str, Any]
-    submission_key: str
-    respondent: str = "anonymous"
-    #: The server-side draft to delete in the same transaction (HTML journeys).
-    draft_id: str | None = None
+
+class RespondentNotAllowed(ValueError):
+    """The respondent does not fit the survey (a named respondent on an anonymous survey)."""
 
 
 def new_submission_key() -> str:
@@ -82,18 +88,31 @@ def check_submission_key(key: str) -> str | None:
 
 async def submit_response(
     writer: SubmissionWriter,
+    catalog: SurveyCatalog,
     survey: Survey,
-    version_id: int,
     submitted: Mapping[str, Any],
     submission_key: str,
     *,
+    respondent: Respondent = ANONYMOUS,
+    version_id: int | None = None,
     draft_id: str | None = None,
 ) -> Acknowledgement:
-    """Validate answers against the survey, store them durably and return the acknowledgement."""
+    """Validate answers against `survey` (the version answered), store them durably and acknowledge.
+
+    Refuses a survey whose current definition is closed, even when the answers were started on an
+    older, open version; and a named respondent on an anonymous survey.
+    """
+    current = catalog.current(survey.slug)
+    if current is None or not current.open:
+        raise SurveyClosed(survey.slug)
+    if respondent.kind != "anonymous" and survey.anonymous:
+        # Why: nothing that could identify a person may be stored with an anonymous response.
+        raise RespondentNotAllowed("an anonymous survey takes anonymous responses only")
     result = validate_answers(survey, submitted)
     if not result.ok:
         raise InvalidAnswers(result.errors)
-    pending = PendingSubmission(survey, version_id, result.answers, submission_key, draft_id=draft_id)
+    vid = catalog.version_id(survey) if version_id is None else version_id
+    pending = PendingSubmission(survey, vid, result.answers, submission_key, respondent, draft_id)
     return await writer.submit(pending)
 
 
@@ -243,15 +262,7 @@ async def _insert_responses(
     conn: AsyncConnection, fresh: dict[str, tuple[uuid.UUID, PendingSubmission]], now: datetime
 ) -> set[uuid.UUID]:
     rows = [
-        {
-            "id": rid,
-            "survey_version_id": pending.version_id,
-            "survey_slug": pending.survey.slug,
-            "submission_key": key,
-            "submitted_at": now,
-            "respondent": pending.respondent,
-        }
-        for key, (rid, pending) in fresh.items()
+        dict(zip(RESPONSE_COLUMNS, response_values(rid, pending, now), strict=True)) for rid, pending in fresh.values()
     ]
     statement = insert_ignoring_conflicts(RESPONSES, conn.dialect.name, ["submission_key"]).returning(RESPONSES.c.id)
     result = await conn.execute(statement, rows)

@@ -49,10 +49,12 @@ class Response(Base):
     survey_slug: Mapped[str] = mapped_column(String(100))
     submission_key: Mapped[str] = mapped_column(String(128), unique=True)
     submitted_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    #: Who answered: "anonymous" now; "delegate" once personal links exist.
+    #: Who answered: "anonymous", or "delegate" through a personal or session link.
     respondent: Mapped[str] = mapped_column(String(20), default="anonymous")
-    #: Room for the delegate's invitation (training evaluations); never set for young people.
+    #: The delegate's invitation (training evaluations); never set for young people.
     invitation_id: Mapped[uuid.UUID | None] = mapped_column(GUID, nullable=True)
+    #: The delegate's pseudonymous key: pairs an evaluation with its follow-up after names and emails are erased.
+    respondent_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     #: A follow-up points at the response it follows up.
     linked_response_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("response.id"), nullable=True)
 

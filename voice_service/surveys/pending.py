@@ -1,0 +1,74 @@
+"""A submission on its way to the database: who answered, and the one definition of a response row."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from forms import Survey
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """Who answered: nobody known, or a delegate through one of their invitations."""
+
+    kind: str = "anonymous"
+    invitation_id: uuid.UUID | None = None
+    #: The delegate's pseudonymous key: shared by their evaluation and follow-up, it outlives their name and email.
+    pseudonym: str | None = None
+    #: The response this one follows up (a delegate's evaluation, for their 6-month follow-up).
+    follows: uuid.UUID | None = None
+
+
+ANONYMOUS = Respondent()
+
+
+def delegate(invitation_id: uuid.UUID, pseudonym: str, follows: uuid.UUID | None = None) -> Respondent:
+    """A delegate answering through their invitation."""
+    return Respondent("delegate", invitation_id, pseudonym, follows)
+
+
+@dataclass(frozen=True)
+class PendingSubmission:
+    """A validated response waiting for the writer."""
+
+    survey: Survey
+    version_id: int
+    answers: Mapping[str, Any]
+    submission_key: str
+    respondent: Respondent = ANONYMOUS
+    #: The server-side draft to delete in the same transaction (HTML journeys).
+    draft_id: str | None = None
+
+
+#: The response table's columns in the order both write paths bind them.
+RESPONSE_COLUMNS = (
+    "id",
+    "survey_version_id",
+    "survey_slug",
+    "submission_key",
+    "submitted_at",
+    "respondent",
+    "invitation_id",
+    "respondent_key",
+    "linked_response_id",
+)
+
+
+def response_values(rid: uuid.UUID, pending: PendingSubmission, now: datetime) -> tuple[Any, ...]:
+    """One response row, in RESPONSE_COLUMNS order: the single definition both write paths store."""
+    who = pending.respondent
+    return (
+        rid,
+        pending.version_id,
+        pending.survey.slug,
+        pending.submission_key,
+        now,
+        who.kind,
+        who.invitation_id,
+        who.pseudonym,
+        who.follows,
+    )
