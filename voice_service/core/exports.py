@@ -1,0 +1,37 @@
+"""Reports as exporters (as in pretix): an identifier, a label, and render() -> (filename, mimetype, bytes)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+#: Characters that make a spreadsheet read a cell as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Exporter(Protocol):
+    """One downloadable report."""
+
+    identifier: str
+    label: str
+
+    def render(self) -> tuple[str, str, bytes]:
+        """The file: its name, its media type and its bytes."""
+        ...
+
+
+def safe_cell(value: Any) -> str:
+    """A value as CSV text that no spreadsheet will run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 CSV with a byte-order mark, so Excel opens names with accents correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
