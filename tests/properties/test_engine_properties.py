@@ -11,8 +11,8 @@ from forms import parse_survey, validate_answers
 from forms.engine import from_cells, to_cells
 from forms.yamlsource import read_yaml
 from tests.properties.strategies import JSON_JUNK, definitions, valid_answers
-from voice_service.settings import PROJECT_ROOT
-from voice_service.web.templating import build_environment
+from voice_service.core.settings import PROJECT_ROOT
+from voice_service.core.web.templating import build_environment
 
 ENV = build_environment(PROJECT_ROOT / "templates")
 PAGE = ENV.get_template("survey/page.html")
