@@ -15,11 +15,18 @@ from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from voice_service.access import ROUTES
+from voice_service.accounts.api_routes import StaffApiController
+from voice_service.accounts.identity import provide_staff
+from voice_service.accounts.login_routes import LoginController
+from voice_service.accounts.policy import AccessControl
+from voice_service.accounts.staff_routes import AccountController, StaffHomeController
 from voice_service.core.db.engine import create_engine
 from voice_service.core.settings import PROJECT_ROOT, Settings
 from voice_service.core.web.bench import bench_noop
@@ -71,15 +78,22 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     )
     static_dirs: list[Path | PathLike[Any] | str] = [d for d in (settings.static_dir, GOVUK_ASSETS) if Path(d).is_dir()]
     route_handlers: list[Any] = [HomeController, SurveyPagesController, SurveyApiController, health]
+    route_handlers += [LoginController, StaffHomeController, AccountController, StaffApiController]
     if settings.bench_routes:
         route_handlers.append(bench_noop)
     if static_dirs:
         route_handlers.append(
             create_static_files_router(path="/assets", directories=static_dirs, include_in_schema=False)
         )
-    return Litestar(
+    # Who may use each route: the table in voice_service/access.py, bound to the routes below.
+    access_control = AccessControl(runtime)
+    app = Litestar(
         route_handlers=route_handlers,
-        dependencies={"runtime": Provide(lambda: runtime, use_cache=True, sync_to_thread=False)},
+        dependencies={
+            "runtime": Provide(lambda: runtime, use_cache=True, sync_to_thread=False),
+            "staff": Provide(provide_staff, sync_to_thread=False),
+        },
+        middleware=[access_control],
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(build_environment(settings.templates_dir))
         ),
@@ -93,7 +107,15 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
             description="Surveys and responses for the Safeguarding Children Partnership.",
             path="/schema",
             render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer", description="Personal API token")
+                }
+            ),
         ),
         logging_config=LoggingConfig(log_exceptions="debug", disable_stack_trace={404, 400, 405, 413, 422}),
         debug=settings.debug,
     )
+    # Refuses to build the app (UndeclaredRoutes) when a route is missing from the table.
+    access_control.bind(app.routes, ROUTES)
+    return app

@@ -34,6 +34,10 @@ class Settings:
     smtp_port: int = 25
     mail_from: str = "voice-service@localhost"
     outbox_dir: Path = PROJECT_ROOT / "var" / "outbox"
+    #: A staff session ends after this many minutes without a request.
+    staff_idle_minutes: int = 30
+    #: A staff session ends this many hours after logging in, however busy.
+    staff_absolute_hours: int = 12
     debug: bool = False
     #: Serve the benchmark-only routes (`/bench/noop`); never in production.
     bench_routes: bool = False
@@ -58,6 +62,8 @@ class Settings:
             smtp_port=int(env.get("SMTP_PORT", "25")),
             mail_from=env.get("MAIL_FROM", "voice-service@localhost"),
             outbox_dir=Path(env.get("OUTBOX_DIR", str(PROJECT_ROOT / "var" / "outbox"))),
+            staff_idle_minutes=int(env.get("STAFF_IDLE_MINUTES", "30")),
+            staff_absolute_hours=int(env.get("STAFF_ABSOLUTE_HOURS", "12")),
             debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),
             bench_routes=env.get("VOICE_BENCH_ROUTES", "").lower() in ("1", "true", "yes"),
         )

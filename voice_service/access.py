@@ -1,0 +1,47 @@
+"""THE route table: every route of the app and who may use it, in one place to read.
+
+Keys are route paths as Litestar formats them (parameters without their types: "/s/{slug}").
+Values: PUBLIC (anyone; nothing is looked up), Staff(role, ...) (a signed-in person holding any one
+of those roles), STAFF_ANY (any signed-in person), ANY_SESSION (also a session still waiting for
+its second factor). One path has one policy for all its methods.
+
+create_app refuses to start when a route is missing here, and tests/accounts/test_route_matrix.py
+tries every route with no one signed in and with each role. A new domain adds its block below.
+Staff pages send a visitor who is not signed in to /staff/login and answer 403 for a wrong role;
+the staff API (under /api/) takes `Authorization: Bearer TOKEN` and answers 401 or 403 in JSON.
+"""
+
+from __future__ import annotations
+
+from voice_service.accounts.policy import ANY_SESSION, PUBLIC, STAFF_ANY, Policy
+
+ROUTES: dict[str, Policy] = {
+    # --- service ----------------------------------------------------------------------------
+    "/health": PUBLIC,
+    "/assets/{file_path}": PUBLIC,
+    "/schema": PUBLIC,
+    "/schema/openapi.json": PUBLIC,
+    "/schema/{path}": PUBLIC,
+    "/bench/noop": PUBLIC,  # only with VOICE_BENCH_ROUTES=true
+    # --- surveys: the public journey and the survey API (voice_service/surveys) -------------
+    "/": PUBLIC,
+    "/s/{slug}": PUBLIC,
+    "/s/{slug}/start": PUBLIC,
+    "/s/{slug}/page/{number}": PUBLIC,
+    "/s/{slug}/check": PUBLIC,
+    "/s/{slug}/submit": PUBLIC,
+    "/s/{slug}/done": PUBLIC,
+    "/api/surveys": PUBLIC,
+    "/api/surveys/{slug}": PUBLIC,
+    "/api/surveys/{slug}/responses": PUBLIC,
+    # --- accounts: logging in and out, the start page, the person's own account -------------
+    "/staff/login": PUBLIC,
+    "/staff/logout": ANY_SESSION,
+    "/staff": STAFF_ANY,
+    "/staff/account": STAFF_ANY,
+    "/staff/account/tokens": STAFF_ANY,
+    "/staff/account/tokens/{token_id}/revoke": STAFF_ANY,
+    "/api/staff/me": STAFF_ANY,
+    "/api/staff/tokens": STAFF_ANY,
+    "/api/staff/tokens/{token_id}": STAFF_ANY,
+}

@@ -1,0 +1,65 @@
+"""The staff roles, what each lets a person do, and the staff area's sections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A role a member of staff may hold; a person may hold several."""
+
+    ADMIN = "admin"
+    TRAINING_ADMIN = "training_admin"
+    VOICE_EDITOR = "voice_editor"
+    VOICE_REVIEWER = "voice_reviewer"
+    SAFEGUARDING_LEAD = "safeguarding_lead"
+
+
+ROLES: tuple[str, ...] = tuple(role.value for role in Role)
+
+#: What each role is for, in the words the start page and account page use.
+ROLE_DESCRIPTIONS: dict[str, str] = {
+    Role.ADMIN: "Manage people and their roles, read the audit log and change settings",
+    Role.TRAINING_ADMIN: "Set up courses and sessions, import delegates, send invitations and run training reports",
+    Role.VOICE_EDITOR: "Draft \u201cYou Said / We Did\u201d records and run voice reports",
+    Role.VOICE_REVIEWER: "Review and publish \u201cYou Said / We Did\u201d records",
+    Role.SAFEGUARDING_LEAD: "See and act on safeguarding alerts raised by young people\u2019s answers",
+}
+
+ROLE_NAMES: dict[str, str] = {
+    Role.ADMIN: "Administrator",
+    Role.TRAINING_ADMIN: "Training administrator",
+    Role.VOICE_EDITOR: "Voice editor",
+    Role.VOICE_REVIEWER: "Voice reviewer",
+    Role.SAFEGUARDING_LEAD: "Designated safeguarding lead",
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the staff area shown on the start page to the roles that may use it."""
+
+    title: str
+    description: str
+    roles: frozenset[str]
+    #: None until the section is built: the start page then names it without a link.
+    href: str | None = None
+
+
+#: Sections in the order the start page lists them; a domain sets its href when it ships.
+SECTIONS: tuple[Section, ...] = (
+    Section("People and roles", ROLE_DESCRIPTIONS[Role.ADMIN], frozenset({Role.ADMIN})),
+    Section("Training", ROLE_DESCRIPTIONS[Role.TRAINING_ADMIN], frozenset({Role.TRAINING_ADMIN})),
+    Section(
+        "You Said / We Did",
+        "Draft, review and publish what partners did about young people\u2019s views",
+        frozenset({Role.VOICE_EDITOR, Role.VOICE_REVIEWER}),
+    ),
+    Section("Safeguarding alerts", ROLE_DESCRIPTIONS[Role.SAFEGUARDING_LEAD], frozenset({Role.SAFEGUARDING_LEAD})),
+)
+
+
+def sections_for(roles: frozenset[str]) -> list[Section]:
+    """The sections a person holding these roles may use."""
+    return [section for section in SECTIONS if section.roles & roles]
