@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import asyncpg
@@ -16,6 +17,8 @@ log = logging.getLogger("voice_service.errors")
 TITLES = {
     400: "Sorry, there is a problem with that request",
     404: "Page not found",
+    401: "Sign in to use this page",
+    403: "You cannot use this page",
     405: "Sorry, that is not allowed here",
     410: "This survey is closed",
     413: "That was too much to send",
@@ -31,6 +34,11 @@ FIELD_MESSAGES = {
     "submission_key": "must be 8 to 128 characters: letters, digits, '.', '_', ':' or '-'",
     "idempotency_key": "must be 8 to 128 characters: letters, digits, '.', '_', ':' or '-'",
 }
+#: What to say when a required body field is missing, where "<field> is required" is not enough.
+REQUIRED_MESSAGES = {"answers": "answers is required: an object of question id to answer"}
+MISSING_FIELD = re.compile(r"missing required field `(\w+)`")
+#: Every endpoint shares this handler, so the message names no one endpoint's fields.
+NOT_AN_OBJECT = "The body must be a JSON object with the fields given in /schema"
 #: Failures that mean the database (or the network to it) is down rather than a bug.
 #: asyncpg raises its own errors while connecting, before SQLAlchemy can wrap them.
 UNAVAILABLE = (DBAPIError, OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
@@ -47,10 +55,11 @@ def _body_errors(exc: ValidationException) -> tuple[int, dict[str, Any]]:
         key = str(item.get("key", "body")) if isinstance(item, dict) else "body"
         message = str(item.get("message", "")) if isinstance(item, dict) else ""
         if key == "data":
-            if "missing required field `answers`" in message:
-                errors["answers"] = "answers is required: an object of question id to answer"
+            if missing := MISSING_FIELD.search(message):
+                field = missing.group(1)
+                errors[field] = REQUIRED_MESSAGES.get(field, f"{field} is required")
                 continue
-            return 400, {"status_code": 400, "detail": 'The body must be a JSON object like {"answers": {...}}'}
+            return 400, {"status_code": 400, "detail": NOT_AN_OBJECT}
         errors[FIELD_NAMES.get(key, key)] = FIELD_MESSAGES.get(key) or message.replace("`", "'") or "is not valid"
     if not errors:
         return 400, {"status_code": 400, "detail": "The request is not valid"}
