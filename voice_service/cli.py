@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from forms import DefinitionError, Survey, load_surveys
+from voice_service.accounts.cli import tokens_group, users
 from voice_service.core.settings import Settings
 
 
@@ -135,3 +136,8 @@ async def _demo_load(settings: Settings, per_survey: int, if_empty: bool) -> int
             await writer.stop()
     finally:
         await engine.dispose()
+
+
+# Staff accounts and their API tokens: the commands live with their domain, registered here.
+main.add_command(users)
+main.add_command(tokens_group, name="tokens")
