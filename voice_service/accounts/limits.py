@@ -66,3 +66,12 @@ async def forget_attempt(conn: AsyncConnection, limit: Limit, subject: str, *, r
     await conn.execute(
         update(RATE_COUNTERS).where(key, RATE_COUNTERS.c.count > 0).values(count=RATE_COUNTERS.c.count - 1)
     )
+
+
+async def purge_old_counters(conn: AsyncConnection, now: datetime) -> int:
+    """Delete login counters whose window has ended; returns how many."""
+    oldest = now - max(PER_ACCOUNT.window, PER_ADDRESS.window)
+    statement = delete(RATE_COUNTERS).where(
+        RATE_COUNTERS.c.key.startswith("login-"), RATE_COUNTERS.c.window_start <= oldest
+    )
+    return int((await conn.execute(statement)).rowcount or 0)

@@ -26,7 +26,7 @@ SECURE_COOKIE = "__Host-vs_staff"
 TOUCH_EVERY = timedelta(minutes=1)
 #: A cookie longer than this is not one of ours; it is refused before hashing.
 MAX_SECRET = 100
-NOT_RECOGNISED = "Enter the email address and password of an active account: these did not match"
+NOT_RECOGNISED = "Your email address or password is not right. Check them and try again"
 UNKNOWN = Actor(None, "unknown account")
 
 
