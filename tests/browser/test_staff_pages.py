@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import csp_violations
 from tests.browser.pages import press_enter_and_wait, tab_to
 from tests.support.live_server import live_server
 
@@ -51,7 +50,8 @@ def window(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     width, height = request.param
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    refused = csp_violations(page)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     yield page
     context.close()
     assert refused == [], "the Content-Security-Policy refused something:\n" + "\n".join(refused)
