@@ -103,6 +103,8 @@ def settings(migrated_url: str, tmp_path: Path) -> Iterator[Settings]:
         forms_dir=FORMS_DIR,
         secret_key="test-secret",
         outbox_dir=tmp_path / "outbox",
+        # Why: a test runs due work itself (run_due with a chosen `now`), so nothing runs behind its back.
+        jobs_in_process=False,
     )
     clear_tables(migrated_url)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from voice_service.access import ROUTES
 from voice_service.accounts.api_routes import StaffApiController
@@ -28,14 +30,15 @@ from voice_service.accounts.login_routes import LoginController
 from voice_service.accounts.policy import AccessControl
 from voice_service.accounts.staff_routes import AccountController, StaffHomeController
 from voice_service.core.db.engine import create_engine
+from voice_service.core.jobs import Handler, JobLoop, JobRunner, Recurring
 from voice_service.core.settings import PROJECT_ROOT, Settings
 from voice_service.core.web.bench import bench_noop
 from voice_service.core.web.errors import handle_http_error, handle_server_error
 from voice_service.core.web.health import health
 from voice_service.core.web.templating import build_environment
+from voice_service.surveys import jobs as survey_jobs
 from voice_service.surveys.api_routes import SurveyApiController
 from voice_service.surveys.catalog import SurveyCatalog
-from voice_service.surveys.drafts import purge_stale_drafts
 from voice_service.surveys.public_routes import HomeController, SurveyPagesController
 from voice_service.surveys.runtime import Runtime
 from voice_service.surveys.submissions import SubmissionWriter
@@ -43,8 +46,18 @@ from voice_service.surveys.submissions import SubmissionWriter
 GOVUK_ASSETS = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "assets"
 
 
+#: Every domain's due work, composed here so core never imports a domain.
+JOB_HANDLERS: dict[str, Handler] = {**survey_jobs.JOB_HANDLERS}
+RECURRING_JOBS: tuple[Recurring, ...] = (*survey_jobs.RECURRING_JOBS,)
+
+
 class DatabaseNotReady(RuntimeError):
     """The database cannot be used: it is unreachable or has not been migrated."""
+
+
+def build_job_runner(settings: Settings, engine: AsyncEngine) -> JobRunner:
+    """The due-work runner with every domain's handlers (the app and `jobs run-due` share it)."""
+    return JobRunner(engine, JOB_HANDLERS, settings=settings, recurring=RECURRING_JOBS)
 
 
 def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Litestar:
@@ -53,22 +66,30 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     engine = create_engine(settings)
     writer = SubmissionWriter(engine, settings.write_batch_size)
     runtime = Runtime(settings, engine, catalog, writer)
+    job_runner = build_job_runner(settings, engine)
+    job_loop = JobLoop(job_runner, settings.jobs_interval_seconds) if settings.runs_jobs_in_process else None
 
     @asynccontextmanager
-    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+    async def lifespan(running_app: Litestar) -> AsyncIterator[None]:
         try:
             await catalog.sync(engine)
+            # Recurring work (the draft purge among it) is armed at each start and then re-arms itself.
+            await job_runner.arm_recurring(datetime.now(UTC))
         except (OperationalError, ProgrammingError) as exc:
             raise DatabaseNotReady("The database is not set up: run `voice-service db upgrade`") from exc
         except Exception as exc:  # a refused connection, an unknown database, bad credentials, ...
             raise DatabaseNotReady(
                 f"Cannot reach the database ({type(exc).__name__}): check DATABASE_URL and that the server is running"
             ) from exc
-        await purge_stale_drafts(engine, runtime.draft_max_age)
+        running_app.state.job_runner = job_runner
         await writer.start()
+        if job_loop is not None:
+            await job_loop.start()
         try:
             yield
         finally:
+            if job_loop is not None:
+                await job_loop.stop()
             await writer.stop()
 
     db_config = SQLAlchemyAsyncConfig(

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from forms import DefinitionError, Survey, load_surveys
 from voice_service.accounts.cli import tokens_group, users
 from voice_service.core.settings import Settings
+
+if TYPE_CHECKING:
+    from voice_service.core.jobs import RunSummary
 
 
 @click.group(
@@ -91,6 +96,49 @@ def _check_forms_or_exit(folder: Path) -> dict[str, Survey]:
             click.echo(str(problem), err=True)
         click.echo(f"{len(exc.problems)} problem(s) in the survey definitions in {folder}", err=True)
         sys.exit(1)
+
+
+@main.group(help="Due work (invitations, reminders, purges, alert emails).")
+def jobs() -> None:
+    """Due work commands."""
+
+
+@jobs.command("run-due", help="Run the jobs that are due once and print what ran (run it every minute from cron).")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-TIME",
+    help="Run as if it were this time (for example 2026-01-31T09:00:00+00:00; no zone means UTC).",
+)
+def jobs_run_due(now_text: str | None) -> None:
+    """Arm recurring jobs, run what is due, print the summary (kinds and counts only)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        now = datetime.fromisoformat(now_text) if now_text else datetime.now(UTC)
+    except ValueError:
+        raise click.BadParameter("not an ISO 8601 time", param_hint="--now") from None
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    try:
+        summary = asyncio.run(_run_due(Settings.from_env(), now))
+    except (OperationalError, ProgrammingError):
+        click.echo("The database is not set up: run `voice-service db upgrade` first", err=True)
+        sys.exit(1)
+    for line in summary.lines():
+        click.echo(line)
+
+
+async def _run_due(settings: Settings, now: datetime) -> RunSummary:
+    from voice_service.app import build_job_runner
+    from voice_service.core.db.engine import create_engine
+
+    engine = create_engine(settings)
+    try:
+        runner = build_job_runner(settings, engine)
+        await runner.arm_recurring(now)
+        return await runner.run_due(now)
+    finally:
+        await engine.dispose()
 
 
 @main.group(help="Demonstration data.")

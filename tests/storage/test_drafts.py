@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar.testing import TestClient
 
 from tests.http.helpers import begin, draft_cookie, post_page
 from tests.support import database
-from tests.support.apps import ClientFactory
 from voice_service.core.settings import Settings
 
 
@@ -48,18 +46,3 @@ def test_each_start_is_a_new_draft_with_its_own_key(client: TestClient, settings
 def draft_cookie_after_begin(client: TestClient) -> str:
     begin(client, "make-your-mark")
     return draft_cookie(client)
-
-
-def test_stale_drafts_are_removed_when_the_service_starts(make_client: ClientFactory, settings: Settings) -> None:
-    with make_client() as client:
-        begin(client, "make-your-mark")
-        fresh = draft_cookie(client)
-        client.cookies.clear()
-        begin(client, "make-your-mark")
-        stale = draft_cookie(client)
-    old = datetime.now(UTC) - timedelta(hours=settings.draft_hours, minutes=1)
-    database.query(settings.database_url, "UPDATE draft SET updated_at = :old WHERE id = :id", old=old, id=stale)
-    with make_client():
-        pass
-    remaining = [row[0] for row in database.query(settings.database_url, "SELECT id FROM draft")]
-    assert remaining == [fresh]

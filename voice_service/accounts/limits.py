@@ -28,7 +28,7 @@ class Limit:
 
     def key(self, subject: str) -> str:
         """The counter's key; the subject is hashed, so no email address is stored in the table."""
-        return f"{self.prefix}:{hashlib.sha256(subject.encode()).hexdigest()}"
+        return f"{self.prefix}:{hashlib.sha256(subject.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 #: Ten wrong passwords for one account in 15 minutes, whoever sends them.

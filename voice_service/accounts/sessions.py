@@ -7,6 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from litestar.datastructures import Cookie
 from sqlalchemy import delete, insert, or_, select, update
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from voice_service.accounts.identity import Identity
 from voice_service.accounts.limits import PER_ACCOUNT, PER_ADDRESS, count_attempt, forget_attempt
 from voice_service.accounts.passwords import MAX_LENGTH, hash_password_async, needs_rehash, verify_password_async
+from voice_service.accounts.service import CONTROL
 from voice_service.accounts.tables import STAFF_ROLES, STAFF_SESSIONS, STAFF_USERS
 from voice_service.core.audit import Actor, Target, audit
 from voice_service.core.settings import Settings
@@ -112,7 +114,8 @@ async def log_in(engine: AsyncEngine, settings: Settings, email: str, password: 
             (await count_attempt(conn, PER_ACCOUNT, email, now)) or timedelta(0),
             (await count_attempt(conn, PER_ADDRESS, address, now)) or timedelta(0),
         )
-        user = (await conn.execute(select(STAFF_USERS).where(STAFF_USERS.c.email == email))).first()
+        # Why: no stored email holds a control character, and PostgreSQL refuses a NUL in a query.
+        user = None if CONTROL.search(email) else await _user_by_email(conn, email)
     actor = Actor(user.id, user.email) if user is not None else UNKNOWN
     target = Target("staff_user", str(user.id)) if user is not None else Target("staff_user")
     if wait:
@@ -138,6 +141,10 @@ async def log_in(engine: AsyncEngine, settings: Settings, email: str, password: 
         await _rehash(engine, user.id, password)
     identity = Identity(user.id, user.email, user.name, roles, verified, digest(secret))
     return LoginOutcome(identity=identity, secret=secret)
+
+
+async def _user_by_email(conn: AsyncConnection, email: str) -> Any:
+    return (await conn.execute(select(STAFF_USERS).where(STAFF_USERS.c.email == email))).first()
 
 
 async def _rehash(engine: AsyncEngine, user_id: uuid.UUID, password: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -30,10 +30,19 @@ class Settings:
     draft_hours: int = 24
     #: At most this many submissions are committed in one transaction.
     write_batch_size: int = 256
+    #: With no SMTP host, emails are written to `outbox_dir` instead of being sent.
     smtp_host: str = ""
     smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    #: STARTTLS: True requires it, False never uses it, None uses it when offered (required with a username).
+    smtp_starttls: bool | None = None
     mail_from: str = "voice-service@localhost"
     outbox_dir: Path = PROJECT_ROOT / "var" / "outbox"
+    #: Run due work inside the web process; None means "yes on SQLite, no otherwise".
+    jobs_in_process: bool | None = None
+    #: Seconds between in-process runs of due work.
+    jobs_interval_seconds: float = 60.0
     #: A staff session ends after this many minutes without a request.
     staff_idle_minutes: int = 30
     #: A staff session ends this many hours after logging in, however busy.
@@ -46,6 +55,11 @@ class Settings:
     def is_sqlite(self) -> bool:
         """Whether the database is SQLite."""
         return self.database_url.startswith("sqlite")
+
+    @property
+    def runs_jobs_in_process(self) -> bool:
+        """Whether the web process runs due work itself (by default only with the embedded SQLite)."""
+        return self.is_sqlite if self.jobs_in_process is None else self.jobs_in_process
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -60,13 +74,25 @@ class Settings:
             secure_cookies=env.get("SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
             smtp_host=env.get("SMTP_HOST", ""),
             smtp_port=int(env.get("SMTP_PORT", "25")),
+            smtp_username=env.get("SMTP_USERNAME", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_starttls=_optional_flag(env.get("SMTP_STARTTLS", "")),
             mail_from=env.get("MAIL_FROM", "voice-service@localhost"),
             outbox_dir=Path(env.get("OUTBOX_DIR", str(PROJECT_ROOT / "var" / "outbox"))),
+            jobs_in_process=_optional_flag(env.get("JOBS_IN_PROCESS", "")),
+            jobs_interval_seconds=float(env.get("JOBS_INTERVAL_SECONDS", "60")),
             staff_idle_minutes=int(env.get("STAFF_IDLE_MINUTES", "30")),
             staff_absolute_hours=int(env.get("STAFF_ABSOLUTE_HOURS", "12")),
             debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),
             bench_routes=env.get("VOICE_BENCH_ROUTES", "").lower() in ("1", "true", "yes"),
         )
+
+
+def _optional_flag(value: str) -> bool | None:
+    """A yes/no setting that may be left unset (None) to take its default."""
+    if not value.strip():
+        return None
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def normalise_database_url(url: str) -> str:

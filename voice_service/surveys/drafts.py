@@ -67,8 +67,9 @@ async def save_draft(engine: AsyncEngine, draft: DraftState) -> None:
         )
 
 
-async def purge_stale_drafts(engine: AsyncEngine, max_age: timedelta) -> int:
-    """Delete drafts left unfinished for longer than `max_age`; returns how many."""
+async def purge_stale_drafts(engine: AsyncEngine, max_age: timedelta, now: datetime | None = None) -> int:
+    """Delete drafts left unfinished for longer than `max_age` at `now`; returns how many."""
+    now = now or datetime.now(UTC)
     async with engine.begin() as conn:
-        result = await conn.execute(delete(DRAFTS).where(DRAFTS.c.updated_at <= datetime.now(UTC) - max_age))
+        result = await conn.execute(delete(DRAFTS).where(DRAFTS.c.updated_at <= now - max_age))
     return int(result.rowcount or 0)
