@@ -35,6 +35,7 @@ from voice_service.core.settings import PROJECT_ROOT, Settings
 from voice_service.core.web.bench import bench_noop
 from voice_service.core.web.errors import handle_http_error, handle_server_error
 from voice_service.core.web.health import health
+from voice_service.core.web.security import AssetFiles, WebSecurity
 from voice_service.core.web.templating import build_environment
 from voice_service.surveys import jobs as survey_jobs
 from voice_service.surveys.api_routes import SurveyApiController
@@ -104,8 +105,11 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
         route_handlers.append(bench_noop)
     if static_dirs:
         route_handlers.append(
-            create_static_files_router(path="/assets", directories=static_dirs, include_in_schema=False)
+            create_static_files_router(
+                path="/assets", directories=static_dirs, file_system=AssetFiles(), include_in_schema=False
+            )
         )
+    environment = build_environment(settings.templates_dir)
     # Who may use each route: the table in voice_service/access.py, bound to the routes below.
     access_control = AccessControl(runtime)
     app = Litestar(
@@ -115,10 +119,8 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
             "staff": Provide(provide_staff, sync_to_thread=False),
         },
         middleware=[access_control],
-        template_config=TemplateConfig(
-            engine=JinjaTemplateEngine.from_environment(build_environment(settings.templates_dir))
-        ),
-        plugins=[SQLAlchemyPlugin(config=db_config)],
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),
+        plugins=[SQLAlchemyPlugin(config=db_config), WebSecurity(settings, environment)],
         lifespan=[lifespan],
         exception_handlers={HTTPException: handle_http_error, Exception: handle_server_error},
         request_max_body_size=settings.max_body_bytes,

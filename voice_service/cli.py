@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,13 +42,18 @@ def serve(host: str, port: int, workers: int) -> None:
     if problem := database_problem(settings):
         click.echo(f"cannot start: {problem}", err=True)
         sys.exit(1)
+    # Why: every worker must sign CSRF tokens with the same key; a generated one is passed on to them.
+    if not os.environ.get("SECRET_KEY"):
+        os.environ["SECRET_KEY"] = settings.secret_key
     uvicorn.run(
         "voice_service.asgi:create_from_env",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=False,
+        # Why: rate limits count by client address; only a proxy named in FORWARDED_ALLOW_IPS may say what it is.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
         server_header=False,
         # Why: access logs are off so no URL a person typed into lands in a log file.
         access_log=False,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from httpx import Response
 from litestar.testing import TestClient
 
+from tests.support.csrf import with_csrf
 from tests.support.html import Html
 
 FormData = Mapping[str, str | Sequence[str]]
@@ -15,7 +16,7 @@ FormData = Mapping[str, str | Sequence[str]]
 
 def begin(client: TestClient, slug: str) -> Response:
     """Press "Start now": a new draft and a redirect to the first page."""
-    response = client.post(f"/s/{slug}/start", follow_redirects=False)
+    response = client.post(f"/s/{slug}/start", data=with_csrf(client), follow_redirects=False)
     assert response.status_code == 303, response.text
     return response
 
@@ -30,7 +31,7 @@ def draft_cookie(client: TestClient) -> str:
 def post_page(client: TestClient, slug: str, number: int, data: FormData, *, change: bool = False) -> Response:
     """Post one page's answers, without following the redirect."""
     url = f"/s/{slug}/page/{number}" + ("?change=1" if change else "")
-    return client.post(url, data=dict(data), follow_redirects=False)
+    return client.post(url, data=with_csrf(client, dict(data)), follow_redirects=False)
 
 
 @dataclass
@@ -73,4 +74,4 @@ def submission_key(check: Html) -> str:
 
 def submit(client: TestClient, slug: str, key: str) -> Response:
     """Press "Send my answers"."""
-    return client.post(f"/s/{slug}/submit", data={"submission_key": key}, follow_redirects=False)
+    return client.post(f"/s/{slug}/submit", data=with_csrf(client, {"submission_key": key}), follow_redirects=False)

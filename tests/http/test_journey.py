@@ -10,6 +10,7 @@ from litestar.testing import TestClient
 
 from tests.http.helpers import answer_pages, begin, draft_cookie, post_page, submission_key, submit
 from tests.support import database
+from tests.support.csrf import csrf_token, with_csrf
 from tests.support.html import Html
 from voice_service.core.settings import Settings
 
@@ -108,7 +109,7 @@ def test_a_valid_page_moves_to_the_next_one(client: TestClient, settings: Settin
     assert response.status_code == 303
     assert response.headers["location"] == f"/s/{WT_A}/page/2"
     # The answers are kept on the server between pages, not in the browser.
-    assert client.cookies.keys() == {"vs_draft"}
+    assert client.cookies.keys() - {"vs_csrf"} == {"vs_draft"}
     stored = database.query(settings.database_url, "SELECT answers FROM draft")
     assert len(stored) == 1
     assert "very_good" in str(stored[0][0])
@@ -234,28 +235,31 @@ def test_a_double_click_on_send_stores_one_response(client: TestClient, settings
     walk = answer_pages(client, "make-your-mark", {1: {"vote": "environment"}})
     key, cookie = submission_key(walk.check), draft_cookie(client)
     first = submit(client, "make-your-mark", key)
+    # The browser now holds only the "just sent" marker: a resend shows the confirmation again.
+    third = submit(client, "make-your-mark", key)
     # The second click still carries the cookie: the browser sent it before the first reply came.
     client.cookies.set("vs_draft", cookie, path="/s/make-your-mark")
     second = submit(client, "make-your-mark", key)
-    # And a retry after the cookie was cleared.
-    client.cookies.clear()
-    third = submit(client, "make-your-mark", key)
     for response in (first, second, third):
         assert response.status_code == 303
         assert response.headers["location"] == "/s/make-your-mark/done"
+    # A browser holding neither is not told that answers were sent: a key alone proves nothing.
+    client.cookies.clear()
+    stranger = submit(client, "make-your-mark", key)
+    assert stranger.headers["location"] == "/s/make-your-mark?expired=1"
     assert database.count(settings.database_url, "response") == 1
     assert client.get("/s/make-your-mark/done").status_code == 200
 
 
 def test_two_clicks_at_the_same_moment_store_one_response(client: TestClient, settings: Settings) -> None:
     walk = answer_pages(client, "make-your-mark", {1: {"vote": "environment"}})
-    key, cookie = submission_key(walk.check), draft_cookie(client)
+    key, cookie, token = submission_key(walk.check), draft_cookie(client), csrf_token(client)
 
     def click() -> Response:
         return client.post(
             "/s/make-your-mark/submit",
-            data={"submission_key": key},
-            headers={"cookie": f"vs_draft={cookie}"},
+            data=with_csrf(client, {"submission_key": key}),
+            headers={"cookie": f"vs_draft={cookie}; vs_csrf={token}"},
             follow_redirects=False,
         )
 

@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 from tests.http.helpers import answer_pages, begin, draft_cookie, post_page, submission_key
 from tests.support import database
 from tests.support.apps import ClientFactory
+from tests.support.csrf import with_csrf
 from tests.support.html import Html
 from voice_service.core.settings import Settings
 
@@ -48,10 +49,11 @@ def test_an_unlisted_survey_still_opens_from_its_link(client: TestClient) -> Non
     assert "Working Together A" in Html(response.text).h1
 
 
-def test_start_page_explains_the_survey_and_sets_no_cookie(client: TestClient) -> None:
+def test_start_page_explains_the_survey_and_sets_no_draft_cookie(client: TestClient) -> None:
     response = client.get("/s/young-people-voice")
     assert response.status_code == 200
-    assert "set-cookie" not in response.headers
+    # Only the CSRF token for the Start now form: a random value tied to nothing.
+    assert [c.split("=")[0] for c in response.headers.get_list("set-cookie")] == ["vs_csrf"]
     html = Html(response.text)
     assert html.h1 == "Have your say - what matters to you?"
     assert "It takes about 2 minutes." in response.text
@@ -65,9 +67,8 @@ def test_start_sets_a_strict_draft_cookie_and_goes_to_page_one(client: TestClien
     drafts_before = database.count(settings.database_url, "draft")
     response = begin(client, "young-people-voice")
     assert response.headers["location"] == "/s/young-people-voice/page/1"
-    cookie = response.headers["set-cookie"]
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("vs_draft="))
     parts = [p.strip().lower() for p in cookie.split(";")]
-    assert parts[0].startswith("vs_draft=")
     assert len(parts[0]) > len("vs_draft=") + 30
     assert "httponly" in parts
     assert "samesite=lax" in parts
@@ -79,9 +80,10 @@ def test_start_sets_a_strict_draft_cookie_and_goes_to_page_one(client: TestClien
 
 
 def test_draft_cookie_is_secure_when_configured(make_client: ClientFactory) -> None:
-    with make_client(secure_cookies=True) as client:
+    with make_client(secure_cookies=True, base_url="https://testserver.local") as client:
         response = begin(client, "make-your-mark")
-    assert "secure" in [p.strip().lower() for p in response.headers["set-cookie"].split(";")]
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("vs_draft="))
+    assert "secure" in [p.strip().lower() for p in cookie.split(";")]
 
 
 def test_each_page_shows_its_questions_and_a_back_link(client: TestClient) -> None:
@@ -116,7 +118,8 @@ def test_each_page_shows_its_questions_and_a_back_link(client: TestClient) -> No
     ],
 )
 def test_unknown_survey_is_a_404_page(client: TestClient, method: str, path: str) -> None:
-    response = client.request(method, path, follow_redirects=False)
+    data = with_csrf(client) if method == "POST" else None
+    response = client.request(method, path, data=data, follow_redirects=False)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     html = Html(response.text)
@@ -143,7 +146,8 @@ def test_a_page_number_that_does_not_exist_is_a_404(client: TestClient) -> None:
     ],
 )
 def test_without_a_draft_pages_go_back_to_the_start(client: TestClient, method: str, path: str) -> None:
-    response = client.request(method, path, follow_redirects=False)
+    data = with_csrf(client) if method == "POST" else None
+    response = client.request(method, path, data=data, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/s/young-people-voice?expired=1"
 
@@ -184,7 +188,7 @@ def test_a_closed_survey_says_so_and_starts_no_draft(
         assert start.status_code == 200
         assert "This survey is closed" in start.text
         assert not Html(start.text).all("form")
-        begun = client.post("/s/make-your-mark/start", follow_redirects=False)
+        begun = client.post("/s/make-your-mark/start", data=with_csrf(client), follow_redirects=False)
         assert begun.status_code == 410
         assert "is closed" in Html(begun.text).h1
         assert "set-cookie" not in begun.headers
@@ -199,7 +203,8 @@ def test_a_survey_closed_while_answering_takes_no_more_answers(
     cookie = draft_cookie(client)
     with make_client(forms_dir=closed_forms) as closed:
         closed.cookies.set("vs_draft", cookie, path="/s/make-your-mark")
-        response = closed.post("/s/make-your-mark/submit", data={"submission_key": key}, follow_redirects=False)
+        form = with_csrf(closed, {"submission_key": key})
+        response = closed.post("/s/make-your-mark/submit", data=form, follow_redirects=False)
     # Closing a ballot closes it for everyone, including those who started before it closed.
     assert response.status_code == 410
     assert "is closed" in Html(response.text).h1

@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 from litestar.testing import TestClient
 
+from tests.support.csrf import with_csrf
 from tests.support.postgres import database_url
 from voice_service.app import create_app
 from voice_service.core.settings import Settings
@@ -103,7 +104,7 @@ def test_pages_without_a_database_fail_politely(own_database: Settings) -> None:
         # The home page needs no database at all.
         assert client.get("/").status_code == 200
         # A lost database is "unavailable, try later" (503), not a bug (500).
-        page = client.post("/s/make-your-mark/start", follow_redirects=False)
+        page = client.post("/s/make-your-mark/start", data=with_csrf(client), follow_redirects=False)
         assert page.status_code == 503
         assert "Sorry, the service is unavailable" in page.text
         api = client.post("/api/surveys/make-your-mark/responses", json={"answers": {"vote": "transport"}})

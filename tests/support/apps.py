@@ -39,9 +39,9 @@ def make_client(settings: Settings) -> ClientFactory:
     """Build and run the app with changed settings (for example another FORMS_DIR), same database."""
 
     @contextmanager
-    def build(**changes: object) -> Iterator[TestClient]:
+    def build(base_url: str = "http://testserver.local", **changes: object) -> Iterator[TestClient]:
         changed = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
-        with TestClient(app=create_app(changed), base_url="http://testserver.local") as client:
+        with TestClient(app=create_app(changed), base_url=base_url) as client:
             yield client
 
     return build

@@ -133,11 +133,14 @@ class Html:
         return self.one("form").attrs["action"]
 
     def field_values(self) -> dict[str, list[str]]:
-        """The non-blank values the form shows: typed values, ticked boxes, chosen options, textareas."""
+        """The non-blank values the form shows: typed values, ticked boxes, chosen options, textareas.
+
+        The CSRF token every form carries is left out: it is not an answer.
+        """
         values: dict[str, list[str]] = {}
         for e in self.elements:
             name = e.attrs.get("name")
-            if e.tag == "input" and name:
+            if e.tag == "input" and name and name != "_csrf_token":
                 kind = e.attrs.get("type", "text")
                 if kind in ("radio", "checkbox"):
                     if "checked" in e.attrs:
@@ -153,9 +156,10 @@ class Html:
         return {name: [v for v in vs if v] for name, vs in values.items() if any(vs)}
 
     def field_names(self) -> set[str]:
-        """The names of every form field on the page."""
+        """The names of every form field on the page but the CSRF token's."""
         fields = ("input", "select", "textarea")
-        return {e.attrs["name"] for e in self.elements if e.tag in fields and "name" in e.attrs}
+        names = {e.attrs["name"] for e in self.elements if e.tag in fields and "name" in e.attrs}
+        return names - {"_csrf_token"}
 
     def summary_rows(self) -> dict[str, tuple[str, str]]:
         """Check-your-answers rows: question label -> (answer text, change link)."""

@@ -26,6 +26,14 @@ class Settings:
     secure_cookies: bool = False
     #: The most a request body may be, in bytes.
     max_body_bytes: int = 1024 * 1024
+    #: Per client address and worker process (0 = no limit): drafts started, and answers sent by
+    #: page or API. Room for a school assembly behind one address; far below a flood.
+    drafts_per_minute: int = 300
+    drafts_per_hour: int = 3000
+    submissions_per_minute: int = 300
+    submissions_per_hour: int = 3000
+    #: Addresses of reverse proxies whose X-Forwarded-For is trusted (uvicorn's FORWARDED_ALLOW_IPS).
+    forwarded_allow_ips: str = ""
     #: How long an unfinished survey is kept, in hours.
     draft_hours: int = 24
     #: At most this many submissions are committed in one transaction.
@@ -85,6 +93,11 @@ class Settings:
             staff_absolute_hours=int(env.get("STAFF_ABSOLUTE_HOURS", "12")),
             debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),
             bench_routes=env.get("VOICE_BENCH_ROUTES", "").lower() in ("1", "true", "yes"),
+            drafts_per_minute=int(env.get("DRAFTS_PER_MINUTE", "300")),
+            drafts_per_hour=int(env.get("DRAFTS_PER_HOUR", "3000")),
+            submissions_per_minute=int(env.get("SUBMISSIONS_PER_MINUTE", "300")),
+            submissions_per_hour=int(env.get("SUBMISSIONS_PER_HOUR", "3000")),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", ""),
         )
 
 

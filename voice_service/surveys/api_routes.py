@@ -15,6 +15,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from forms import Survey
+from voice_service.core.web.security import SUBMISSIONS, rate_limited
 from voice_service.surveys.runtime import Runtime
 from voice_service.surveys.submissions import (
     SUBMISSION_KEY,
@@ -133,6 +134,7 @@ class SurveyApiController(Controller):
         summary="Submit a response",
         status_code=201,
         middleware=[RequireJson()],
+        before_request=rate_limited(SUBMISSIONS),
         responses={
             400: _doc("Malformed JSON or a body that is not a JSON object"),
             404: _doc("No survey with that slug"),
@@ -141,6 +143,7 @@ class SurveyApiController(Controller):
             413: _doc("The body is over 1 MiB"),
             415: _doc("The body is not sent as application/json"),
             422: _doc("Answers that do not fit the survey", AnswerErrors),
+            429: _doc("Too many submissions from this address just now: wait for Retry-After seconds"),
         },
     )
     async def submit(

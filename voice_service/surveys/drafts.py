@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from base64 import urlsafe_b64encode
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,7 +12,6 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from voice_service.surveys.submissions import new_submission_key
 from voice_service.surveys.tables import DRAFTS
 
 
@@ -25,9 +26,19 @@ class DraftState:
     submission_key: str = ""
 
 
+def draft_submission_key(draft_id: str) -> str:
+    """A draft's submission key: a hash of its id, so a repeated "Send" can prove it holds the draft.
+
+    The key is shown in the page; the id stays in an HttpOnly cookie and cannot be worked back from it.
+    """
+    digest = hashlib.sha256(b"voice_service submission key\0" + draft_id.encode()).digest()
+    return urlsafe_b64encode(digest).decode().rstrip("=")
+
+
 async def start_draft(engine: AsyncEngine, survey_version_id: int) -> DraftState:
     """Begin answering a survey: a random draft id and a submission key for this attempt."""
-    draft = DraftState(secrets.token_urlsafe(32), survey_version_id, submission_key=new_submission_key())
+    draft_id = secrets.token_urlsafe(32)
+    draft = DraftState(draft_id, survey_version_id, submission_key=draft_submission_key(draft_id))
     async with engine.begin() as conn:
         await conn.execute(
             DRAFTS.insert().values(

@@ -20,7 +20,7 @@ from forms.engine import (
     shown_pages,
     validate_page,
 )
-from voice_service.surveys.drafts import DraftState, load_draft, save_draft, start_draft
+from voice_service.surveys.drafts import DraftState, draft_submission_key, load_draft, save_draft, start_draft
 from voice_service.surveys.runtime import Runtime
 from voice_service.surveys.submissions import InvalidAnswers, SurveyClosed, is_submitted, submit_response
 
@@ -86,7 +86,10 @@ async def _draft_survey(runtime: Runtime, slug: str, draft_id: str | None) -> tu
     return pinned, draft
 
 
-def _expired(survey: Survey) -> Outcome:
+def _expired(survey: Survey, just_sent: bool = False) -> Outcome:
+    if just_sent:
+        # Why: Back after sending finds no draft; the answers were sent, not lost, so say that.
+        return Outcome(redirect=survey_url(survey, "done"))
     return Outcome(redirect=survey_url(survey) + "?expired=1")
 
 
@@ -137,11 +140,13 @@ def _page_view(
     return Outcome("survey/page.html", context)
 
 
-async def show_page(runtime: Runtime, slug: str, draft_id: str | None, number: int, change: bool) -> Outcome:
+async def show_page(
+    runtime: Runtime, slug: str, draft_id: str | None, number: int, change: bool, *, just_sent: bool = False
+) -> Outcome:
     """A page of questions with the answers saved so far."""
     survey, draft = await _draft_survey(runtime, slug, draft_id)
     if draft is None:
-        return _expired(survey)
+        return _expired(survey, just_sent)
     page = next((p for p in survey.pages if p.number == number), None)
     if page is None:
         raise SurveyNotFound(slug)
@@ -181,11 +186,11 @@ async def answer_page(
     return Outcome(redirect=survey_url(survey, "page", following.number) if following else survey_url(survey, "check"))
 
 
-async def check_answers(runtime: Runtime, slug: str, draft_id: str | None) -> Outcome:
+async def check_answers(runtime: Runtime, slug: str, draft_id: str | None, *, just_sent: bool = False) -> Outcome:
     """Every shown question with its answer and a link to change it."""
     survey, draft = await _draft_survey(runtime, slug, draft_id)
     if draft is None:
-        return _expired(survey)
+        return _expired(survey, just_sent)
     unfinished = first_unfinished_page(survey, draft.answers, draft.visited)
     if unfinished is not None:
         return Outcome(redirect=survey_url(survey, "page", unfinished.number))
@@ -218,11 +223,18 @@ async def check_answers(runtime: Runtime, slug: str, draft_id: str | None) -> Ou
     return Outcome("survey/check.html", context)
 
 
-async def submit_draft(runtime: Runtime, slug: str, draft_id: str | None, submission_key: str) -> Outcome:
-    """Store the draft as a response, then show the confirmation; a repeat shows it again."""
+async def submit_draft(
+    runtime: Runtime, slug: str, draft_id: str | None, submission_key: str, *, just_sent: bool = False
+) -> Outcome:
+    """Store the draft as a response, then show the confirmation; a repeat shows it again.
+
+    A repeat is only confirmed to the browser that sent the answers: one holding the draft whose key
+    it is (a second click), or one just told they were sent. A key alone confirms nothing.
+    """
     survey, draft = await _draft_survey(runtime, slug, draft_id)
     if draft is None or draft.submission_key != submission_key:
-        if await is_submitted(runtime.engine, submission_key, survey.slug):
+        sender = just_sent or (draft_id is not None and draft_submission_key(draft_id) == submission_key)
+        if sender and await is_submitted(runtime.engine, submission_key, survey.slug):
             return Outcome(redirect=survey_url(survey, "done"), clear_draft=True)
         return _expired(survey)
     try:

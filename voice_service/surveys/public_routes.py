@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromCookie, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from voice_service.core.web.security import DRAFTS, SUBMISSIONS, rate_limited
 from voice_service.surveys import journey
 from voice_service.surveys.runtime import Runtime
 
@@ -20,26 +21,34 @@ SENT_COOKIE = "vs_sent"
 PageResponse = Template | Redirect
 
 
+def _cookie(runtime: Runtime, slug: str, key: str, value: str, max_age: int | None = None) -> Cookie:
+    """A cookie for one survey's pages only.
+
+    Path-scoped, so it cannot take the __Host- prefix; Secure whenever the service is on HTTPS.
+    """
+    return Cookie(
+        key=key,
+        value=value,
+        path=f"/s/{slug}",
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=runtime.settings.secure_cookies,
+    )
+
+
 def _respond(runtime: Runtime, slug: str, outcome: journey.Outcome) -> PageResponse:
     """Turn a journey outcome into a response, setting or clearing the draft cookie."""
     cookies = []
-    path = f"/s/{slug}"
     if outcome.set_draft:
-        cookies.append(
-            Cookie(
-                key=DRAFT_COOKIE,
-                value=outcome.set_draft,
-                path=path,
-                httponly=True,
-                samesite="lax",
-                secure=runtime.settings.secure_cookies,
-            )
-        )
+        cookies.append(_cookie(runtime, slug, DRAFT_COOKIE, outcome.set_draft))
+        # A new attempt (the next person at a shared computer) has sent nothing yet.
+        cookies.append(_cookie(runtime, slug, SENT_COOKIE, "", max_age=0))
     if outcome.clear_draft:
         # Why: after submitting, nothing that could tie this browser to the response is kept.
-        cookies.append(Cookie(key=DRAFT_COOKIE, value="", path=path, max_age=0, httponly=True, samesite="lax"))
+        cookies.append(_cookie(runtime, slug, DRAFT_COOKIE, "", max_age=0))
         # A marker, not an identifier: it only lets the confirmation page know answers were just sent.
-        cookies.append(Cookie(key=SENT_COOKIE, value="1", path=path, max_age=600, httponly=True, samesite="lax"))
+        cookies.append(_cookie(runtime, slug, SENT_COOKIE, "1", max_age=600))
     if outcome.redirect:
         return Redirect(outcome.redirect, status_code=303, cookies=cookies)
     assert outcome.template is not None  # noqa: S101 - an Outcome is either a redirect or a page
@@ -87,7 +96,7 @@ class SurveyPagesController(Controller):
         outcome.context["expired"] = expired
         return _respond(runtime, slug, outcome)
 
-    @post("/start", name="survey-begin", status_code=303)
+    @post("/start", name="survey-begin", status_code=303, before_request=rate_limited(DRAFTS))
     async def begin(self, runtime: NamedDependency[Runtime], slug: FromPath[str]) -> PageResponse:
         """Start answering."""
         return await self._run(runtime, slug, journey.begin(runtime, slug))
@@ -99,10 +108,12 @@ class SurveyPagesController(Controller):
         slug: FromPath[str],
         number: FromPath[int],
         vs_draft: FromCookie[str | None] = None,
+        vs_sent: FromCookie[str | None] = None,
         change: FromQuery[bool] = False,
     ) -> PageResponse:
         """A page of questions."""
-        return await self._run(runtime, slug, journey.show_page(runtime, slug, vs_draft, number, change))
+        step = journey.show_page(runtime, slug, vs_draft, number, change, just_sent=vs_sent == "1")
+        return await self._run(runtime, slug, step)
 
     @post("/page/{number:int}", name="survey-page-answer", status_code=200)
     async def answer(
@@ -120,23 +131,29 @@ class SurveyPagesController(Controller):
 
     @get("/check", name="survey-check")
     async def check(
-        self, runtime: NamedDependency[Runtime], slug: FromPath[str], vs_draft: FromCookie[str | None] = None
+        self,
+        runtime: NamedDependency[Runtime],
+        slug: FromPath[str],
+        vs_draft: FromCookie[str | None] = None,
+        vs_sent: FromCookie[str | None] = None,
     ) -> PageResponse:
         """Check your answers."""
-        return await self._run(runtime, slug, journey.check_answers(runtime, slug, vs_draft))
+        return await self._run(runtime, slug, journey.check_answers(runtime, slug, vs_draft, just_sent=vs_sent == "1"))
 
-    @post("/submit", name="survey-submit", status_code=303)
+    @post("/submit", name="survey-submit", status_code=303, before_request=rate_limited(SUBMISSIONS))
     async def submit(
         self,
         request: Request[Any, Any, Any],
         runtime: NamedDependency[Runtime],
         slug: FromPath[str],
         vs_draft: FromCookie[str | None] = None,
+        vs_sent: FromCookie[str | None] = None,
     ) -> PageResponse:
         """Send the answers."""
         form = await _form(request)
         key = (form.get("submission_key") or [""])[0]
-        return await self._run(runtime, slug, journey.submit_draft(runtime, slug, vs_draft, key))
+        step = journey.submit_draft(runtime, slug, vs_draft, key, just_sent=vs_sent == "1")
+        return await self._run(runtime, slug, step)
 
     @get("/done", name="survey-done")
     async def done(

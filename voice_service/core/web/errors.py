@@ -12,6 +12,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 from sqlalchemy.exc import DBAPIError
 
+from voice_service.core.web.security import csrf_refused, is_csrf_failure
+
 log = logging.getLogger("voice_service.errors")
 
 TITLES = {
@@ -23,6 +25,7 @@ TITLES = {
     410: "This survey is closed",
     413: "That was too much to send",
     415: "Sorry, that kind of content is not accepted here",
+    429: "Lots of people are using this at the same time",
     500: "Sorry, there is a problem with the service",
     503: "Sorry, the service is unavailable",
 }
@@ -68,6 +71,8 @@ def _body_errors(exc: ValidationException) -> tuple[int, dict[str, Any]]:
 
 def handle_http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Known HTTP errors: a clear message, no stack trace."""
+    if is_csrf_failure(exc):
+        return csrf_refused(request)
     if isinstance(exc, ValidationException) and _is_api(request):
         status, body = _body_errors(exc)
         return Response(body, status_code=status, media_type=MediaType.JSON)
