@@ -63,10 +63,22 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
+def csp_violations(page: Any) -> list[str]:
+    """Collects what the page's Content-Security-Policy refuses, as Chromium reports it on the console."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    return refused
+
+
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
-    """A page in a fresh browser context sized like a phone (375 px wide)."""
+    """A page in a fresh browser context sized like a phone (375 px wide); fails on any CSP refusal."""
     context = browser.new_context(viewport={"width": 375, "height": 812}, java_script_enabled=True)
     page = context.new_page()
+    refused = csp_violations(page)
     yield page
     context.close()
+    assert refused == [], "the Content-Security-Policy refused something:\n" + "\n".join(refused)

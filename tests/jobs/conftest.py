@@ -40,10 +40,10 @@ def make_runner(engine: AsyncEngine, settings: Settings) -> RunnerFactory:
     return build
 
 
-def jobs(url: str) -> list[dict[str, Any]]:
-    """Every job row, oldest first, as dicts."""
+def jobs(url: str, kind: str | None = None) -> list[dict[str, Any]]:
+    """Every job row (or those of one kind), oldest first, as dicts."""
     rows = database.query(url, "SELECT * FROM job ORDER BY id")
-    return [dict(row._mapping) for row in rows]
+    return [dict(row._mapping) for row in rows if kind is None or row.kind == kind]
 
 
 async def jobs_async(url: str) -> list[dict[str, Any]]:

@@ -50,7 +50,7 @@ def wait_for(condition: Any, seconds: float = 10.0) -> bool:
 
 
 def test_the_app_arms_the_draft_purge_at_start(client: TestClient, settings: Settings) -> None:
-    [row] = jobs(settings.database_url)
+    [row] = jobs(settings.database_url, PURGE_DRAFTS)
     assert row["kind"] == PURGE_DRAFTS
     assert row["unique_key"] == f"recurring:{PURGE_DRAFTS}"
     assert as_time(row["due_at"]) <= datetime.now(UTC)
@@ -63,15 +63,15 @@ def test_a_running_app_purges_stale_drafts_again_and_again_without_restarting(
     age_draft(settings, stale, settings.draft_hours + 0.1)
     start = datetime.now(UTC)
 
-    assert run_due(client, start + timedelta(minutes=1)).done == {PURGE_DRAFTS: 1}
+    assert run_due(client, start + timedelta(minutes=1)).done[PURGE_DRAFTS] == 1
     assert drafts(settings) == [fresh]
-    assert run_due(client, start + timedelta(minutes=2)).ran == 0, "the purge waits for its next turn"
+    assert PURGE_DRAFTS not in run_due(client, start + timedelta(minutes=2)).done, "the purge waits for its turn"
 
     # A day later the service is still running: the purge has re-armed itself and removes the other draft.
     later = start + timedelta(hours=settings.draft_hours, minutes=10)
-    assert run_due(client, later).done == {PURGE_DRAFTS: 1}
+    assert run_due(client, later).done[PURGE_DRAFTS] == 1
     assert drafts(settings) == []
-    assert len(jobs(settings.database_url)) == 1, "one row for the recurring purge, however often it runs"
+    assert len(jobs(settings.database_url, PURGE_DRAFTS)) == 1, "one row for the recurring purge, however often it runs"
 
 
 def test_the_in_process_loop_purges_at_start_and_keeps_running(make_client: ClientFactory, settings: Settings) -> None:

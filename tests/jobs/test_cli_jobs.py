@@ -45,10 +45,11 @@ def make_draft(settings: Settings) -> str:
 def test_run_due_arms_and_runs_the_draft_purge_once(settings: Settings) -> None:
     first = run_due(settings)
     assert first.exit_code == 0, first.output
-    assert first.output.splitlines() == [
-        "jobs run: 1 (done 1, to retry 0, given up 0)",
-        f"  {PURGE_DRAFTS}: done 1, to retry 0, given up 0",
-    ]
+    lines = first.output.splitlines()
+    # Other domains' recurring jobs run too: each has a line of its own after the total.
+    assert lines[0].startswith("jobs run: ")
+    assert lines[0].endswith(", to retry 0, given up 0)")
+    assert f"  {PURGE_DRAFTS}: done 1, to retry 0, given up 0" in lines[1:]
     again = run_due(settings)
     assert again.output.splitlines() == ["jobs run: 0 (done 0, to retry 0, given up 0)"]
 
@@ -64,13 +65,13 @@ def test_run_due_with_a_later_now_purges_drafts_that_will_be_stale_then(settings
     assert f"{PURGE_DRAFTS}: done 1" in result.output
     assert draft_id not in result.output
     assert database.query(settings.database_url, "SELECT id FROM draft") == []
-    [row] = jobs(settings.database_url)
+    [row] = jobs(settings.database_url, PURGE_DRAFTS)
     assert as_time(row["due_at"]) == later + timedelta(minutes=5), "re-armed from the given now"
 
 
 def test_a_now_without_a_zone_is_utc(settings: Settings) -> None:
     assert run_due(settings, "--now", "2031-03-04T05:06:07").exit_code == 0
-    [row] = jobs(settings.database_url)
+    [row] = jobs(settings.database_url, PURGE_DRAFTS)
     assert as_time(row["due_at"]) == datetime(2031, 3, 4, 5, 11, 7, tzinfo=UTC)
 
 
@@ -96,7 +97,8 @@ def test_the_installed_command_runs_due_work(settings: Settings) -> None:
         [str(COMMAND), "jobs", "run-due"], capture_output=True, text=True, env=env, timeout=120, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("jobs run: 1 (done 1")
+    assert result.stdout.startswith("jobs run: ")
+    assert f"  {PURGE_DRAFTS}: done 1, to retry 0, given up 0\n" in result.stdout
     assert result.stderr == ""
 
 
