@@ -78,9 +78,14 @@ class SecurityHeaders:
         if message["type"] != "http.response.start":
             return
         headers = list(message.get("headers") or ())
-        names = {name.lower() for name, _ in headers}
+        names = set()
+        content_type = b""
+        for name, value in headers:
+            name = name.lower()
+            names.add(name)
+            if name == b"content-type":
+                content_type = value
         extra = [] if b"x-content-type-options" in names else [NOSNIFF]
-        content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
         html = content_type.startswith(b"text/html")
         if html:
             extra.extend(header for header in self._html if header[0] not in names)
