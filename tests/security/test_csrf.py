@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from litestar.testing import TestClient
 
@@ -9,7 +11,7 @@ from tests.http.helpers import answer_pages, draft_cookie, submission_key, submi
 from tests.security.conftest import ANSWERS, ORIGIN, SLUG, other_browser, page_routes, post_routes, snapshot
 from tests.support.csrf import CSRF_COOKIE, csrf_token, with_csrf
 from tests.support.html import Html
-from voice_service.core.settings import Settings
+from voice_service.core.settings import PROJECT_ROOT, Settings
 
 FORGED_TOKENS = {
     "no token": {},
@@ -134,3 +136,17 @@ def test_nothing_changes_state_on_a_get(client: TestClient, settings: Settings) 
             client.request(method, path + "?change=1", follow_redirects=False)
     assert snapshot(settings.database_url) == before
     assert submit(client, SLUG, key).headers["location"] == f"/s/{SLUG}/done"
+
+
+def test_every_post_form_in_the_templates_carries_the_token() -> None:
+    # Why: a new form without the token would be refused for everyone; this names it before a person meets it.
+    forms = re.compile(r"<form\b[^>]*method=[\"']post[\"'][^>]*>(.*?)</form>", re.DOTALL | re.IGNORECASE)
+    missing = []
+    seen = 0
+    for template in sorted((PROJECT_ROOT / "templates").rglob("*.html")):
+        for body in forms.findall(template.read_text(encoding="utf-8")):
+            seen += 1
+            if "{{ csrf_input | safe }}" not in body:
+                missing.append(str(template.relative_to(PROJECT_ROOT)))
+    assert seen >= 3
+    assert missing == []
