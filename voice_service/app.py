@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from voice_service.access import ROUTES
+from voice_service.accounts import jobs as account_jobs
 from voice_service.accounts.api_routes import StaffApiController
 from voice_service.accounts.identity import provide_staff
 from voice_service.accounts.login_routes import LoginController
@@ -48,8 +49,8 @@ GOVUK_ASSETS = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govu
 
 
 #: Every domain's due work, composed here so core never imports a domain.
-JOB_HANDLERS: dict[str, Handler] = {**survey_jobs.JOB_HANDLERS}
-RECURRING_JOBS: tuple[Recurring, ...] = (*survey_jobs.RECURRING_JOBS,)
+JOB_HANDLERS: dict[str, Handler] = {**survey_jobs.JOB_HANDLERS, **account_jobs.JOB_HANDLERS}
+RECURRING_JOBS: tuple[Recurring, ...] = (*survey_jobs.RECURRING_JOBS, *account_jobs.RECURRING_JOBS)
 
 
 class DatabaseNotReady(RuntimeError):
