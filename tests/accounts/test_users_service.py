@@ -134,3 +134,27 @@ async def test_set_password_checks_it_and_ends_every_session(engine: AsyncEngine
     assert actions.count("user.password") == 2
     with pytest.raises(service.UserNotFound):
         await service.set_password(engine, uuid.uuid4(), GOOD, actor=CLI)
+
+
+async def test_completing_the_second_factor_gives_a_new_verified_session(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    from datetime import UTC, datetime
+
+    from voice_service.accounts.sessions import complete_second_factor, digest, open_session
+
+    person = await service.create_user(engine, "two@example.org", "", ["admin"], actor=CLI)
+    async with engine.begin() as conn:
+        pending = await open_session(conn, person.id, verified=False, now=datetime.now(UTC))
+    identity = await resolve_session(engine, settings, pending)
+    assert identity is not None
+    assert not identity.verified
+    secret = await complete_second_factor(engine, identity, "192.0.2.9")
+    assert await resolve_session(engine, settings, pending) is None
+    verified = await resolve_session(engine, settings, secret)
+    assert verified is not None
+    assert verified.verified
+    assert verified.session_hash == digest(secret)
+    assert ("auth.second_factor", "two@example.org", "staff_user", "192.0.2.9") in await audit_actions_async(
+        settings.database_url
+    )

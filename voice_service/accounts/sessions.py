@@ -193,6 +193,20 @@ async def resolve_session(engine: AsyncEngine, settings: Settings, secret: str |
     return Identity(first.id, first.email, first.name, roles, first.verified, id_hash)
 
 
+async def complete_second_factor(engine: AsyncEngine, identity: Identity, address: str) -> str:
+    """Replace a session waiting for its second factor by a verified one; returns the new cookie value.
+
+    A new id, as at login: whoever saw the half-signed-in cookie cannot use the full session.
+    """
+    now = datetime.now(UTC)
+    async with engine.begin() as conn:
+        if identity.session_hash:
+            await conn.execute(delete(STAFF_SESSIONS).where(STAFF_SESSIONS.c.id_hash == identity.session_hash))
+        secret = await open_session(conn, identity.user_id, verified=True, now=now)
+        await audit(conn, identity.actor, "auth.second_factor", Target("staff_user", str(identity.user_id)), address)
+    return secret
+
+
 async def log_out(engine: AsyncEngine, identity: Identity, address: str) -> None:
     """End the session the person used; other browsers they are signed in on stay signed in."""
     async with engine.begin() as conn:
