@@ -5,7 +5,12 @@ from __future__ import annotations
 import importlib
 
 #: One module per domain that defines tables; a new domain adds its module here.
-TABLE_MODULES = ("voice_service.core.tables", "voice_service.surveys.tables", "voice_service.accounts.tables")
+TABLE_MODULES = (
+    "voice_service.core.tables",
+    "voice_service.surveys.tables",
+    "voice_service.accounts.tables",
+    "voice_service.training.tables",
+)
 
 
 def register_tables() -> None:

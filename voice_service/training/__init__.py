@@ -1,0 +1,1 @@
+"""Training: courses, their sessions, delegates, and the invitations to evaluate them."""
