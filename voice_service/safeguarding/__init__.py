@@ -1,0 +1,1 @@
+"""Safeguarding: screening young people's free text for possible disclosures of harm."""

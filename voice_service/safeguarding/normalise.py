@@ -1,0 +1,80 @@
+"""Turn free text into matching keys: folded, apostrophes dropped, leetspeak undone, letter runs squeezed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# A word is letters/digits with apostrophes and leet symbols inside; anything else separates words.
+_QUOTES = "'\u2019\u2018`\u00b4"  # straight, curly right and left, grave, acute
+_TOKEN = re.compile(rf"(?P<w>[\w@${_QUOTES}]+)|(?P<p>[.,;:!?\n\r]+)")
+_APOSTROPHES = str.maketrans("", "", _QUOTES + "_")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+_SQUEEZE = re.compile(r"(.)\1+")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+def fold(word: str) -> str:
+    """Lower-case, strip accents and compatibility forms, drop apostrophes: `Don't` -> `dont`."""
+    word = unicodedata.normalize("NFKD", word.casefold())
+    word = "".join(c for c in word if not unicodedata.combining(c))
+    return word.translate(_APOSTROPHES)
+
+
+def key(word: str) -> str:
+    """The matching key of one word; text and patterns both go through it, so they always agree."""
+    word = fold(word)
+    if _HAS_LETTER.search(word) and not word.isalpha():
+        # Why: "h8", "k1ll", "s3x" hide words from a plain match; a bare number stays a number.
+        word = word.replace("8", "ate").translate(_LEET)
+    else:
+        word = word.replace("@", "a").replace("$", "s")
+    # Why: "hiiiit", "pleeease" and "hitt" all reduce to the same key as the word they stand for.
+    return _SQUEEZE.sub(r"\1", word)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One matching key with where its word sits in the original text."""
+
+    key: str
+    start: int
+    end: int
+    #: True when punctuation comes before this word: negation never reaches back across it.
+    clause_start: bool
+
+
+class Normaliser:
+    """Splits text into tokens, applying a spelling map (misspellings, text-speak) to each word."""
+
+    def __init__(self, spellings: Mapping[str, tuple[str, ...]]) -> None:
+        self.spellings = dict(spellings)
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    def keys(self, word: str) -> tuple[str, ...]:
+        """The matching keys for one written word (usually one; a spelling like `kms` may give several)."""
+        cached = self._cache.get(word)
+        if cached is None:
+            k = key(word)
+            cached = self.spellings.get(k, (k,)) if k else ()
+            if len(self._cache) > 50_000:
+                # Why: answers repeat the same few thousand words; a flood of unique ones must not grow memory.
+                self._cache.clear()
+            self._cache[word] = cached
+        return cached
+
+    def tokens(self, text: str) -> list[Token]:
+        """Every token of the text in order."""
+        out: list[Token] = []
+        boundary = True
+        for m in _TOKEN.finditer(text):
+            word = m.group("w")
+            if word is None:
+                boundary = True
+                continue
+            for k in self.keys(word):
+                out.append(Token(k, m.start(), m.end(), boundary))
+                boundary = False
+        return out

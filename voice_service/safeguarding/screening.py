@@ -1,0 +1,168 @@
+"""Screen a free-text answer for possible disclosures of harm, tuned for recall: when unsure, flag.
+
+Pure Python over a phrase file the safeguarding lead edits (disclosure-phrases.yaml): no web, no
+database, no network. The file is read and compiled once; `screen` then costs tens of microseconds.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from voice_service.safeguarding.normalise import Normaliser, Token
+from voice_service.safeguarding.patterns import Pattern, match_at, prefix_label
+from voice_service.safeguarding.phrasebook import DEFAULT_FILE, Category, Phrasebook, load_phrasebook
+
+__all__ = ["Match", "Screener", "Screening", "default_screener", "screen"]
+
+
+@dataclass(frozen=True)
+class Match:
+    """One phrase found: its category, the phrase as written in the file, and where it is in the answer."""
+
+    category: str
+    phrase: str
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Screening:
+    """The outcome for one answer."""
+
+    flagged: bool
+    matches: list[Match] = field(default_factory=list)
+
+    @property
+    def categories(self) -> list[str]:
+        """The matched categories, each once, in file order of first match."""
+        return list(dict.fromkeys(m.category for m in self.matches))
+
+
+_Found = tuple[Pattern, tuple[int, ...]]  # pattern, the positions of the words that filled its slots
+
+
+class _Index:
+    """Patterns by the labels their first word accepts, so each word looks up only what can start there."""
+
+    def __init__(self, patterns: list[Pattern]) -> None:
+        self.by_label: dict[str, list[Pattern]] = defaultdict(list)
+        for p in patterns:
+            for label in p.slots[0].accept:
+                self.by_label[label].append(p)
+
+    def find(self, labels: list[frozenset[str]], breaks: list[bool]) -> list[_Found]:
+        found: list[_Found] = []
+        by_label = self.by_label
+        for i, word_labels in enumerate(labels):
+            for label in word_labels:
+                for p in by_label.get(label, ()):
+                    taken = match_at(p.slots, labels, breaks, i)
+                    if taken is not None:
+                        found.append((p, taken))
+        return found
+
+
+class Screener:
+    """A compiled phrase book, ready to screen answers."""
+
+    def __init__(self, book: Phrasebook) -> None:
+        self.book = book
+        self.normaliser = Normaliser(book.spellings)
+        everything = [p for c in book.categories.values() for p in (*c.patterns, *c.exceptions)]
+        everything += book.exceptions
+        self._prefixes = frozenset(
+            label[:-1] for p in everything for s in p.slots for label in s.accept if label[-1] == "*"
+        )
+        self._shortest = min((len(p) for p in self._prefixes), default=1)
+        self._longest = max((len(p) for p in self._prefixes), default=0)
+        self._phrases = _Index([p for c in book.categories.values() for p in c.patterns])
+        self._exceptions = {name: _Index([*c.exceptions, *book.exceptions]) for name, c in book.categories.items()}
+        self._labels: dict[str, frozenset[str]] = {}
+
+    def _labels_of(self, word_key: str) -> frozenset[str]:
+        labels = self._labels.get(word_key)
+        if labels is None:
+            found = {word_key}
+            for n in range(self._shortest, min(len(word_key), self._longest) + 1):
+                if word_key[:n] in self._prefixes:
+                    found.add(prefix_label(word_key[:n]))
+            labels = frozenset(found)
+            if len(self._labels) > 50_000:
+                self._labels.clear()
+            self._labels[word_key] = labels
+        return labels
+
+    def screen(self, text: str) -> Screening:
+        """Every phrase of every category found in the text, after negation and benign exceptions."""
+        if not text or not isinstance(text, str):
+            return Screening(False, [])
+        tokens = self.normaliser.tokens(text)
+        labels = [self._labels_of(t.key) for t in tokens]
+        breaks = [t.clause_start for t in tokens]
+        found = self._phrases.find(labels, breaks)
+        if not found:
+            return Screening(False, [])
+        matches: list[Match] = []
+        exceptions: dict[str, list[_Found]] = {}
+        for pattern, taken in found:
+            start, end = taken[0], taken[-1] + 1
+            category = self.book.categories[pattern.category]
+            if category.negatable and self._negated(tokens, taken):
+                continue
+            if pattern.category not in exceptions:
+                exceptions[pattern.category] = self._exceptions[pattern.category].find(labels, breaks)
+            if any(t[0] < end and start <= t[-1] for _, t in exceptions[pattern.category]):
+                continue
+            matches.append(Match(pattern.category, pattern.source, (tokens[start].start, tokens[end - 1].end)))
+        matches = _distinct(matches)
+        return Screening(bool(matches), matches)
+
+    def _negated(self, tokens: list[Token], taken: tuple[int, ...]) -> bool:
+        neg = self.book.negation
+        start, end = taken[0], taken[-1] + 1
+        # A negation word skipped by a `...` gap negates too: "he never hits me" against "[adult] ... hits me".
+        negated = any(tokens[j].key in neg.words for j in range(start, end) if j not in taken)
+        j = start
+        while not negated and j > 0 and start - j < neg.window and not tokens[j].clause_start:
+            j -= 1
+            if tokens[j].key in neg.clause_breaks:
+                break
+            if tokens[j].key in neg.words:
+                negated = True
+                break
+        if negated and neg.undo:
+            # Why: "he doesn't hit me anymore" still tells of harm; recall comes first.
+            after = tokens[end : end + neg.window]
+            negated = not any(t.key in neg.undo for t in after)
+        return negated
+
+    @property
+    def categories(self) -> dict[str, Category]:
+        """The categories in file order."""
+        return self.book.categories
+
+
+def _distinct(matches: list[Match]) -> list[Match]:
+    """One match per category and phrase (several variants and starts can find the same words)."""
+    seen: dict[tuple[str, str], Match] = {}
+    for m in sorted(matches, key=lambda m: m.span):
+        seen.setdefault((m.category, m.phrase), m)
+    return sorted(seen.values(), key=lambda m: (m.span, m.category))
+
+
+@functools.cache
+def default_screener() -> Screener:
+    """The screener for the phrase file shipped with the service, compiled once per process."""
+    return Screener(load_phrasebook(DEFAULT_FILE))
+
+
+def load_screener(path: Path) -> Screener:
+    """A screener for another phrase file (a draft the lead is testing)."""
+    return Screener(load_phrasebook(path))
+
+
+def screen(text: str) -> Screening:
+    """Screen one answer with the shipped phrase file."""
+    return default_screener().screen(text)
