@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # A word is letters/digits with apostrophes and leet symbols inside; anything else separates words.
 _QUOTES = "'\u2019\u2018`\u00b4"  # straight, curly right and left, grave, acute
@@ -31,12 +31,14 @@ def key(word: str) -> str:
         word = word.replace("8", "ate").translate(_LEET)
     else:
         word = word.replace("@", "a").replace("$", "s")
+    if len(word) > 3 and word.endswith("z"):
+        # Why: text-speak plurals and verbs ("hitz", "nudez", "picz") end in z where English has s.
+        word = word[:-1] + "s"
     # Why: "hiiiit", "pleeease" and "hitt" all reduce to the same key as the word they stand for.
     return _SQUEEZE.sub(r"\1", word)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One matching key with where its word sits in the original text."""
 
     key: str
@@ -69,12 +71,13 @@ class Normaliser:
         """Every token of the text in order."""
         out: list[Token] = []
         boundary = True
+        keys = self.keys
         for m in _TOKEN.finditer(text):
-            word = m.group("w")
-            if word is None:
+            if m.lastgroup == "p":
                 boundary = True
                 continue
-            for k in self.keys(word):
-                out.append(Token(k, m.start(), m.end(), boundary))
+            start, end = m.span()
+            for k in keys(m.group()):
+                out.append(Token(k, start, end, boundary))
                 boundary = False
         return out

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voice_service.safeguarding.normalise import Normaliser, Token
+from voice_service.safeguarding.normalise import Normaliser, Token, key
 from voice_service.safeguarding.patterns import Pattern, match_at, prefix_label
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, Category, Phrasebook, load_phrasebook
 
@@ -43,22 +43,41 @@ class Screening:
 _Found = tuple[Pattern, tuple[int, ...]]  # pattern, the positions of the words that filled its slots
 
 
+#: Words in most answers: a phrase is not looked at just because one of these occurs.
+_COMMON_WORDS = """
+i me my you your he she it we they us him her them our his their the a an and or but to of in on at for with
+is am are was be been not no dont do did have has had get got go going can so that this what when all up out
+one just really like feel home school people mum dad time day want there good
+"""
+_COMMON = frozenset(key(w) for w in _COMMON_WORDS.split())
+
+
 class _Index:
-    """Patterns by the labels their first word accepts, so each word looks up only what can start there."""
+    """Patterns by the labels of their most selective word, so an answer only wakes the few that can match."""
 
     def __init__(self, patterns: list[Pattern]) -> None:
-        self.by_label: dict[str, list[Pattern]] = defaultdict(list)
+        self.by_trigger: dict[str, list[Pattern]] = defaultdict(list)
         for p in patterns:
-            for label in p.slots[0].accept:
-                self.by_label[label].append(p)
+            # Why: a slot of few, uncommon words is the least likely to occur in an ordinary answer.
+            trigger = min(reversed(p.slots), key=lambda s: (len(s.accept & _COMMON), len(s.accept)))
+            for label in trigger.accept:
+                self.by_trigger[label].append(p)
 
     def find(self, labels: list[frozenset[str]], breaks: list[bool]) -> list[_Found]:
+        present: set[str] = set().union(*labels)
+        candidates: dict[int, Pattern] = {}
+        for label in present:
+            for p in self.by_trigger.get(label, ()):
+                candidates[id(p)] = p
         found: list[_Found] = []
-        by_label = self.by_label
-        for i, word_labels in enumerate(labels):
-            for label in word_labels:
-                for p in by_label.get(label, ()):
-                    taken = match_at(p.slots, labels, breaks, i)
+        for p in candidates.values():
+            slots = p.slots
+            if any(s.accept.isdisjoint(present) for s in slots):
+                continue
+            first = slots[0].accept
+            for i, word_labels in enumerate(labels):
+                if not first.isdisjoint(word_labels):
+                    taken = match_at(slots, labels, breaks, i)
                     if taken is not None:
                         found.append((p, taken))
         return found
