@@ -77,7 +77,8 @@ class RateLimits:
     """The service's rate-limited actions, configured from settings (a limit of 0 turns a window off)."""
 
     def __init__(self, settings: Settings) -> None:
-        # Why: a per-process random key; hashes cannot be matched to addresses, even from a memory dump.
+        # Why: a random key per process, never written anywhere: the counters hold no address, and
+        # a hash cannot be matched to one (by hashing every IPv4 address) without this key.
         self._key = secrets.token_bytes(32)
         self.buckets = {
             DRAFTS: Bucket(DRAFTS, [Window(settings.drafts_per_minute, 60), Window(settings.drafts_per_hour, 3600)]),
