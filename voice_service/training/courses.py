@@ -160,17 +160,16 @@ async def change_course(
     actor: Actor,
     address: str = "",
 ) -> CourseInfo:
-    """Check and store a course's new fields (NotFound, Invalid); audited."""
-    fields = clean_course(values, choices)
+    """Check and store a course's new fields (NotFound before Invalid); audited."""
     try:
         async with engine.begin() as conn:
-            changed = await conn.execute(
+            await load_course(conn, course_id)
+            fields = clean_course(values, choices)
+            await conn.execute(
                 update(COURSES)
                 .where(COURSES.c.id == course_id)
                 .values(**fields.__dict__, name_key=rules.key(fields.name))
             )
-            if changed.rowcount != 1:
-                raise NotFound("No course with that id")
             await audit(conn, actor, "training.course.change", Target("course", str(course_id)), address)
             return await load_course(conn, course_id)
     except IntegrityError:

@@ -198,13 +198,13 @@ async def add_delegate(
     actor: Actor,
     address: str = "",
 ) -> uuid.UUID:
-    """Add one delegate from the form (Invalid, NotFound); audited."""
-    row = _checked(values, sectors)
+    """Add one delegate from the form (NotFound before Invalid); audited."""
     delegate_id, now = uuid.uuid4(), datetime.now(UTC)
-    values_out = {**_values(row), "id": delegate_id, "session_id": session_id, "pseudonym": new_pseudonym()}
     try:
         async with engine.begin() as conn:
             await load_session(conn, session_id)
+            row = _checked(values, sectors)
+            values_out = {**_values(row), "id": delegate_id, "session_id": session_id, "pseudonym": new_pseudonym()}
             await conn.execute(insert(DELEGATES).values(**values_out, created_at=now, updated_at=now))
             await audit(conn, actor, "training.delegate.create", Target("delegate", str(delegate_id)), address)
     except IntegrityError:
@@ -221,19 +221,20 @@ async def change_delegate(
     actor: Actor,
     address: str = "",
 ) -> uuid.UUID:
-    """Change one delegate from the form (Invalid, NotFound); returns their session's id; audited."""
-    row = _checked(values, sectors)
+    """Change one delegate from the form (NotFound before Invalid); returns their session's id; audited."""
     try:
         async with engine.begin() as conn:
-            statement = (
-                update(DELEGATES)
-                .where(DELEGATES.c.id == delegate_id, DELEGATES.c.erased_at.is_(None))
-                .values(**_values(row), updated_at=datetime.now(UTC))
-                .returning(DELEGATES.c.session_id)
-            )
-            session_id = (await conn.execute(statement)).scalar()
+            found = select(DELEGATES.c.session_id).where(DELEGATES.c.id == delegate_id, DELEGATES.c.erased_at.is_(None))
+            session_id = await conn.scalar(found)
             if session_id is None:
                 raise NotFound("No delegate with that id")
+            row = _checked(values, sectors)
+            statement = (
+                update(DELEGATES)
+                .where(DELEGATES.c.id == delegate_id)
+                .values(**_values(row), updated_at=datetime.now(UTC))
+            )
+            await conn.execute(statement)
             await audit(conn, actor, "training.delegate.change", Target("delegate", str(delegate_id)), address)
     except IntegrityError:
         raise _email_taken() from None

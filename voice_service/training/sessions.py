@@ -148,11 +148,11 @@ async def session_with_course(engine: AsyncEngine, session_id: uuid.UUID) -> tup
 async def create_session(
     engine: AsyncEngine, course_id: uuid.UUID, values: Mapping[str, Any], *, actor: Actor, address: str = ""
 ) -> SessionInfo:
-    """Check and store a new session of a course (NotFound, Invalid); audited."""
-    fields = clean_session(values)
+    """Check and store a new session of a course (NotFound before Invalid); audited."""
     session_id = uuid.uuid4()
     async with engine.begin() as conn:
         await load_course(conn, course_id)
+        fields = clean_session(values)
         row = {**fields.__dict__, "id": session_id, "course_id": course_id, "created_at": datetime.now(UTC)}
         await conn.execute(insert(SESSIONS).values(**row))
         await audit(conn, actor, "training.session.create", Target("training_session", str(session_id)), address)
@@ -162,12 +162,11 @@ async def create_session(
 async def change_session(
     engine: AsyncEngine, session_id: uuid.UUID, values: Mapping[str, Any], *, actor: Actor, address: str = ""
 ) -> SessionInfo:
-    """Check and store a session's new fields (NotFound, Invalid); audited."""
-    fields = clean_session(values)
+    """Check and store a session's new fields (NotFound before Invalid); audited."""
     async with engine.begin() as conn:
-        changed = await conn.execute(update(SESSIONS).where(SESSIONS.c.id == session_id).values(**fields.__dict__))
-        if changed.rowcount != 1:
-            raise NotFound("No session with that id")
+        await load_session(conn, session_id)
+        fields = clean_session(values)
+        await conn.execute(update(SESSIONS).where(SESSIONS.c.id == session_id).values(**fields.__dict__))
         await audit(conn, actor, "training.session.change", Target("training_session", str(session_id)), address)
         return await load_session(conn, session_id)
 
