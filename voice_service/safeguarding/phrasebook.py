@@ -109,7 +109,7 @@ def parse_phrasebook(text: str, name: str) -> Phrasebook:
                 ctx, craw.get("phrases"), join(path, "phrases"), cname, lists, normalise, craw, "phrases"
             )
             if not patterns and craw.get("phrases") is None:
-                cat.error("phrases", "a category needs at least one phrase")
+                ctx.error(join(path, "phrases"), "a category needs at least one phrase", line_of(raw_categories, cname))
             excs = _phrases(
                 ctx, craw.get("exceptions"), join(path, "exceptions"), cname, lists, normalise, craw, "exceptions"
             )
@@ -129,7 +129,8 @@ def _strings(ctx: ParseContext, raw: Any, path: str, parent: Any, pkey: str) -> 
     out = []
     for i, item in enumerate(raw):
         if not isinstance(item, str) or not item.strip():
-            ctx.error(join(path, i), "must be non-empty text", line_of(raw, i))
+            # Why: unquoted, `[adult] hits` is read by YAML as a list; quoting is the usual fix.
+            ctx.error(join(path, i), 'must be non-empty text in "double quotes"', line_of(raw, i))
         else:
             out.append((item.strip(), line_of(raw, i)))
     return out

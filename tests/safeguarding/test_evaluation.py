@@ -1,0 +1,34 @@
+"""The screener on the evaluation set: recall first, few false alarms, and the docs show the table."""
+
+from __future__ import annotations
+
+from tests.safeguarding.evaluation import BEGIN, DOCS, END, evaluate, load_items, table
+
+
+def test_the_set_is_large_and_covers_every_category() -> None:
+    items = load_items()
+    assert len(items) >= 300
+    disclosed = {i.category for i in items if i.disclosure}
+    from voice_service.safeguarding.screening import default_screener
+
+    assert disclosed == set(default_screener().categories)
+    assert {i.split for i in items} == {"dev", "held-out"}
+
+
+def test_recall_is_at_least_95_percent_and_false_alarms_at_most_10_percent() -> None:
+    overall = evaluate(load_items())["all"]
+    assert overall.recall >= 0.95, f"recall {overall.recall:.1%}"
+    assert overall.false_alarm_rate <= 0.10, f"false alarms {overall.false_alarm_rate:.1%}"
+
+
+def test_every_category_catches_most_of_its_disclosures() -> None:
+    rows = evaluate(load_items())
+    weak = {name: f"{row.recall:.0%}" for name, row in rows.items() if row.disclosures and row.recall < 0.85}
+    assert weak == {}
+
+
+def test_docs_show_the_current_table() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert BEGIN in text
+    assert END in text
+    assert table(load_items()) in text, "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
