@@ -185,9 +185,14 @@ async def _demo_load(settings: Settings, per_survey: int, if_empty: bool) -> int
         writer = SubmissionWriter(engine)
         await writer.start()
         try:
-            return await load_demo(catalog, writer, per_survey)
+            stored = await load_demo(catalog, writer, per_survey)
         finally:
             await writer.stop()
+        # Training courses, sessions and delegates from the annual report (skipped once loaded).
+        from voice_service.training.demo import load_training_demo
+
+        await load_training_demo(engine, catalog)
+        return stored
     finally:
         await engine.dispose()
 
