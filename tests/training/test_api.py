@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
+from tests.support import database
 from tests.support.staff import api_token, bearer
 from tests.training.conftest import audit_rows, snapshot
 from voice_service.accounts.service import Person
@@ -222,3 +224,37 @@ def test_the_openapi_schema_documents_the_training_api(client: TestClient) -> No
     assert {"201", "401", "403", "404", "415", "422"} <= set(delegates["responses"])
     assert delegates["security"] == [{"BearerToken": []}]
     assert not any(path.startswith("/staff/training") for path in paths)
+
+
+def test_a_sessions_delegates_are_listed_and_the_view_audited(
+    client: TestClient, api: dict[str, str], settings: Settings
+) -> None:
+    _course_id, session_id = _session(client, api)
+    client.post(f"/api/sessions/{session_id}/delegates", json=DELEGATES, headers=api)
+    listed = client.get(f"/api/sessions/{session_id}/delegates", headers=api).json()
+    assert [(d["email"], d["attended"]) for d in listed] == [("ann@example.org", True), ("bob@example.org", False)]
+    assert [a[0] for a in audit_rows(settings.database_url)][-1] == "training.delegates.view"
+    assert client.get(f"/api/sessions/{uuid.uuid4()}/delegates", headers=api).status_code == 404
+
+
+def test_invitations_are_listed_without_tokens(client: TestClient, api: dict[str, str], settings: Settings) -> None:
+    _course_id, session_id = _session(client, api)
+    assert client.get(f"/api/sessions/{session_id}/invitations", headers=api).json() == []
+    client.post(f"/api/sessions/{session_id}/delegates", json=DELEGATES, headers=api)
+    # Until the due work makes them, store one by hand, with a token hash that must never be shown.
+    delegate = database.query(settings.database_url, "SELECT id FROM delegate WHERE email = 'ann@example.org'")[0]
+    database.query(
+        settings.database_url,
+        "INSERT INTO invitation (id, delegate_id, kind, state, due_at, sent_at, token_hash, reminders_sent, created_at)"
+        " VALUES (:id, :delegate, 'evaluation', 'sent', :due, :due, :hash, 1, :due)",
+        id=uuid.uuid4() if "postgresql" in settings.database_url else uuid.uuid4().bytes,
+        delegate=delegate.id,
+        due=datetime(2024, 5, 14, 15, tzinfo=UTC),
+        hash="f" * 64,
+    )
+    response = client.get(f"/api/sessions/{session_id}/invitations", headers=api)
+    (invitation,) = response.json()
+    assert (invitation["kind"], invitation["state"], invitation["reminders_sent"]) == ("evaluation", "sent", 1)
+    assert "token" not in response.text
+    assert "f" * 64 not in response.text
+    assert client.get(f"/api/sessions/{uuid.uuid4()}/invitations", headers=api).status_code == 404

@@ -21,7 +21,7 @@ from litestar.params import FromPath, JSONBody, RawBody
 
 from voice_service.accounts.identity import Identity, client_address
 from voice_service.surveys.runtime import Runtime
-from voice_service.training import courses, sessions
+from voice_service.training import courses, invitations, sessions
 from voice_service.training.courses import CourseInfo, NotFound
 from voice_service.training.delegates import ImportRefused, ListChanged
 from voice_service.training.import_flow import UnsupportedBody, import_body
@@ -102,6 +102,31 @@ class SessionOut(msgspec.Struct):
     created_at: datetime
     delegates: int
     attendees: int
+
+
+class DelegateOut(msgspec.Struct):
+    """A delegate; name, email and organisation are null once retention has erased them."""
+
+    id: uuid.UUID
+    name: str | None
+    email: str | None
+    organisation: str | None
+    sector: str
+    attended: bool
+
+
+class InvitationOut(msgspec.Struct):
+    """A delegate's invitation: kind evaluation or follow_up; state scheduled, sent, failed, answered or expired."""
+
+    id: uuid.UUID
+    delegate_id: uuid.UUID
+    kind: str
+    state: str
+    due_at: datetime
+    sent_at: datetime | None
+    expires_at: datetime | None
+    reminders_sent: int
+    answered_at: datetime | None
 
 
 class Imported(msgspec.Struct):
@@ -290,3 +315,35 @@ class TrainingApiController(Controller):
         except ListChanged:
             return Response(Problem(409, "The delegate list changed at the same moment: send again"), status_code=409)
         return Response(Imported(result.imported, result.unchanged), status_code=201)
+
+    @get("/sessions/{session_id:uuid}/delegates", summary="A session's delegates", responses={**REFUSALS, **NOT_FOUND})
+    async def list_delegates(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[Runtime],
+        staff: NamedDependency[Identity],
+        session_id: FromPath[uuid.UUID],
+    ) -> list[DelegateOut]:
+        """Every delegate of the session by name (identifiable data: each call is audited)."""
+        try:
+            found = await sessions.view_delegates(
+                runtime.engine, session_id, actor=staff.actor, address=client_address(request)
+            )
+        except NotFound as exc:
+            raise NotFoundException(str(exc)) from exc
+        return [DelegateOut(d.id, d.name, d.email, d.organisation, d.sector, d.attended) for d in found.delegates]
+
+    @get(
+        "/sessions/{session_id:uuid}/invitations",
+        summary="A session's invitations (never their tokens)",
+        responses={**REFUSALS, **NOT_FOUND},
+    )
+    async def list_invitations(
+        self, runtime: NamedDependency[Runtime], session_id: FromPath[uuid.UUID]
+    ) -> list[InvitationOut]:
+        """Each delegate's evaluation and follow-up invitations with their state, times and reminders sent."""
+        try:
+            found = await invitations.session_invitations(runtime.engine, session_id)
+        except NotFound as exc:
+            raise NotFoundException(str(exc)) from exc
+        return [InvitationOut(**i.__dict__) for i in found]
