@@ -3,7 +3,8 @@
 Keys are route paths as Litestar formats them (parameters without their types: "/s/{slug}").
 Values: PUBLIC (anyone; nothing is looked up), Staff(role, ...) (a signed-in person holding any one
 of those roles), STAFF_ANY (any signed-in person), ANY_SESSION (also a session still waiting for
-its second factor). One path has one policy for all its methods.
+its second factor), TWO_STEP_SETUP (any signed-in person, even an admin who must set up two-step
+verification first). One path has one policy for all its methods.
 
 create_app refuses to start when a route is missing here, and tests/accounts/test_route_matrix.py
 tries every route with no one signed in and with each role. A new domain adds its block below.
@@ -13,7 +14,7 @@ the staff API (under /api/) takes `Authorization: Bearer TOKEN` and answers 401 
 
 from __future__ import annotations
 
-from voice_service.accounts.policy import ANY_SESSION, PUBLIC, STAFF_ANY, Policy
+from voice_service.accounts.policy import ANY_SESSION, PUBLIC, STAFF_ANY, TWO_STEP_SETUP, Policy
 
 ROUTES: dict[str, Policy] = {
     # --- service ----------------------------------------------------------------------------
@@ -37,10 +38,15 @@ ROUTES: dict[str, Policy] = {
     # --- accounts: logging in and out, the start page, the person's own account -------------
     "/staff/login": PUBLIC,
     "/staff/logout": ANY_SESSION,
+    "/staff/login/second-factor": ANY_SESSION,
     "/staff": STAFF_ANY,
     "/staff/account": STAFF_ANY,
     "/staff/account/tokens": STAFF_ANY,
     "/staff/account/tokens/{token_id}/revoke": STAFF_ANY,
+    "/staff/account/two-step-verification": TWO_STEP_SETUP,
+    "/staff/account/two-step-verification/start": TWO_STEP_SETUP,
+    "/staff/account/two-step-verification/turn-off": STAFF_ANY,
+    "/staff/account/two-step-verification/recovery-codes": STAFF_ANY,
     "/api/staff/me": STAFF_ANY,
     "/api/staff/tokens": STAFF_ANY,
     "/api/staff/tokens/{token_id}": STAFF_ANY,

@@ -29,6 +29,7 @@ from voice_service.accounts.api_routes import StaffApiController
 from voice_service.accounts.identity import provide_staff
 from voice_service.accounts.login_routes import LoginController
 from voice_service.accounts.policy import AccessControl
+from voice_service.accounts.second_factor_routes import SecondStepController, TwoStepController
 from voice_service.accounts.staff_routes import AccountController, StaffHomeController
 from voice_service.core.db.engine import create_engine
 from voice_service.core.jobs import Handler, JobLoop, JobRunner, Recurring
@@ -105,6 +106,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     static_dirs: list[Path | PathLike[Any] | str] = [d for d in (settings.static_dir, GOVUK_ASSETS) if Path(d).is_dir()]
     route_handlers: list[Any] = [HomeController, SurveyPagesController, SurveyApiController, health]
     route_handlers += [LoginController, StaffHomeController, AccountController, StaffApiController]
+    route_handlers += [SecondStepController, TwoStepController]
     if settings.bench_routes:
         route_handlers.append(bench_noop)
     if static_dirs:

@@ -15,7 +15,7 @@ import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from voice_service.accounts import service, tokens
+from voice_service.accounts import second_factor, service, tokens
 from voice_service.accounts.passwords import password_problem
 from voice_service.accounts.roles import ROLE_DESCRIPTIONS, ROLES
 from voice_service.core.audit import CLI
@@ -101,6 +101,24 @@ def users_disable(email: str) -> None:
         return person.email
 
     click.echo(f"disabled {_run(disable)}: its sessions ended and its API tokens were revoked")
+
+
+@users.command(
+    "reset-second-factor",
+    help="Turn off two-step verification for EMAIL (lost phone and recovery codes); they set it up again.",
+)
+@click.argument("email")
+def users_reset_second_factor(email: str) -> None:
+    """Turn the account's two-step verification off and delete its recovery codes."""
+
+    async def reset(engine: AsyncEngine) -> tuple[str, bool]:
+        person = await service.find_user(engine, email)
+        if person is None:
+            raise service.UserNotFound("There is no account with that email address")
+        return person.email, await second_factor.clear_second_factor(engine, person.id, CLI)
+
+    found, was_on = _run(reset)
+    click.echo(f"two-step verification turned off for {found}" if was_on else f"{found} had no two-step verification")
 
 
 @click.group(help="Personal API tokens for the staff API.")

@@ -28,6 +28,8 @@ class Identity:
     session_hash: str | None = None
     #: The personal API token used, when the request came with one.
     token_id: uuid.UUID | None = None
+    #: Whether the person has turned on two-step verification (known for sessions, not tokens).
+    totp_enabled: bool = False
 
     @property
     def actor(self) -> Actor:

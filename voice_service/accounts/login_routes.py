@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -13,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from voice_service.accounts import sessions
 from voice_service.accounts.identity import Identity, client_address
-from voice_service.accounts.policy import safe_next
+from voice_service.accounts.policy import SECOND_FACTOR_PATH, safe_next
 from voice_service.core.runtime import CoreRuntime
 
 NextPage = Annotated[str | None, QueryParameter(name="next")]
@@ -27,7 +28,8 @@ class LoginForm(msgspec.Struct):
     next: str = ""
 
 
-def _wait_message(seconds: float) -> str:
+def wait_message(seconds: float) -> str:
+    """What to tell a person who must wait before trying again."""
     minutes = max(1, math.ceil(seconds / 60))
     unit = "minute" if minutes == 1 else "minutes"
     return f"Too many attempts to sign in. Wait {minutes} {unit}, then try again."
@@ -73,11 +75,15 @@ class LoginController(Controller):
         if outcome.wait is not None:
             seconds = outcome.wait.total_seconds()
             retry = {"Retry-After": str(math.ceil(seconds))}
-            return _login_page(email, data.next, {"email": _wait_message(seconds)}, 429, retry)
+            return _login_page(email, data.next, {"email": wait_message(seconds)}, 429, retry)
         if outcome.identity is None:
             return _login_page(email, data.next, outcome.errors, 400)
         cookie = sessions.session_cookie(runtime.settings, outcome.secret)
-        return Redirect(safe_next(data.next), status_code=303, cookies=[cookie])
+        target = safe_next(data.next)
+        if not outcome.identity.verified:
+            # The password was right; the second step keeps where the person was going.
+            target = SECOND_FACTOR_PATH + ("" if target == "/staff/" else f"?next={quote(target, safe='')}")
+        return Redirect(target, status_code=303, cookies=[cookie])
 
     @post("/logout", name="staff-logout", status_code=303)
     async def log_out(

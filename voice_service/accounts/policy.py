@@ -20,13 +20,16 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from voice_service.accounts.identity import Identity
 from voice_service.accounts.roles import ROLES
+from voice_service.accounts.second_factor import setup_required
 from voice_service.accounts.sessions import cookie_name, resolve_session
 from voice_service.accounts.tokens import resolve_token
 from voice_service.core.runtime import CoreRuntime
 
 LOGIN_PATH = "/staff/login"
-#: Where a session that still needs its second factor is sent (the TOTP page, when it is built).
+#: Where a session that still needs its second factor is sent.
 SECOND_FACTOR_PATH = "/staff/login/second-factor"
+#: Where an admin is sent until they set up two-step verification, when REQUIRE_TOTP_FOR_ADMIN is on.
+TWO_STEP_SETUP_PATH = "/staff/account/two-step-verification"
 API_PREFIX = "/api/"
 
 
@@ -62,9 +65,17 @@ class AnySession(Staff):
         return "ANY_SESSION"
 
 
+class TwoStepSetup(Staff):
+    """Any signed-in person, even an admin who must set up two-step verification before anything else."""
+
+    def __repr__(self) -> str:
+        return "TWO_STEP_SETUP"
+
+
 PUBLIC = Public()
 STAFF_ANY = Staff()
 ANY_SESSION = AnySession()
+TWO_STEP_SETUP = TwoStepSetup()
 Policy = Public | Staff
 
 
@@ -137,6 +148,10 @@ class AccessControl(ASGIMiddleware):
                 return
             if not identity.verified and not isinstance(policy, AnySession):
                 await _redirect(scope, receive, send, SECOND_FACTOR_PATH)
+                return
+            exempt = isinstance(policy, (AnySession, TwoStepSetup))
+            if not exempt and setup_required(self.runtime.settings, identity):
+                await _redirect(scope, receive, send, TWO_STEP_SETUP_PATH)
                 return
         if not policy.allows(identity):
             raise PermissionDeniedException("Your account does not have a role that allows this")

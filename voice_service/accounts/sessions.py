@@ -127,7 +127,8 @@ async def log_in(engine: AsyncEngine, settings: Settings, email: str, password: 
         await audit(engine, actor, "auth.login_failed", target, address)
         return LoginOutcome(errors={"email": NOT_RECOGNISED})
     async with engine.begin() as conn:
-        await forget_attempt(conn, PER_ACCOUNT, email, reset=True)
+        # Why not reset with a second factor: its wrong codes count here, and a password alone must not wipe them.
+        await forget_attempt(conn, PER_ACCOUNT, email, reset=not user.totp_enabled)
         await forget_attempt(conn, PER_ADDRESS, address)
         # Old sessions of this person are tidied here, so the table does not grow between purges.
         await conn.execute(delete(STAFF_SESSIONS).where(STAFF_SESSIONS.c.user_id == user.id, _expired(settings, now)))  # type: ignore[arg-type]
@@ -139,7 +140,7 @@ async def log_in(engine: AsyncEngine, settings: Settings, email: str, password: 
         await audit(conn, actor, "auth.login", target, address)
     if user.password_hash and needs_rehash(user.password_hash):
         await _rehash(engine, user.id, password)
-    identity = Identity(user.id, user.email, user.name, roles, verified, digest(secret))
+    identity = Identity(user.id, user.email, user.name, roles, verified, digest(secret), totp_enabled=user.totp_enabled)
     return LoginOutcome(identity=identity, secret=secret)
 
 
@@ -170,6 +171,7 @@ async def resolve_session(engine: AsyncEngine, settings: Settings, secret: str |
             users.c.email,
             users.c.name,
             users.c.active,
+            users.c.totp_enabled,
             STAFF_ROLES.c.role,
         )
         .select_from(sessions.join(users).outerjoin(STAFF_ROLES, STAFF_ROLES.c.user_id == users.c.id))
@@ -190,7 +192,7 @@ async def resolve_session(engine: AsyncEngine, settings: Settings, secret: str |
         async with engine.begin() as conn:
             await conn.execute(update(sessions).where(sessions.c.id_hash == id_hash).values(last_seen_at=now))
     roles = frozenset(row.role for row in rows if row.role is not None)
-    return Identity(first.id, first.email, first.name, roles, first.verified, id_hash)
+    return Identity(first.id, first.email, first.name, roles, first.verified, id_hash, totp_enabled=first.totp_enabled)
 
 
 async def complete_second_factor(engine: AsyncEngine, identity: Identity, address: str) -> str:

@@ -55,6 +55,8 @@ class Settings:
     staff_idle_minutes: int = 30
     #: A staff session ends this many hours after logging in, however busy.
     staff_absolute_hours: int = 12
+    #: An admin must turn on two-step verification (TOTP) before using anything else in the staff area.
+    require_totp_for_admin: bool = True
     debug: bool = False
     #: Serve the benchmark-only routes (`/bench/noop`); never in production.
     bench_routes: bool = False
@@ -91,6 +93,7 @@ class Settings:
             jobs_interval_seconds=float(env.get("JOBS_INTERVAL_SECONDS", "60")),
             staff_idle_minutes=int(env.get("STAFF_IDLE_MINUTES", "30")),
             staff_absolute_hours=int(env.get("STAFF_ABSOLUTE_HOURS", "12")),
+            require_totp_for_admin=_optional_flag(env.get("REQUIRE_TOTP_FOR_ADMIN", "")) is not False,
             debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),
             bench_routes=env.get("VOICE_BENCH_ROUTES", "").lower() in ("1", "true", "yes"),
             drafts_per_minute=int(env.get("DRAFTS_PER_MINUTE", "300")),
