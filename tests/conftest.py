@@ -25,6 +25,10 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 FORMS_DIR = PROJECT_ROOT / "forms" / "surveys"
 #: Children before parents, so foreign keys hold while clearing.
 TABLES_CLEARED_PER_TEST = (
+    "invitation",
+    "delegate",
+    "training_session",
+    "course",
     "answer",
     "response",
     "draft",
