@@ -14,7 +14,9 @@ the staff API (under /api/) takes `Authorization: Bearer TOKEN` and answers 401 
 
 from __future__ import annotations
 
-from voice_service.accounts.policy import ANY_SESSION, PUBLIC, STAFF_ANY, TWO_STEP_SETUP, Policy
+from voice_service.accounts.policy import ANY_SESSION, PUBLIC, STAFF_ANY, TWO_STEP_SETUP, Policy, Staff
+
+ADMIN = Staff("admin")
 
 ROUTES: dict[str, Policy] = {
     # --- service ----------------------------------------------------------------------------
@@ -50,4 +52,21 @@ ROUTES: dict[str, Policy] = {
     "/api/staff/me": STAFF_ANY,
     "/api/staff/tokens": STAFF_ANY,
     "/api/staff/tokens/{token_id}": STAFF_ANY,
+    # --- accounts: people, roles and the audit log (admins only) -------------------------------
+    "/staff/people": ADMIN,
+    "/staff/people/new": ADMIN,
+    "/staff/people/{user_id}": ADMIN,
+    "/staff/people/{user_id}/roles": ADMIN,
+    "/staff/people/{user_id}/disable": ADMIN,
+    "/staff/people/{user_id}/password-link": ADMIN,
+    "/staff/audit": ADMIN,
+    "/staff/audit.csv": ADMIN,
+    # Reached from the emailed link: the token is the only credential (single use, 1 hour).
+    "/staff/password/{token}": PUBLIC,
+    "/api/staff/people": ADMIN,
+    "/api/staff/people/{user_id}": ADMIN,
+    "/api/staff/people/{user_id}/roles": ADMIN,
+    "/api/staff/people/{user_id}/disable": ADMIN,
+    "/api/staff/people/{user_id}/password-link": ADMIN,
+    "/api/staff/audit": ADMIN,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -26,8 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from voice_service.access import ROUTES
 from voice_service.accounts import jobs as account_jobs
 from voice_service.accounts.api_routes import StaffApiController
+from voice_service.accounts.audit_routes import AuditController
 from voice_service.accounts.identity import provide_staff
 from voice_service.accounts.login_routes import LoginController
+from voice_service.accounts.password_routes import PasswordLinkController
+from voice_service.accounts.people_api import AuditApiController, PeopleApiController
+from voice_service.accounts.people_routes import PeopleController
 from voice_service.accounts.policy import AccessControl
 from voice_service.accounts.second_factor_routes import SecondStepController, TwoStepController
 from voice_service.accounts.staff_routes import AccountController, StaffHomeController
@@ -98,14 +103,22 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
             # so a job finishing above may have opened connections that would outlive the event loop.
             await engine.dispose()
 
+    # Why keys of its own: advanced-alchemy keeps every config's keys in a class-wide registry and
+    # looks for a free one by recursion, so a process building ~1000 apps (the tests) hit the limit.
+    unique = uuid.uuid4().hex
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
         set_default_exception_handler=False,
+        session_scope_key=f"_sqlalchemy_db_session_{unique}",
+        engine_app_state_key=f"db_engine_{unique}",
+        session_maker_app_state_key=f"session_maker_class_{unique}",
     )
     static_dirs: list[Path | PathLike[Any] | str] = [d for d in (settings.static_dir, GOVUK_ASSETS) if Path(d).is_dir()]
     route_handlers: list[Any] = [HomeController, SurveyPagesController, SurveyApiController, health]
     route_handlers += [LoginController, StaffHomeController, AccountController, StaffApiController]
+    route_handlers += [PeopleController, PasswordLinkController, PeopleApiController]
+    route_handlers += [AuditController, AuditApiController]
     route_handlers += [SecondStepController, TwoStepController]
     if settings.bench_routes:
         route_handlers.append(bench_noop)

@@ -26,7 +26,7 @@ def _nav(page: Html) -> list[str]:
 @pytest.mark.parametrize(
     ("key", "sections"),
     [
-        ("admin", ["People and roles"]),
+        ("admin", ["People and roles", "Audit log"]),
         ("training_admin", ["Training"]),
         ("voice_editor", ["You Said / We Did"]),
         ("voice_reviewer", ["You Said / We Did"]),

@@ -53,6 +53,8 @@ SAMPLE_PARAMETERS = {
     "slug": "make-your-mark",
     "number": "1",
     "token_id": str(uuid.UUID(int=7)),
+    "user_id": str(uuid.UUID(int=8)),
+    "token": "not-a-real-link-token",
     "file_path": "app.css",
     "path": "openapi.json",
 }

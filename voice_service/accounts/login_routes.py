@@ -55,9 +55,11 @@ class LoginController(Controller):
     include_in_schema = False
 
     @get("/login", name="staff-login")
-    async def login_page(self, next_page: NextPage = None, signed_out: FromQuery[bool] = False) -> Template:
+    async def login_page(
+        self, next_page: NextPage = None, signed_out: FromQuery[bool] = False, password_set: FromQuery[bool] = False
+    ) -> Template:
         """The email and password form."""
-        return _login_page("", next_page or "", {}, 200, signed_out=signed_out)
+        return _login_page("", next_page or "", {}, 200, signed_out=signed_out, password_set=password_set)
 
     @post("/login", name="staff-login-post", status_code=303)
     async def log_in(

@@ -49,7 +49,18 @@ class Section:
 
 #: Sections in the order the start page lists them; a domain sets its href when it ships.
 SECTIONS: tuple[Section, ...] = (
-    Section("People and roles", ROLE_DESCRIPTIONS[Role.ADMIN], frozenset({Role.ADMIN})),
+    Section(
+        "People and roles",
+        "Add people, change their roles, send set-password links and disable accounts",
+        frozenset({Role.ADMIN}),
+        href="/staff/people",
+    ),
+    Section(
+        "Audit log",
+        "Search who signed in and what changed, and download it as CSV",
+        frozenset({Role.ADMIN}),
+        href="/staff/audit",
+    ),
     Section("Training", ROLE_DESCRIPTIONS[Role.TRAINING_ADMIN], frozenset({Role.TRAINING_ADMIN})),
     Section(
         "You Said / We Did",

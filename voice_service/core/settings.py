@@ -47,6 +47,8 @@ class Settings:
     smtp_starttls: bool | None = None
     mail_from: str = "voice-service@localhost"
     outbox_dir: Path = PROJECT_ROOT / "var" / "outbox"
+    #: The address people reach the service at, for links in emails (no trailing slash).
+    base_url: str = "http://127.0.0.1:8000"
     #: Run due work inside the web process; None means "yes on SQLite, no otherwise".
     jobs_in_process: bool | None = None
     #: Seconds between in-process runs of due work.
@@ -89,6 +91,7 @@ class Settings:
             smtp_starttls=_optional_flag(env.get("SMTP_STARTTLS", "")),
             mail_from=env.get("MAIL_FROM", "voice-service@localhost"),
             outbox_dir=Path(env.get("OUTBOX_DIR", str(PROJECT_ROOT / "var" / "outbox"))),
+            base_url=(env.get("BASE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/"),
             jobs_in_process=_optional_flag(env.get("JOBS_IN_PROCESS", "")),
             jobs_interval_seconds=float(env.get("JOBS_INTERVAL_SECONDS", "60")),
             staff_idle_minutes=int(env.get("STAFF_IDLE_MINUTES", "30")),

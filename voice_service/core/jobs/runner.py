@@ -8,7 +8,7 @@ import os
 import secrets
 import socket
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -112,13 +112,16 @@ class JobRunner:
         """Give each recurring job its row (idempotent; call at start-up)."""
         await arm_recurring(self.engine, self.recurring.values(), now)
 
-    async def run_due(self, now: datetime, *, stop: asyncio.Event | None = None) -> RunSummary:
-        """Run every job due at `now`, one at a time, until none is left (or `stop` is set)."""
+    async def run_due(
+        self, now: datetime, *, stop: asyncio.Event | None = None, kinds: Collection[str] | None = None
+    ) -> RunSummary:
+        """Run every job due at `now` (only of `kinds`, when given), one at a time, until none is left or `stop`."""
         if now.tzinfo is None:
             raise ValueError("now must carry a time zone")
+        wanted = set(self.handlers) if kinds is None else set(kinds) & set(self.handlers)
         summary = RunSummary()
         while summary.ran < self.max_jobs_per_run and not (stop and stop.is_set()):
-            job = await self._claim_next(now)
+            job = await self._claim_next(now, wanted)
             if job is None:
                 break
             await self._run(job, now, summary)
@@ -132,9 +135,9 @@ class JobRunner:
             or_(JOBS.c.claimed_by.is_(None), JOBS.c.claimed_at < now - self.claim_timeout),
         )
 
-    async def _claim_next(self, now: datetime) -> Row[Any] | None:
-        """Claim one due job, or None when there is none left to claim."""
-        if not self.handlers:
+    async def _claim_next(self, now: datetime, kinds: set[str]) -> Row[Any] | None:
+        """Claim one due job of these kinds, or None when there is none left to claim."""
+        if not kinds:
             return None
         while True:
             # Why read first and claim apart: on SQLite a read transaction that then writes fails at
@@ -143,7 +146,7 @@ class JobRunner:
                 candidates = (
                     await conn.execute(
                         select(JOBS.c.id)
-                        .where(JOBS.c.kind.in_(self.handlers), *self._claimable(now))
+                        .where(JOBS.c.kind.in_(kinds), *self._claimable(now))
                         .order_by(JOBS.c.due_at, JOBS.c.id)
                         .limit(20)
                     )
