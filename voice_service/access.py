@@ -17,6 +17,7 @@ from __future__ import annotations
 from voice_service.accounts.policy import ANY_SESSION, PUBLIC, STAFF_ANY, TWO_STEP_SETUP, Policy, Staff
 
 ADMIN = Staff("admin")
+TRAINING = Staff("training_admin")
 
 ROUTES: dict[str, Policy] = {
     # --- service ----------------------------------------------------------------------------
@@ -69,4 +70,23 @@ ROUTES: dict[str, Policy] = {
     "/api/staff/people/{user_id}/disable": ADMIN,
     "/api/staff/people/{user_id}/password-link": ADMIN,
     "/api/staff/audit": ADMIN,
+    # --- training: courses, sessions, delegates (voice_service/training) -------------------
+    # Training administrators only: delegate lists are identifiable data. An admin who needs them
+    # gives themselves the role, which the audit log records.
+    "/staff/training": TRAINING,
+    "/staff/training/courses/new": TRAINING,
+    "/staff/training/courses/{course_id}": TRAINING,
+    "/staff/training/courses/{course_id}/edit": TRAINING,
+    "/staff/training/courses/{course_id}/sessions/new": TRAINING,
+    "/staff/training/sessions/{session_id}": TRAINING,
+    "/staff/training/sessions/{session_id}/edit": TRAINING,
+    "/staff/training/sessions/{session_id}/import": TRAINING,
+    "/staff/training/sessions/{session_id}/import/confirm": TRAINING,
+    "/staff/training/sessions/{session_id}/delegates/new": TRAINING,
+    "/staff/training/delegates/{delegate_id}/edit": TRAINING,
+    "/api/courses": TRAINING,
+    "/api/courses/{course_id}": TRAINING,
+    "/api/courses/{course_id}/sessions": TRAINING,
+    "/api/sessions/{session_id}/delegates": TRAINING,
+    "/api/sessions/{session_id}/invitations": TRAINING,
 }

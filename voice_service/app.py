@@ -50,6 +50,9 @@ from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.public_routes import HomeController, SurveyPagesController
 from voice_service.surveys.runtime import Runtime
 from voice_service.surveys.submissions import SubmissionWriter
+from voice_service.training.api_routes import TrainingApiController
+from voice_service.training.delegate_routes import DelegatePagesController
+from voice_service.training.staff_routes import CoursePagesController
 
 GOVUK_ASSETS = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "assets"
 
@@ -120,6 +123,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     route_handlers += [PeopleController, PasswordLinkController, PeopleApiController]
     route_handlers += [AuditController, AuditApiController]
     route_handlers += [SecondStepController, TwoStepController]
+    route_handlers += [CoursePagesController, DelegatePagesController, TrainingApiController]
     if settings.bench_routes:
         route_handlers.append(bench_noop)
     if static_dirs:

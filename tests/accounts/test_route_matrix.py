@@ -57,6 +57,9 @@ SAMPLE_PARAMETERS = {
     "token": "not-a-real-link-token",
     "file_path": "app.css",
     "path": "openapi.json",
+    "course_id": str(uuid.UUID(int=8)),
+    "session_id": str(uuid.UUID(int=9)),
+    "delegate_id": str(uuid.UUID(int=10)),
 }
 PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
 SKIPPED_METHODS = {"OPTIONS"}

@@ -61,7 +61,9 @@ SECTIONS: tuple[Section, ...] = (
         frozenset({Role.ADMIN}),
         href="/staff/audit",
     ),
-    Section("Training", ROLE_DESCRIPTIONS[Role.TRAINING_ADMIN], frozenset({Role.TRAINING_ADMIN})),
+    Section(
+        "Training", ROLE_DESCRIPTIONS[Role.TRAINING_ADMIN], frozenset({Role.TRAINING_ADMIN}), href="/staff/training"
+    ),
     Section(
         "You Said / We Did",
         "Draft, review and publish what partners did about young people\u2019s views",

@@ -11,6 +11,15 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FORMS_DIR = PROJECT_ROOT / "forms" / "surveys"
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'voice_service.db'}"
+DEFAULT_TRAINING_SECTORS = (
+    "schools",
+    "early years",
+    "local authority",
+    "health",
+    "police",
+    "voluntary sector",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class Settings:
     staff_absolute_hours: int = 12
     #: An admin must turn on two-step verification (TOTP) before using anything else in the staff area.
     require_totp_for_admin: bool = True
+    #: The sectors a delegate may belong to (TRAINING_SECTORS, comma-separated), as reports name them.
+    training_sectors: tuple[str, ...] = DEFAULT_TRAINING_SECTORS
     debug: bool = False
     #: Serve the benchmark-only routes (`/bench/noop`); never in production.
     bench_routes: bool = False
@@ -97,6 +108,7 @@ class Settings:
             staff_idle_minutes=int(env.get("STAFF_IDLE_MINUTES", "30")),
             staff_absolute_hours=int(env.get("STAFF_ABSOLUTE_HOURS", "12")),
             require_totp_for_admin=_optional_flag(env.get("REQUIRE_TOTP_FOR_ADMIN", "")) is not False,
+            training_sectors=_list(env.get("TRAINING_SECTORS", "")) or DEFAULT_TRAINING_SECTORS,
             debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),
             bench_routes=env.get("VOICE_BENCH_ROUTES", "").lower() in ("1", "true", "yes"),
             drafts_per_minute=int(env.get("DRAFTS_PER_MINUTE", "300")),
@@ -112,6 +124,11 @@ def _optional_flag(value: str) -> bool | None:
     if not value.strip():
         return None
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _list(value: str) -> tuple[str, ...]:
+    """A comma-separated setting as its non-empty items, spacing trimmed."""
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def normalise_database_url(url: str) -> str:
