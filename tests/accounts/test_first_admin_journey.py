@@ -1,4 +1,4 @@
-"""The issue's "Done when", without two-step verification: from the first admin to a colleague signed in.
+"""The issue's "Done when", with and without two-step verification: from the first admin to a colleague signed in.
 
 `voice-service users create` makes the first admin, who signs in through the form and adds a
 training administrator; the training administrator sets a password through the link emailed to
@@ -13,13 +13,17 @@ import io
 from click.testing import CliRunner
 from litestar.testing import TestClient
 
+from tests.support.apps import ClientFactory, make_client
 from tests.support.csrf import with_csrf
 from tests.support.html import Html
 from tests.support.outbox import link_path, messages, password_link, text_of
 from tests.support.staff import log_in, set_session_cookie
+from tests.support.two_step import HUB, SECOND_STEP, Clock, clock, code, second_step, set_up_through_pages
 from voice_service.accounts.sessions import cookie_name
 from voice_service.cli import main
 from voice_service.core.settings import Settings
+
+__all__ = ["clock", "make_client"]
 
 ADMIN_EMAIL = "first.admin@partnership.example"
 ADMIN_PASSWORD = "rowan kestrel lighthouse 77"
@@ -90,3 +94,37 @@ def test_first_admin_adds_a_training_admin_who_sets_a_password_by_email(client: 
     assert download.status_code == 200
     exported = [(r[1], r[2]) for r in csv.reader(io.StringIO(download.content.decode("utf-8-sig")))][1:]
     assert exported == seen
+
+
+def test_with_two_step_required_the_first_admin_sets_it_up_then_signs_in_with_a_code(
+    make_client: ClientFactory, settings: Settings, clock: Clock
+) -> None:
+    """The same start with REQUIRE_TOTP_FOR_ADMIN on: setup first, then every sign-in asks for a code."""
+    created = CliRunner().invoke(
+        main,
+        ["users", "create", ADMIN_EMAIL, "--role", "admin", "--name", "First Admin"],
+        input=ADMIN_PASSWORD + "\n",
+        env={"DATABASE_URL": settings.database_url},
+    )
+    assert created.exit_code == 0, created.output
+    with make_client(require_totp_for_admin=True) as client:
+        assert log_in(client, ADMIN_EMAIL, ADMIN_PASSWORD).status_code == 303
+        assert client.get("/staff/people", follow_redirects=False).headers["location"] == HUB
+        secret, _codes = set_up_through_pages(client, clock)
+
+        # Signed out, the password alone no longer opens the staff area.
+        assert client.post("/staff/logout", data=with_csrf(client), follow_redirects=False).status_code == 303
+        assert log_in(client, ADMIN_EMAIL, ADMIN_PASSWORD).headers["location"] == SECOND_STEP
+        assert client.get("/staff/people", follow_redirects=False).headers["location"] == SECOND_STEP
+        assert second_step(client, {"code": code(secret, clock)}).headers["location"] == "/staff/"
+
+        added = client.post(
+            "/staff/people/new",
+            data=with_csrf(client, {"name": "Tara Trainer", "email": TRAINER_EMAIL, "roles": "training_admin"}),
+            follow_redirects=False,
+        )
+        assert added.status_code == 303
+        (message,) = messages(settings.outbox_dir)
+        assert message["To"] == TRAINER_EMAIL
+        log = client.get("/staff/audit", params={"action": "totp"}).text
+        assert "totp.enabled" in log
