@@ -86,11 +86,13 @@ def test_core_imports_no_domain_and_no_composition_module() -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-@pytest.mark.parametrize("domain", DOMAINS)
+#: The domains built so far; a planned domain joins the check as soon as its folder exists.
+BUILT_DOMAINS = tuple(d for d in DOMAINS if (SERVICE / d).is_dir())
+
+
+@pytest.mark.parametrize("domain", BUILT_DOMAINS)
 def test_domain_imports_core_and_other_domains_services_only(domain: str) -> None:
     folder = SERVICE / domain
-    if not folder.is_dir():
-        pytest.skip(f"{domain} does not exist yet")
     offenders: dict[str, list[str]] = {}
     for path in sorted(folder.rglob("*.py")):
         bad = [

@@ -82,3 +82,15 @@ def phone(browser: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert refused == [], "the Content-Security-Policy refused something:\n" + "\n".join(refused)
+
+
+@pytest.fixture(params=[(1280, 900), (375, 812)], ids=["desktop", "phone"])
+def window(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A page in a fresh browser context (no session) at desktop and phone sizes; fails on any CSP refusal."""
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    refused = csp_violations(page)
+    yield page
+    context.close()
+    assert refused == [], "the Content-Security-Policy refused something:\n" + "\n".join(refused)

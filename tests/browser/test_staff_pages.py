@@ -45,19 +45,6 @@ def staff_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(params=[(1280, 900), (375, 812)], ids=["desktop", "phone"])
-def window(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser context (no session) of each size; fails on any CSP refusal."""
-    width, height = request.param
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    refused: list[str] = []
-    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
-    yield page
-    context.close()
-    assert refused == [], "the Content-Security-Policy refused something:\n" + "\n".join(refused)
-
-
 def test_staff_pages_with_the_keyboard_only(window: Any, staff_server: str) -> None:
     page = window
     page.goto(f"{staff_server}/staff/account")

@@ -55,19 +55,6 @@ def training_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(params=[(1280, 900), (375, 812)], ids=["desktop", "phone"])
-def window(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser context (no session) of each size; fails on any CSP refusal."""
-    width, height = request.param
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    refused: list[str] = []
-    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
-    yield page
-    context.close()
-    assert refused == [], "the Content-Security-Policy refused something:\n" + "\n".join(refused)
-
-
 def choose_file(page: Any, path: Path) -> None:
     """Open the file chooser from the focused file input with the keyboard (Space, else Enter) and pick a file."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout

@@ -45,19 +45,6 @@ def _create_admin(database_url: str, email: str) -> None:
     )
 
 
-@pytest.fixture(params=[(1280, 900), (375, 812)], ids=["desktop", "phone"])
-def window(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser context (no session) of each size; fails on any CSP refusal."""
-    width, height = request.param
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    refused: list[str] = []
-    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
-    yield page
-    context.close()
-    assert refused == [], "the Content-Security-Policy refused something:\n" + "\n".join(refused)
-
-
 def _sign_in(page: Any, base: str, email: str) -> None:
     page.goto(f"{base}/staff/login")
     tab_to(page, "#email")
