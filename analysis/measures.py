@@ -1,0 +1,148 @@
+"""Questions found by their `measure:` tag in each version answered, never by their ids.
+
+Every version of a definition may put a measure on a different question (or leave it out); a
+response is read through the question its own version tagged, so older answers count under the
+version they answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.frames import VERSION_COLUMN
+from forms import Survey
+from forms.questions import Options, Question
+from forms.questions._choice import ChoiceQuestion, SingleChoiceQuestion
+from forms.questions.matrix import MatrixQuestion
+
+
+def favourable_options(question: ChoiceQuestion) -> list[str]:
+    """The options that count as the good end: the upper half of a scale, the first half of a list.
+
+    A rating or likelihood scale runs worst to best (poor ... very good), so "good or better" is its
+    top half (2 of 4, 2 of 5: the middle of an odd scale is neutral). A plain single choice is
+    written best first ("Yes, significantly", "Yes, a little", "Not yet", "No"), so its first half.
+    """
+    values = question.options.values
+    half = len(values) // 2
+    if isinstance(question, MatrixQuestion) or (isinstance(question, SingleChoiceQuestion) and question.ordered):
+        return values[len(values) - half :]
+    return values[:half]
+
+
+def _per_version(
+    frame: pd.DataFrame, versions: Mapping[str, Survey], read: Callable[[Survey, pd.DataFrame], pd.Series | None]
+) -> pd.Series:
+    """One value per response, read by each version's own reader from that version's rows."""
+    out = pd.Series(pd.NA, index=frame.index, dtype=object)
+    if frame.empty:
+        return out
+    version_of = frame[VERSION_COLUMN].astype(object)
+    for version, survey in versions.items():
+        rows = version_of == version
+        if not rows.any():
+            continue
+        values = read(survey, frame.loc[rows])
+        if values is not None:
+            out.loc[rows] = values.astype(object).where(values.notna(), pd.NA)
+    return out
+
+
+def _choice(survey: Survey, measure: str) -> ChoiceQuestion | None:
+    question = survey.by_measure(measure)
+    return question if isinstance(question, ChoiceQuestion) else None
+
+
+def answers(frame: pd.DataFrame, versions: Mapping[str, Survey], measure: str) -> pd.Series:
+    """The answer to the question tagged `measure` in each response's version (NA if none)."""
+
+    def read(survey: Survey, rows: pd.DataFrame) -> pd.Series | None:
+        question = survey.by_measure(measure)
+        return rows[question.id] if question is not None and question.id in rows else None
+
+    return _per_version(frame, versions, read)
+
+
+def favourable(frame: pd.DataFrame, versions: Mapping[str, Survey], measure: str) -> pd.Series:
+    """Whether each answer to `measure` is at the good end (a nullable boolean: NA when unanswered)."""
+
+    def read(survey: Survey, rows: pd.DataFrame) -> pd.Series | None:
+        question = _choice(survey, measure)
+        if question is None or question.id not in rows:
+            return None
+        good = set(favourable_options(question))
+        column = rows[question.id].astype(object)
+        return column.map(lambda v: v in good, na_action="ignore")
+
+    return _per_version(frame, versions, read).astype("boolean")
+
+
+def ordinals(frame: pd.DataFrame, versions: Mapping[str, Survey], measure: str) -> pd.Series:
+    """The 1-based position of each answer to `measure` on its version's scale (NA when unanswered)."""
+
+    def read(survey: Survey, rows: pd.DataFrame) -> pd.Series | None:
+        question = _choice(survey, measure)
+        if question is None or question.id not in rows:
+            return None
+        options: Options = question.options
+        return rows[question.id].astype(object).map(lambda v: options.ordinal(v) if options.has(v) else None)
+
+    return _per_version(frame, versions, read).astype("Float64")
+
+
+def has_text(frame: pd.DataFrame, versions: Mapping[str, Survey], measure: str) -> pd.Series:
+    """Whether each response wrote something other than spaces for the text tagged `measure`."""
+    text = answers(frame, versions, measure)
+    return text.map(lambda v: bool(str(v).strip()), na_action="ignore").fillna(False).astype(bool)
+
+
+@dataclass(frozen=True)
+class Element:
+    """A rated course element (a row of the `element_rating` matrix) and its ratings."""
+
+    id: str
+    label: str
+    #: The scale's options, worst first, as (value, label).
+    options: tuple[tuple[str, str], ...]
+    good: tuple[str, ...]
+    #: Each response's rating (NA when not rated or not asked).
+    ratings: pd.Series
+
+
+def elements(frame: pd.DataFrame, versions: Mapping[str, Survey]) -> list[Element]:
+    """Every element any answered version rated, newest version's order and labels first."""
+    found: dict[str, tuple[str, MatrixQuestion]] = {}
+    for survey in reversed(list(versions.values())):
+        question = survey.by_measure("element_rating")
+        if isinstance(question, MatrixQuestion):
+            for row, label in question.rows.items:
+                found.setdefault(row, (label, question))
+    result = []
+    for row, (label, newest) in found.items():
+
+        def read(survey: Survey, rows: pd.DataFrame, row: str = row) -> pd.Series | None:
+            question = survey.by_measure("element_rating")
+            column = f"{question.id}.{row}" if question is not None else ""
+            return rows[column] if isinstance(question, MatrixQuestion) and column in rows else None
+
+        options = dict(newest.options.items)
+        for survey in versions.values():
+            question = survey.by_measure("element_rating")
+            if isinstance(question, MatrixQuestion):
+                for value, option_label in question.options.items:
+                    options.setdefault(value, option_label)
+        good = tuple(favourable_options(newest))
+        result.append(Element(row, label, tuple(options.items()), good, _per_version(frame, versions, read)))
+    return result
+
+
+def question_label(versions: Mapping[str, Survey], measure: str) -> str | None:
+    """The newest wording of the question tagged `measure`."""
+    for survey in reversed(list(versions.values())):
+        question: Question | None = survey.by_measure(measure)
+        if question is not None:
+            return question.label
+    return None

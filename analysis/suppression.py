@@ -1,0 +1,78 @@
+"""Suppression for figures that leave the staff area: nothing resting on fewer than 5 people.
+
+A count of 1 to 4 is suppressed (primary); then, because the totals are shown, any row or column
+left with exactly one hidden figure has its next smallest figure hidden too (complementary), over
+and over until no hidden figure can be worked out by subtracting from a total. Zero stays shown: it
+is nobody, and hiding it would not protect anyone a total could reveal.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.proportions import Proportion
+
+#: A figure resting on fewer people than this is not published.
+THRESHOLD = 5
+TOTAL = "Total"
+
+
+def _is_small(value: int, threshold: int) -> bool:
+    return 0 < value < threshold
+
+
+def _hide_one_more(values: list[int], hidden: list[bool], total_at: int) -> int | None:
+    """In a line whose totals must add up, the place to hide when exactly one figure is hidden."""
+    if sum(hidden) != 1:
+        return None
+    shown = [i for i in range(len(values)) if not hidden[i] and i != total_at]
+    if not shown:
+        shown = [i for i in range(len(values)) if not hidden[i]]
+    if not shown:
+        return None
+    # Why prefer a figure above zero: hiding a known zero protects nothing (it is often guessable).
+    return min(shown, key=lambda i: (values[i] == 0, values[i], i))
+
+
+def suppress_table(counts: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFrame:
+    """The table with a Total row and column, each hidden figure as NA (a nullable integer frame)."""
+    table = counts.astype(int).copy()
+    table[TOTAL] = table.sum(axis=1)
+    table.loc[TOTAL] = table.sum(axis=0)
+    values = table.to_numpy().tolist()
+    rows, cols = len(values), len(values[0])
+    hidden = [[_is_small(values[r][c], threshold) for c in range(cols)] for r in range(rows)]
+    changed = True
+    while changed:
+        changed = False
+        for r in range(rows):
+            at = _hide_one_more(values[r], hidden[r], cols - 1)
+            if at is not None:
+                hidden[r][at] = changed = True
+        for c in range(cols):
+            column = [values[r][c] for r in range(rows)]
+            at = _hide_one_more(column, [hidden[r][c] for r in range(rows)], rows - 1)
+            if at is not None:
+                hidden[at][c] = changed = True
+    result = table.astype("Int64")
+    for r in range(rows):
+        for c in range(cols):
+            if hidden[r][c]:
+                result.iat[r, c] = pd.NA
+    return result
+
+
+def suppress_counts(counts: pd.Series, threshold: int = THRESHOLD) -> pd.Series:
+    """A list of counts and their total (last), each hidden figure as NA."""
+    table = suppress_table(counts.to_frame("count"), threshold)
+    result: pd.Series = table["count"]
+    result.name = counts.name
+    return result
+
+
+def publishable(proportion: Proportion, threshold: int = THRESHOLD) -> Proportion | None:
+    """The proportion, or None when it, its count or the rest of its n rest on fewer than 5 people."""
+    n, count = proportion.n, proportion.count
+    if n < threshold or _is_small(count, threshold) or _is_small(n - count, threshold):
+        return None
+    return proportion

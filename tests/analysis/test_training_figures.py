@@ -1,0 +1,122 @@
+"""Training figures on the hand-worked data set in training_fixtures (every number worked by hand)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.figures import breakdown, by_course, by_session, figures, trend
+from analysis.proportions import Proportion
+from analysis.training import build_facts
+from tests.analysis.training_fixtures import training_data
+
+
+def alpha_figures(**kwargs: bool) -> dict:
+    facts = build_facts(training_data(**kwargs))
+    (cid, name, result), beta = by_course(facts)
+    assert (cid, name) == ("c1", "Alpha")
+    assert beta[1] == "Beta"
+    return result.as_dict()
+
+
+def test_sessions_attendees_evaluations_and_response_rate() -> None:
+    course = alpha_figures()
+    # d5 did not attend; p999 is nobody's key; p1's second evaluation is not counted twice.
+    assert (course["sessions"], course["attendees"], course["evaluations"]) == (2, 4, 3)
+    assert (course["response_rate"]["count"], course["response_rate"]["n"]) == (3, 4)
+
+
+def test_elements_are_found_by_tag_across_versions_with_every_point_counted() -> None:
+    elements = alpha_figures()["elements"]
+    # The newest version's rows first (quality, venue), then the row only version 1 had (content).
+    assert list(elements) == ["quality", "venue", "content"]
+    assert elements["quality"]["label"] == "Overall quality"
+    assert elements["quality"]["counts"] == {"poor": 1, "fair": 0, "good": 1, "very_good": 1}
+    assert (elements["quality"]["good_or_better"]["count"], elements["quality"]["good_or_better"]["n"]) == (2, 3)
+    assert elements["content"]["counts"] == {"poor": 0, "fair": 1, "good": 0, "very_good": 0}
+    assert elements["venue"]["good_or_better"]["value"] == 0
+
+
+def test_change_intent_reads_each_version_through_its_own_tag() -> None:
+    intent = alpha_figures()["change_intent"]
+    # p1 likely (v1 `intent`), p2 neutral (v2 `will_change`; its untagged `intent` is ignored), p4 very likely.
+    assert (intent["count"], intent["n"]) == (2, 3)
+    assert intent["low_numbers"] is True
+
+
+def test_follow_up_figures_use_matched_pairs() -> None:
+    follow = alpha_figures()["follow_up"]
+    assert (follow["sent"], follow["received"]) == (3, 3)
+    assert (follow["response_rate"]["count"], follow["response_rate"]["n"]) == (3, 3)
+    # yes_a_little and yes_significantly are the first half of the single choice; not_yet is not.
+    assert (follow["changed_practice"]["count"], follow["changed_practice"]["n"]) == (2, 3)
+    # p2 changed but wrote only spaces: no example.
+    assert (follow["gave_example"]["count"], follow["gave_example"]["n"]) == (1, 3)
+    # Pairs: p1 low (evaluation) -> very high (+3); p2 moderate -> moderate (0); p4 very low -> very low (0).
+    assert (follow["confidence_improved"]["count"], follow["confidence_improved"]["n"]) == (1, 3)
+    assert follow["confidence_mean_change"] == {"value": 1.0, "n": 3, "low_numbers": True}
+
+
+def test_impact_score_is_the_weighted_mean_of_its_components() -> None:
+    impact = alpha_figures()["impact"]
+    components = {name: (c["count"], c["n"]) for name, c in impact["components"].items()}
+    # Reaction pools the ratings: very good and good are 2 of 5.
+    assert components == {"reaction": (2, 5), "intention": (2, 3), "confidence": (1, 3), "behaviour": (1, 3)}
+    # 100 * (0.15 * 2/5 + 0.2 * 2/3 + 0.25 * 1/3 + 0.4 * 1/3) = 41
+    assert impact["complete"] is True
+    assert impact["score"] == pytest.approx(41.0)
+    assert impact["low"] < 41 < impact["high"]
+    # Worst case: one attendee of four changed practice with an example.
+    assert (impact["behaviour_worst_case"]["count"], impact["behaviour_worst_case"]["n"]) == (1, 4)
+
+
+def test_weights_are_a_parameter() -> None:
+    facts = build_facts(training_data())
+    alpha = facts.where_sessions(facts.sessions["course_id"] == "c1")
+    only_behaviour = figures(alpha, {"reaction": 0, "intention": 0, "confidence": 0, "behaviour": 1})
+    assert only_behaviour.impact.score == pytest.approx(100 / 3)
+    with pytest.raises(ValueError, match="exactly"):
+        figures(alpha, {"reaction": 1})
+
+
+def test_without_follow_ups_the_score_is_incomplete_not_lower() -> None:
+    impact = alpha_figures(with_follow_ups=False)["impact"]
+    assert impact["complete"] is False
+    assert impact["score"] is None
+    assert impact["low"] is None
+    assert impact["components"]["intention"]["count"] == 2
+    assert impact["components"]["behaviour"]["value"] is None
+
+
+def test_a_course_with_no_answers_has_null_values() -> None:
+    facts = build_facts(training_data())
+    beta = by_course(facts)[1][2]
+    assert (beta.sessions, beta.attendees, beta.evaluations) == (1, 1, 0)
+    assert beta.change_intent == Proportion(0, 0)
+    assert beta.as_dict()["change_intent"]["value"] is None
+    assert beta.elements == {}
+
+
+def test_per_session() -> None:
+    facts = build_facts(training_data())
+    sessions = {sid: (f.attendees, f.evaluations) for sid, f in by_session(facts)}
+    assert sessions == {"s1": (3, 2), "s3": (1, 0), "s2": (1, 1)}
+
+
+def test_breakdowns_by_sector_organisation_and_mode() -> None:
+    facts = build_facts(training_data())
+    sectors = {name: (f.attendees, f.evaluations, f.change_intent.count) for name, f in breakdown(facts, "sector")}
+    assert sectors == {"health": (2, 2, 1), "police": (1, 0, 0), "schools": (2, 1, 1)}
+    organisations = dict(breakdown(facts, "organisation"))
+    assert organisations["Not known"].attendees == 1
+    modes = {name: f.sessions for name, f in breakdown(facts, "mode")}
+    assert modes == {"face_to_face": 1, "online": 2}
+
+
+def test_trend_across_financial_years_and_quarters() -> None:
+    facts = build_facts(training_data())
+    years = {label: (f.sessions, f.attendees) for label, f in trend(facts)}
+    assert years == {"2022/23": (2, 4), "2023/24": (1, 1)}
+    quarters = [label for label, _ in trend(facts, "quarter")]
+    assert quarters == ["2022/23 Q1", "2022/23 Q2", "2023/24 Q1"]
+    with pytest.raises(ValueError, match="period"):
+        trend(facts, "month")
