@@ -6,7 +6,11 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from analysis.score import DEFAULT_WEIGHTS, check_weights
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FORMS_DIR = PROJECT_ROOT / "forms" / "surveys"
@@ -41,6 +45,9 @@ class Settings:
     drafts_per_hour: int = 3000
     submissions_per_minute: int = 300
     submissions_per_hour: int = 3000
+    #: Personal or session links that open nothing, per client address: stops guessing, not mistyping.
+    bad_links_per_minute: int = 10
+    bad_links_per_hour: int = 50
     #: Addresses of reverse proxies whose X-Forwarded-For is trusted (uvicorn's FORWARDED_ALLOW_IPS).
     forwarded_allow_ips: str = ""
     #: How long an unfinished survey is kept, in hours.
@@ -70,6 +77,27 @@ class Settings:
     require_totp_for_admin: bool = True
     #: The sectors a delegate may belong to (TRAINING_SECTORS, comma-separated), as reports name them.
     training_sectors: tuple[str, ...] = DEFAULT_TRAINING_SECTORS
+    #: When a session's evaluation emails go (and its follow-ups, on their day): local time and zone.
+    training_send_time: time = time(16, 0)
+    training_timezone: str = "Europe/London"
+    #: Reminders go this many days after an invitation was sent, until the delegate answers.
+    training_reminder_days: tuple[int, ...] = (7, 14)
+    #: A personal link works for this many days after its email was sent.
+    training_link_days: int = 30
+    #: Names and emails are erased this many days after a session's follow-up links have expired.
+    training_retention_days: int = 90
+    #: Who delegates may contact about the training emails (empty: the MAIL_FROM address).
+    training_contact_email: str = ""
+    #: Course Impact Score weights (IMPACT_WEIGHTS, e.g. "reaction=0.15,intention=0.2,confidence=0.25,behaviour=0.4").
+    impact_weights: tuple[tuple[str, float], ...] = tuple(DEFAULT_WEIGHTS.items())
+    #: Where safeguarding alert emails go (SAFEGUARDING_EMAIL); each says only that there is an alert.
+    safeguarding_email: str = ""
+    #: Young people's typed answers are deleted this many months after they were given.
+    free_text_retention_months: int = 24
+    #: A closed safeguarding alert (actioned or no concern) is deleted this many years after closing.
+    closed_alert_retention_years: int = 6
+    #: After this many hours an anonymous response's submission key is dropped (retries are over).
+    submission_key_hours: int = 24
     debug: bool = False
     #: Serve the benchmark-only routes (`/bench/noop`); never in production.
     bench_routes: bool = False
@@ -109,12 +137,25 @@ class Settings:
             staff_absolute_hours=int(env.get("STAFF_ABSOLUTE_HOURS", "12")),
             require_totp_for_admin=_optional_flag(env.get("REQUIRE_TOTP_FOR_ADMIN", "")) is not False,
             training_sectors=_list(env.get("TRAINING_SECTORS", "")) or DEFAULT_TRAINING_SECTORS,
+            training_send_time=time.fromisoformat(env.get("TRAINING_SEND_TIME", "").strip() or "16:00"),
+            training_timezone=_time_zone(env.get("TRAINING_TIMEZONE", "").strip() or "Europe/London"),
+            training_reminder_days=tuple(int(d) for d in _list(env.get("TRAINING_REMINDER_DAYS", "7,14"))),
+            training_link_days=int(env.get("TRAINING_LINK_DAYS", "30")),
+            training_retention_days=int(env.get("TRAINING_RETENTION_DAYS", "90")),
+            training_contact_email=env.get("TRAINING_CONTACT_EMAIL", "").strip(),
+            impact_weights=_impact_weights(env.get("IMPACT_WEIGHTS", "")),
+            safeguarding_email=env.get("SAFEGUARDING_EMAIL", "").strip(),
+            free_text_retention_months=int(env.get("FREE_TEXT_RETENTION_MONTHS", "24")),
+            closed_alert_retention_years=int(env.get("CLOSED_ALERT_RETENTION_YEARS", "6")),
+            submission_key_hours=int(env.get("SUBMISSION_KEY_HOURS", "24")),
             debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),
             bench_routes=env.get("VOICE_BENCH_ROUTES", "").lower() in ("1", "true", "yes"),
             drafts_per_minute=int(env.get("DRAFTS_PER_MINUTE", "300")),
             drafts_per_hour=int(env.get("DRAFTS_PER_HOUR", "3000")),
             submissions_per_minute=int(env.get("SUBMISSIONS_PER_MINUTE", "300")),
             submissions_per_hour=int(env.get("SUBMISSIONS_PER_HOUR", "3000")),
+            bad_links_per_minute=int(env.get("BAD_LINKS_PER_MINUTE", "10")),
+            bad_links_per_hour=int(env.get("BAD_LINKS_PER_HOUR", "50")),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", ""),
         )
 
@@ -124,6 +165,29 @@ def _optional_flag(value: str) -> bool | None:
     if not value.strip():
         return None
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _time_zone(name: str) -> str:
+    """An IANA time zone name, refused at start-up when the system does not know it."""
+    ZoneInfo(name)
+    return name
+
+
+def _impact_weights(value: str) -> tuple[tuple[str, float], ...]:
+    """IMPACT_WEIGHTS as name=weight pairs for all four components (the defaults when unset)."""
+    if not value.strip():
+        return tuple(DEFAULT_WEIGHTS.items())
+    pairs = {}
+    for item in _list(value):
+        name, _, weight = item.partition("=")
+        try:
+            pairs[name.strip()] = float(weight)
+        except ValueError:
+            raise ValueError(f"IMPACT_WEIGHTS: '{item}' is not name=number") from None
+    try:
+        return tuple(check_weights(pairs).items())
+    except ValueError as exc:
+        raise ValueError(f"IMPACT_WEIGHTS: {exc}") from None
 
 
 def _list(value: str) -> tuple[str, ...]:
