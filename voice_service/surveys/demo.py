@@ -8,6 +8,7 @@ from typing import Any
 from forms import Survey
 from forms.engine import is_shown
 from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.gate import needs_link
 from voice_service.surveys.submissions import SubmissionWriter, submit_response
 
 
@@ -25,10 +26,15 @@ def demo_answers(survey: Survey, rng: random.Random) -> dict[str, Any]:
 
 
 async def load_demo(catalog: SurveyCatalog, writer: SubmissionWriter, per_survey: int = 30, seed: int = 2023) -> int:
-    """Submit `per_survey` demo responses to every survey through the normal write path."""
+    """Submit `per_survey` demo responses to every survey anyone may answer, through the normal write path.
+
+    Course evaluations and follow-ups are answered by the training demo's delegates instead.
+    """
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     stored = 0
     for survey in catalog.surveys.values():
+        if needs_link(survey):
+            continue
         for n in range(per_survey):
             answers = demo_answers(survey, rng)
             await submit_response(writer, catalog, survey, answers, f"demo-{survey.slug}-{n:04d}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from forms import Survey
@@ -21,6 +22,8 @@ from forms.engine import (
     validate_page,
 )
 from voice_service.surveys.drafts import DraftState, draft_submission_key, load_draft, save_draft, start_draft
+from voice_service.surveys.gate import Admission, needs_link
+from voice_service.surveys.pending import ANONYMOUS
 from voice_service.surveys.runtime import Runtime
 from voice_service.surveys.submissions import InvalidAnswers, SurveyClosed, is_submitted, submit_response
 
@@ -54,9 +57,26 @@ def current_survey(runtime: Runtime, slug: str) -> Survey:
     return survey
 
 
-def start_page(runtime: Runtime, slug: str) -> Outcome:
+async def admission(runtime: Runtime, survey: Survey, link_secret: str | None) -> Admission | None:
+    """For a link-only survey, whether this browser's link lets it answer; None for any other survey."""
+    if not needs_link(survey):
+        return None
+    return await runtime.gate.admit(survey, link_secret, datetime.now(UTC))
+
+
+def refused(survey: Survey, admitted: Admission) -> Outcome:
+    """The page for someone a link-only survey does not admit: already answered, or how to get a link."""
+    if admitted.refusal == "answered":
+        return Outcome("survey/already_answered.html", {"survey": survey})
+    return Outcome("survey/link_only.html", {"survey": survey}, status_code=403)
+
+
+async def start_page(runtime: Runtime, slug: str, link_secret: str | None = None) -> Outcome:
     """The start page: what the survey is, how long it takes, who will see the answers."""
     survey = current_survey(runtime, slug)
+    admitted = await admission(runtime, survey, link_secret)
+    if admitted is not None and admitted.respondent is None:
+        return refused(survey, admitted)
     return Outcome("survey/start.html", {"survey": survey, "pages": len(survey.pages)})
 
 
@@ -65,11 +85,14 @@ def closed(survey: Survey) -> Outcome:
     return Outcome("survey/closed.html", {"survey": survey}, status_code=410)
 
 
-async def begin(runtime: Runtime, slug: str) -> Outcome:
+async def begin(runtime: Runtime, slug: str, link_secret: str | None = None) -> Outcome:
     """Start answering: a new server-side draft, then the first page."""
     survey = current_survey(runtime, slug)
     if not survey.open:
         return closed(survey)
+    admitted = await admission(runtime, survey, link_secret)
+    if admitted is not None and admitted.respondent is None:
+        return refused(survey, admitted)
     draft = await start_draft(runtime.engine, runtime.catalog.version_id(survey))
     return Outcome(redirect=survey_url(survey, "page", survey.pages[0].number), set_draft=draft.id)
 
@@ -224,7 +247,13 @@ async def check_answers(runtime: Runtime, slug: str, draft_id: str | None, *, ju
 
 
 async def submit_draft(
-    runtime: Runtime, slug: str, draft_id: str | None, submission_key: str, *, just_sent: bool = False
+    runtime: Runtime,
+    slug: str,
+    draft_id: str | None,
+    submission_key: str,
+    *,
+    just_sent: bool = False,
+    link_secret: str | None = None,
 ) -> Outcome:
     """Store the draft as a response, then show the confirmation; a repeat shows it again.
 
@@ -237,15 +266,21 @@ async def submit_draft(
         if sender and await is_submitted(runtime.engine, submission_key, survey.slug):
             return Outcome(redirect=survey_url(survey, "done"), clear_draft=True)
         return _expired(survey)
+    admitted = await admission(runtime, survey, link_secret)
+    if admitted is not None and admitted.respondent is None:
+        # Why: answered meanwhile in another tab, or the link expired while the draft was open.
+        return refused(survey, admitted)
     try:
-        await submit_response(
+        acknowledgement = await submit_response(
             runtime.writer,
             runtime.catalog,
             survey,
             draft.answers,
-            draft.submission_key,
+            # Why a delegate's key comes from the invitation: one response per invitation, even from two tabs.
+            admitted.submission_key if admitted else draft.submission_key,
             version_id=draft.survey_version_id,
             draft_id=draft.id,
+            respondent=admitted.respondent if admitted and admitted.respondent else ANONYMOUS,
         )
     except SurveyClosed:
         # Why: closing is decided by the current file; a draft pinned to an open version must not slip in.
@@ -254,6 +289,8 @@ async def submit_draft(
         # Why: answers were checked page by page; a definition change can still invalidate one.
         page = first_unfinished_page(survey, draft.answers, []) or survey.pages[0]
         return Outcome(redirect=survey_url(survey, "page", page.number))
+    if admitted is not None and admitted.respondent is not None:
+        await runtime.gate.answered(admitted.respondent, acknowledgement.id, datetime.now(UTC))
     return Outcome(redirect=survey_url(survey, "done"), clear_draft=True)
 
 

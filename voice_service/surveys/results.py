@@ -6,6 +6,9 @@ every report reads responses the same way, whichever version of the YAML they an
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -67,3 +70,16 @@ async def load_results(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -
     when_stored = pd.Series(frame.index.map(submitted), index=frame.index)
     frame.insert(1, SUBMITTED_COLUMN, pd.to_datetime(when_stored, utc=True))
     return frame
+
+
+async def responses_by_invitation(
+    engine: AsyncEngine, invitation_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """The stored response of each invitation that has one: how due work finds answers it missed hearing of."""
+    if not invitation_ids:
+        return {}
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(RESPONSES.c.invitation_id, RESPONSES.c.id).where(RESPONSES.c.invitation_id.in_(list(invitation_ids)))
+        )
+        return {invitation: response for invitation, response in rows}

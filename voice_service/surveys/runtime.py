@@ -9,18 +9,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from voice_service.core.runtime import CoreRuntime
 from voice_service.core.settings import Settings
 from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.gate import ClosedGate, Gate
 from voice_service.surveys.submissions import SubmissionWriter
 
 
 class Runtime(CoreRuntime):
     """The core runtime with the survey catalog and the submission writer."""
 
-    __slots__ = ("catalog", "writer")
+    __slots__ = ("catalog", "gate", "writer")
 
-    def __init__(self, settings: Settings, engine: AsyncEngine, catalog: SurveyCatalog, writer: SubmissionWriter):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        catalog: SurveyCatalog,
+        writer: SubmissionWriter,
+        gate: Gate | None = None,
+    ):
         super().__init__(settings, engine)
         self.catalog = catalog
         self.writer = writer
+        #: Who may answer link-only surveys (course evaluations and follow-ups).
+        self.gate: Gate = gate or ClosedGate()
 
     @property
     def draft_max_age(self) -> timedelta:

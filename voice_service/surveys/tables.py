@@ -52,7 +52,7 @@ class Response(Base):
     #: Who answered: "anonymous", or "delegate" through a personal or session link.
     respondent: Mapped[str] = mapped_column(String(20), default="anonymous")
     #: The delegate's invitation (training evaluations); never set for young people.
-    invitation_id: Mapped[uuid.UUID | None] = mapped_column(GUID, nullable=True)
+    invitation_id: Mapped[uuid.UUID | None] = mapped_column(GUID, nullable=True, index=True)
     #: The delegate's pseudonymous key: pairs an evaluation with its follow-up after names and emails are erased.
     respondent_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     #: A follow-up points at the response it follows up.

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from voice_service.accounts.identity import Identity, client_address
 from voice_service.surveys.runtime import Runtime
-from voice_service.training import delegates, sessions
+from voice_service.training import delegates, progress, sessions
 from voice_service.training.courses import NotFound
 from voice_service.training.csv_import import MAX_FILE_BYTES
 from voice_service.training.import_flow import PreviewAgain, confirm_upload, preview_upload
@@ -68,17 +68,28 @@ class DelegatePagesController(Controller):
         done: FromQuery[str] = "",
         imported: FromQuery[int] = 0,
         unchanged: FromQuery[int] = 0,
+        reminded: FromQuery[int | None] = None,
     ) -> Template:
-        """A session with its delegates (the view is audited)."""
+        """A session with its delegates and how its evaluations are going (the view is audited)."""
         try:
             found = await sessions.view_delegates(
                 runtime.engine, session_id, actor=staff.actor, address=client_address(request)
             )
         except NotFound as exc:
             raise not_found(exc) from exc
-        banner = BANNERS.get(done) or _import_banner(done, imported, unchanged)
+        banner = BANNERS.get(done) or _import_banner(done, imported, unchanged) or _reminder_banner(reminded)
+        numbers = await progress.sessions_progress(runtime.engine, [session_id])
+        settings = runtime.settings
         return page(
-            "session", staff, banner=banner, course=found.course, session=found.session, delegates=found.delegates
+            "session",
+            staff,
+            banner=banner,
+            course=found.course,
+            session=found.session,
+            delegates=found.delegates,
+            progress=numbers[session_id],
+            send_time=f"{settings.training_send_time:%H:%M} ({settings.training_timezone})",
+            reminder_days=" and ".join(str(d) for d in settings.training_reminder_days) or "no",
         )
 
     @get("/sessions/{session_id:uuid}/import", name="training-import")
@@ -231,6 +242,14 @@ def _import_banner(done: str, imported: int, unchanged: int) -> str | None:
     if done != "imported":
         return None
     return f"Import finished: {imported} delegates added or updated, {unchanged} already on the list."
+
+
+def _reminder_banner(reminded: int | None) -> str | None:
+    if reminded is None:
+        return None
+    if reminded == 0:
+        return "Nobody needed a reminder: everyone has answered, or their link has not been sent or has expired."
+    return f"A reminder will go to {reminded} {'delegate' if reminded == 1 else 'delegates'} within a minute."
 
 
 def _preview_page(staff: Identity, found: Any) -> Template:

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from voice_service.accounts.identity import Identity, client_address
 from voice_service.surveys.runtime import Runtime
-from voice_service.training import courses, rules, sessions
+from voice_service.training import courses, progress, rules, sessions
 from voice_service.training.courses import NotFound
 from voice_service.training.rules import Invalid
 
@@ -26,6 +26,7 @@ BANNERS = {
     "session-changed": "The session was changed.",
     "delegate": "The delegate was added.",
     "delegate-changed": "The delegate was changed.",
+    "resent": "The email will be sent again within a minute.",
 }
 
 
@@ -117,8 +118,17 @@ class CoursePagesController(Controller):
         except NotFound as exc:
             raise not_found(exc) from exc
         titles = {c.slug: c.title for c in courses.survey_choices(runtime.catalog)}
-        banner = BANNERS.get(done)
-        return page("course", staff, course=found.course, sessions=found.sessions, titles=titles, banner=banner)
+        numbers = await progress.sessions_progress(runtime.engine, [s.id for s in found.sessions])
+        return page(
+            "course",
+            staff,
+            course=found.course,
+            sessions=found.sessions,
+            titles=titles,
+            banner=BANNERS.get(done),
+            progress=numbers,
+            totals=progress.course_totals(list(numbers.values())),
+        )
 
     @get("/courses/{course_id:uuid}/edit", name="training-course-edit")
     async def edit_course(

@@ -48,6 +48,8 @@ class TrainingSession(Base):
     trainer: Mapped[str] = mapped_column(String(200))
     capacity: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    #: The code in the session link shown in the room (URL and QR code); made when first shown.
+    link_code: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
 
 
 class Delegate(Base):
@@ -74,10 +76,10 @@ class Delegate(Base):
 
 
 class Invitation(Base):
-    """A delegate's personal link to one survey: at most one evaluation and one follow-up each.
+    """A delegate's invitation to one survey: at most one evaluation and one follow-up each.
 
-    The link's token is stored only as its SHA-256 (token_hash), set when the email is sent and
-    replaced on a resend; state moves scheduled -> sent (or failed) -> answered or expired.
+    State moves scheduled -> sent (or failed, then scheduled again on a resend) -> answered or
+    expired. The links that open it are in invitation_link, stored only as hashes.
     """
 
     __tablename__ = "invitation"
@@ -96,12 +98,28 @@ class Invitation(Base):
     due_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
-    #: SHA-256 hex of the link token; never the token itself. None until sent.
-    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    #: Why the last email could not be sent: an error type name (never a message, which may quote an address).
+    failure: Mapped[str | None] = mapped_column(String(100), nullable=True)
     #: The response given through this link (response.id); no foreign key across domains.
     answered_response_id: Mapped[uuid.UUID | None] = mapped_column(GUID, nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class InvitationLink(Base):
+    """A secret that opens an invitation: an emailed link's token, or the cookie a link was swapped for.
+
+    Only the SHA-256 of the secret is stored, so a copy of the database opens nothing.
+    """
+
+    __tablename__ = "invitation_link"
+    __table_args__ = (CheckConstraint("purpose IN ('email', 'browser')", name="purpose"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    invitation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 
@@ -109,3 +127,4 @@ COURSES = table_of(Course)
 SESSIONS = table_of(TrainingSession)
 DELEGATES = table_of(Delegate)
 INVITATIONS = table_of(Invitation)
+INVITATION_LINKS = table_of(InvitationLink)

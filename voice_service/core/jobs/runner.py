@@ -34,6 +34,8 @@ class JobContext:
     now: datetime
     job_id: int
     attempt: int
+    #: No retry follows if this attempt fails: a handler records the failure where people will see it.
+    final_attempt: bool = False
 
 
 #: `async def handler(ctx, payload) -> None`; raising means "try again later". Handlers must be
@@ -175,7 +177,8 @@ class JobRunner:
             # Earlier attempts never finished (the runner died each time): stop trying.
             await self._failed(job, now, "ClaimExpired", summary)
             return
-        context = JobContext(self.settings, self.engine, self.mailer, now, job.id, job.attempts)
+        final = job.attempts >= self.max_attempts
+        context = JobContext(self.settings, self.engine, self.mailer, now, job.id, job.attempts, final)
         try:
             async with asyncio.timeout(self.handler_timeout.total_seconds()):
                 await self.handlers[job.kind](context, dict(job.payload or {}))

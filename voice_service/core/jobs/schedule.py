@@ -114,3 +114,10 @@ async def arm_recurring(engine: AsyncEngine, jobs: Iterable[Recurring], now: dat
                 .where(JOBS.c.unique_key == job.unique_key, JOBS.c.done_at.is_not(None))
                 .values(done_at=None, due_at=now, claimed_by=None, claimed_at=None, attempts=0)
             )
+            # Why: a rehearsal with a moved clock (`jobs run-due --now` months ahead) leaves the next
+            # turn months away; arming at the real time brings it back to now.
+            await conn.execute(
+                update(JOBS)
+                .where(JOBS.c.unique_key == job.unique_key, JOBS.c.due_at > now + job.every)
+                .values(due_at=now)
+            )

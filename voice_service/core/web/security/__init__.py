@@ -18,9 +18,10 @@ from voice_service.core.web.security.csrf import (
 )
 from voice_service.core.web.security.hardening import AssetFiles, SafeRequest
 from voice_service.core.web.security.headers import NO_REFERRER, SecurityHeaders, inline_script_hashes
-from voice_service.core.web.security.limits import DRAFTS, SUBMISSIONS, RateLimits, rate_limited
+from voice_service.core.web.security.limits import BAD_LINKS, DRAFTS, SUBMISSIONS, RateLimits, rate_limited
 
 __all__ = [
+    "BAD_LINKS",
     "CSRF_COOKIE",
     "CSRF_FIELD",
     "CSRF_HEADER",

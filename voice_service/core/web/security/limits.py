@@ -24,6 +24,8 @@ from voice_service.core.settings import Settings
 #: Bucket names used by route declarations (`before_request=rate_limited(DRAFTS)`).
 DRAFTS = "drafts"
 SUBMISSIONS = "submissions"
+#: Personal or session links that did not open anything (counted by the handler, not per request).
+BAD_LINKS = "bad_links"
 
 #: What a person is told, by bucket: plain words, and what happens to their answers.
 MESSAGES = {
@@ -31,6 +33,8 @@ MESSAGES = {
     "Please wait {wait} and then press Start now again.",
     SUBMISSIONS: "Lots of answers are being sent from your network at the same time. "
     "Please wait {wait} and then send again. Answers you have not sent yet are kept.",
+    BAD_LINKS: "Too many links that do not work have been opened from your network. "
+    "Please wait {wait}, then copy the link from your email again.",
 }
 
 
@@ -55,6 +59,12 @@ class Window:
         self._counts[client] = count
         return 0.0 if count <= self.limit else self._ends - now
 
+    def peek(self, client: bytes, now: float) -> float:
+        """Like `hit` without counting: 0 while the client is within the limit."""
+        if now >= self._ends:
+            return 0.0
+        return 0.0 if self._counts.get(client, 0) < self.limit else self._ends - now
+
 
 class Bucket:
     """One limited action: every window must allow the hit (a short burst limit and a longer cap)."""
@@ -72,6 +82,10 @@ class Bucket:
             wait = max(wait, window.hit(client, now))
         return wait
 
+    def peek(self, client: bytes, now: float) -> float:
+        """The wait the next hit would get, without counting it."""
+        return max((window.peek(client, now) for window in self.windows), default=0.0)
+
 
 class RateLimits:
     """The service's rate-limited actions, configured from settings (a limit of 0 turns a window off)."""
@@ -86,6 +100,9 @@ class RateLimits:
                 SUBMISSIONS,
                 [Window(settings.submissions_per_minute, 60), Window(settings.submissions_per_hour, 3600)],
             ),
+            BAD_LINKS: Bucket(
+                BAD_LINKS, [Window(settings.bad_links_per_minute, 60), Window(settings.bad_links_per_hour, 3600)]
+            ),
         }
 
     def client_key(self, scope: Scope) -> bytes:
@@ -96,12 +113,13 @@ class RateLimits:
             address = _ipv6_client(address)
         return hashlib.blake2b(address.encode(), key=self._key, digest_size=16).digest()
 
-    def check(self, bucket: str, scope: Scope) -> None:
-        """Count one action; raises 429 with Retry-After when the client is over a limit."""
+    def check(self, bucket: str, scope: Scope, *, count: bool = True) -> None:
+        """Count one action (or, with count=False, only look); raises 429 with Retry-After when over a limit."""
         limited = self.buckets[bucket]
         if not limited.windows:
             return
-        wait = limited.hit(self.client_key(scope), time.monotonic())
+        client, now = self.client_key(scope), time.monotonic()
+        wait = limited.hit(client, now) if count else limited.peek(client, now)
         if wait:
             seconds = max(1, math.ceil(wait))
             raise TooManyRequestsException(
