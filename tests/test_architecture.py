@@ -57,7 +57,7 @@ def test_forms_and_analysis_import_without_web_or_database_packages() -> None:
 
 
 SERVICE = ROOT / "voice_service"
-DOMAINS = ("surveys", "accounts", "training", "voice", "safeguarding")
+DOMAINS = ("surveys", "accounts", "training", "voice", "safeguarding", "impact")
 #: The composition root: builds the app from the domains; nothing below it imports it.
 COMPOSITION = ("app", "asgi", "cli", "migrations", "access")
 

@@ -18,6 +18,7 @@ from voice_service.accounts.policy import ANY_SESSION, PUBLIC, STAFF_ANY, TWO_ST
 
 ADMIN = Staff("admin")
 TRAINING = Staff("training_admin")
+REPORTS = Staff("training_admin", "admin")
 
 ROUTES: dict[str, Policy] = {
     # --- service ----------------------------------------------------------------------------
@@ -89,4 +90,7 @@ ROUTES: dict[str, Policy] = {
     "/api/courses/{course_id}/sessions": TRAINING,
     "/api/sessions/{session_id}/delegates": TRAINING,
     "/api/sessions/{session_id}/invitations": TRAINING,
+    # --- impact: the training report, dashboard, annual report and exports (voice_service/impact) -
+    # Training administrators and admins: figures only, no names; response-level exports are audited.
+    "/api/reports/training": REPORTS,
 }

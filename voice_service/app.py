@@ -44,6 +44,7 @@ from voice_service.core.web.errors import handle_http_error, handle_server_error
 from voice_service.core.web.health import health
 from voice_service.core.web.security import AssetFiles, WebSecurity
 from voice_service.core.web.templating import build_environment
+from voice_service.impact.api_routes import ReportsApiController
 from voice_service.surveys import jobs as survey_jobs
 from voice_service.surveys.api_routes import SurveyApiController
 from voice_service.surveys.catalog import SurveyCatalog
@@ -124,6 +125,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     route_handlers += [AuditController, AuditApiController]
     route_handlers += [SecondStepController, TwoStepController]
     route_handlers += [CoursePagesController, DelegatePagesController, TrainingApiController]
+    route_handlers += [ReportsApiController]
     if settings.bench_routes:
         route_handlers.append(bench_noop)
     if static_dirs:

@@ -1,0 +1,1 @@
+"""Course impact: the training report's figures, dashboard, annual report and exports."""

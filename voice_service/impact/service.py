@@ -1,0 +1,82 @@
+"""The training report: load the frames in one place, then let `analysis` count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from analysis.figures import Figures, breakdown, by_course, figures, trend
+from analysis.training import Facts, SurveyAnswers, TrainingData, build_facts
+from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.respondents import survey_answers
+from voice_service.surveys.results import UnknownSurvey
+from voice_service.training.reporting import training_frames
+
+
+@dataclass(frozen=True)
+class CourseFigures:
+    """One course's figures."""
+
+    course_id: Any
+    name: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    """The figures for the sessions held between two dates."""
+
+    start: date
+    end: date
+    totals: Figures
+    courses: list[CourseFigures]
+    facts: Facts
+    weights: dict[str, float]
+
+    def breakdown(self, by: str) -> list[tuple[str, Figures]]:
+        """Figures per sector, organisation or mode."""
+        return breakdown(self.facts, by, self.weights)
+
+    def trend(self, period: str = "financial_year") -> list[tuple[str, Figures]]:
+        """Figures per financial year or quarter."""
+        return trend(self.facts, period, self.weights)
+
+    def as_json(self) -> dict[str, Any]:
+        """The API's shape."""
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "totals": {
+                "sessions": self.totals.sessions,
+                "attendees": self.totals.attendees,
+                "evaluations": self.totals.evaluations,
+            },
+            "courses": [{"course_id": str(c.course_id), "course": c.name, **c.figures.as_dict()} for c in self.courses],
+        }
+
+
+async def load_facts(engine: AsyncEngine, catalog: SurveyCatalog, start: date, end: date) -> Facts:
+    """The facts for sessions dated from `start` to `end`: the one place reports read the database."""
+    frames = await training_frames(engine, start, end)
+    slugs = sorted(set(frames.courses["evaluation_survey"]) | set(frames.courses["follow_up_survey"]))
+    surveys: dict[str, SurveyAnswers] = {}
+    for slug in slugs:
+        try:
+            surveys[slug] = await survey_answers(engine, catalog, slug)
+        except UnknownSurvey:
+            # Why: a course may name a survey whose file was removed and which nobody answered.
+            continue
+    data = TrainingData(frames.courses, frames.sessions, frames.delegates, frames.follow_up_invitations, surveys)
+    return build_facts(data)
+
+
+async def training_report(
+    engine: AsyncEngine, catalog: SurveyCatalog, weights: dict[str, float], start: date, end: date
+) -> TrainingReport:
+    """Every figure of the training report for sessions from `start` to `end`."""
+    facts = await load_facts(engine, catalog, start, end)
+    courses = [CourseFigures(cid, name, result) for cid, name, result in by_course(facts, weights)]
+    return TrainingReport(start, end, figures(facts, weights), courses, facts, weights)

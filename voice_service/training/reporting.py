@@ -1,0 +1,68 @@
+"""Read-only queries for the training reports: courses, sessions, delegates and follow-ups as frames.
+
+No names or emails leave here: a delegate is their id, sector, organisation, attendance and
+pseudonymous key (which pairs their answers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from voice_service.training.tables import COURSES, DELEGATES, INVITATIONS, SESSIONS
+
+
+@dataclass(frozen=True)
+class TrainingFrames:
+    """The sessions held between two dates, their courses, delegates and follow-up invitations."""
+
+    courses: pd.DataFrame
+    sessions: pd.DataFrame
+    delegates: pd.DataFrame
+    follow_up_invitations: pd.DataFrame
+
+
+def _frame(rows: list[tuple[object, ...]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+async def training_frames(engine: AsyncEngine, start: date, end: date) -> TrainingFrames:
+    """Everything the report counts for sessions dated from `start` to `end` (both included)."""
+    in_range = select(SESSIONS.c.id).where(SESSIONS.c.date >= start, SESSIONS.c.date <= end)
+    sessions_q = select(SESSIONS.c.id, SESSIONS.c.course_id, SESSIONS.c.date, SESSIONS.c.mode).where(
+        SESSIONS.c.id.in_(in_range)
+    )
+    courses_q = select(COURSES.c.id, COURSES.c.name, COURSES.c.evaluation_survey, COURSES.c.follow_up_survey).where(
+        COURSES.c.id.in_(select(SESSIONS.c.course_id).where(SESSIONS.c.id.in_(in_range)))
+    )
+    delegates_q = select(
+        DELEGATES.c.id,
+        DELEGATES.c.session_id,
+        DELEGATES.c.sector,
+        DELEGATES.c.organisation,
+        DELEGATES.c.attended,
+        DELEGATES.c.pseudonym,
+    ).where(DELEGATES.c.session_id.in_(in_range))
+    follow_ups_q = (
+        select(INVITATIONS.c.delegate_id, INVITATIONS.c.sent_at.is_not(None))
+        .join(DELEGATES, DELEGATES.c.id == INVITATIONS.c.delegate_id)
+        .where(INVITATIONS.c.kind == "follow_up", DELEGATES.c.session_id.in_(in_range))
+    )
+    async with engine.connect() as conn:
+        courses = _frame(
+            [tuple(r) for r in await conn.execute(courses_q)],
+            ["course_id", "course", "evaluation_survey", "follow_up_survey"],
+        )
+        sessions = _frame(
+            [tuple(r) for r in await conn.execute(sessions_q)], ["session_id", "course_id", "date", "mode"]
+        )
+        delegates = _frame(
+            [tuple(r) for r in await conn.execute(delegates_q)],
+            ["delegate_id", "session_id", "sector", "organisation", "attended", "pseudonym"],
+        )
+        invitations = _frame([tuple(r) for r in await conn.execute(follow_ups_q)], ["delegate_id", "sent"])
+    return TrainingFrames(courses, sessions, delegates, invitations)
