@@ -25,6 +25,11 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 FORMS_DIR = PROJECT_ROOT / "forms" / "surveys"
 #: Children before parents, so foreign keys hold while clearing.
 TABLES_CLEARED_PER_TEST = (
+    "voice_feedback",
+    "voice_record_event",
+    "voice_record",
+    "answer_sentiment",
+    "sentiment_cursor",
     "invitation",
     "delegate",
     "training_session",

@@ -19,6 +19,7 @@ from voice_service.accounts.policy import ANY_SESSION, PUBLIC, STAFF_ANY, TWO_ST
 ADMIN = Staff("admin")
 TRAINING = Staff("training_admin")
 REPORTS = Staff("training_admin", "admin")
+VOICE = Staff("voice_editor", "voice_reviewer", "admin")
 
 ROUTES: dict[str, Policy] = {
     # --- service ----------------------------------------------------------------------------
@@ -93,4 +94,19 @@ ROUTES: dict[str, Policy] = {
     # --- impact: the training report, dashboard, annual report and exports (voice_service/impact) -
     # Training administrators and admins: figures only, no names; response-level exports are audited.
     "/api/reports/training": REPORTS,
+    # --- voice: "You Said / We Did" (voice_service/voice) -------------------------------------
+    # Editors draft and change, reviewers approve and publish (the service checks which move each
+    # role may make, and that nobody approves or publishes a record they drafted).
+    "/staff/you-said-we-did": VOICE,
+    "/staff/you-said-we-did/review": VOICE,
+    "/staff/you-said-we-did/new": VOICE,
+    "/staff/you-said-we-did/{record_id}": VOICE,
+    "/staff/you-said-we-did/{record_id}/edit": VOICE,
+    "/staff/you-said-we-did/{record_id}/move": VOICE,
+    "/api/you-said-we-did": VOICE,
+    "/api/you-said-we-did/{record_id}": VOICE,
+    "/api/you-said-we-did/{record_id}/transitions": VOICE,
+    # The public page and its anonymous "Did this make a difference?" answers.
+    "/you-said-we-did": PUBLIC,
+    "/you-said-we-did/{record_id}/difference": PUBLIC,
 }

@@ -54,6 +54,9 @@ from voice_service.surveys.submissions import SubmissionWriter
 from voice_service.training.api_routes import TrainingApiController
 from voice_service.training.delegate_routes import DelegatePagesController
 from voice_service.training.staff_routes import CoursePagesController
+from voice_service.voice.api_routes import VoiceApiController
+from voice_service.voice.public_routes import VoicePublicController
+from voice_service.voice.staff_routes import VoicePagesController
 
 GOVUK_ASSETS = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "assets"
 
@@ -125,6 +128,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     route_handlers += [AuditController, AuditApiController]
     route_handlers += [SecondStepController, TwoStepController]
     route_handlers += [CoursePagesController, DelegatePagesController, TrainingApiController]
+    route_handlers += [VoicePagesController, VoiceApiController, VoicePublicController]
     route_handlers += [ReportsApiController]
     if settings.bench_routes:
         route_handlers.append(bench_noop)

@@ -192,6 +192,10 @@ async def _demo_load(settings: Settings, per_survey: int, if_empty: bool) -> int
         from voice_service.training.demo import load_training_demo
 
         await load_training_demo(engine, catalog)
+        # The annual report's five "You Said / We Did" records, published (skipped once loaded).
+        from voice_service.voice.demo import load_voice_demo
+
+        await load_voice_demo(engine)
         return stored
     finally:
         await engine.dispose()

@@ -68,6 +68,7 @@ SECTIONS: tuple[Section, ...] = (
         "You Said / We Did",
         "Draft, review and publish what partners did about young people\u2019s views",
         frozenset({Role.VOICE_EDITOR, Role.VOICE_REVIEWER}),
+        href="/staff/you-said-we-did",
     ),
     Section("Safeguarding alerts", ROLE_DESCRIPTIONS[Role.SAFEGUARDING_LEAD], frozenset({Role.SAFEGUARDING_LEAD})),
 )

@@ -10,6 +10,7 @@ TABLE_MODULES = (
     "voice_service.surveys.tables",
     "voice_service.accounts.tables",
     "voice_service.training.tables",
+    "voice_service.voice.tables",
 )
 
 

@@ -1,0 +1,1 @@
+"""The voice of young people: "You Said / We Did" records, feedback on them, sentiment and themes."""
