@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import os
 import secrets
 from datetime import UTC, datetime
@@ -35,7 +36,9 @@ def build_message(sender: str, to: str, subject: str, text: str, html: str | Non
     for value in (to, subject):
         if not value.strip() or "\r" in value or "\n" in value:
             raise BadAddress("a recipient or subject is empty or holds a line break")
-    message = EmailMessage()
+    # Why 998 (RFC 5322's line limit): the default 78 folds a long subject before its first word,
+    # and readers then show it with a leading space.
+    message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
