@@ -19,6 +19,7 @@ from voice_service.accounts.policy import ANY_SESSION, PUBLIC, STAFF_ANY, TWO_ST
 ADMIN = Staff("admin")
 TRAINING = Staff("training_admin")
 REPORTS = Staff("training_admin", "admin")
+SAFEGUARDING = Staff("safeguarding_lead")
 VOICE = Staff("voice_editor", "voice_reviewer", "admin")
 
 ROUTES: dict[str, Policy] = {
@@ -104,6 +105,14 @@ ROUTES: dict[str, Policy] = {
     "/staff/you-said-we-did/{record_id}/edit": VOICE,
     "/staff/you-said-we-did/{record_id}/move": VOICE,
     "/api/you-said-we-did": VOICE,
+    # --- safeguarding: the lead's queue of alerts (voice_service/safeguarding) --------------
+    # The safeguarding lead only, not even an admin: alerts hold a child's own words.
+    "/staff/safeguarding": SAFEGUARDING,
+    "/staff/safeguarding/alerts/{alert_id}": SAFEGUARDING,
+    "/staff/safeguarding/alerts/{alert_id}/status": SAFEGUARDING,
+    "/api/safeguarding/alerts": SAFEGUARDING,
+    "/api/safeguarding/alerts/{alert_id}": SAFEGUARDING,
+    "/api/safeguarding/alerts/{alert_id}/status": SAFEGUARDING,
     "/api/you-said-we-did/{record_id}": VOICE,
     "/api/you-said-we-did/{record_id}/transitions": VOICE,
     # The public page and its anonymous "Did this make a difference?" answers.

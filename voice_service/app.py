@@ -45,6 +45,12 @@ from voice_service.core.web.health import health
 from voice_service.core.web.security import AssetFiles, WebSecurity
 from voice_service.core.web.templating import build_environment
 from voice_service.impact.api_routes import ReportsApiController
+from voice_service.safeguarding import jobs as safeguarding_jobs
+from voice_service.safeguarding.alerts import DisclosureAlerts
+from voice_service.safeguarding.api_routes import SafeguardingApiController
+from voice_service.safeguarding.notify import NotifySoon
+from voice_service.safeguarding.screening import default_screener
+from voice_service.safeguarding.staff_routes import SafeguardingPagesController
 from voice_service.surveys import jobs as survey_jobs
 from voice_service.surveys.api_routes import SurveyApiController
 from voice_service.surveys.catalog import SurveyCatalog
@@ -64,6 +70,8 @@ GOVUK_ASSETS = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govu
 #: Every domain's due work, composed here so core never imports a domain.
 JOB_HANDLERS: dict[str, Handler] = {**survey_jobs.JOB_HANDLERS, **account_jobs.JOB_HANDLERS}
 RECURRING_JOBS: tuple[Recurring, ...] = (*survey_jobs.RECURRING_JOBS, *account_jobs.RECURRING_JOBS)
+JOB_HANDLERS |= safeguarding_jobs.JOB_HANDLERS
+RECURRING_JOBS += safeguarding_jobs.RECURRING_JOBS
 
 
 class DatabaseNotReady(RuntimeError):
@@ -76,13 +84,17 @@ def build_job_runner(settings: Settings, engine: AsyncEngine) -> JobRunner:
 
 
 def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Litestar:
-    """Build the application; refuses (DefinitionError) when a survey definition is invalid."""
+    """Build the application; refuses (DefinitionError) when a survey definition or the phrase file is invalid."""
     catalog = catalog or SurveyCatalog.from_folder(settings.forms_dir)
+    # Every young person's typed answer is screened as it is stored: a broken phrase file stops the start.
+    alerts = DisclosureAlerts(default_screener())
     engine = create_engine(settings)
-    writer = SubmissionWriter(engine, settings.write_batch_size)
+    writer = SubmissionWriter(engine, settings.write_batch_size, extras=alerts)
     runtime = Runtime(settings, engine, catalog, writer)
     job_runner = build_job_runner(settings, engine)
     job_loop = JobLoop(job_runner, settings.jobs_interval_seconds) if settings.runs_jobs_in_process else None
+    notify_soon = NotifySoon(engine, safeguarding_jobs.NOTIFY_JOB.unique_key, job_runner if job_loop else None)
+    alerts.on_alert = notify_soon
 
     @asynccontextmanager
     async def lifespan(running_app: Litestar) -> AsyncIterator[None]:
@@ -106,6 +118,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
             if job_loop is not None:
                 await job_loop.stop()
             await writer.stop()
+            await notify_soon.drain()
             # Why again: the database plugin's lifespan ends (and disposes the engine) before this one,
             # so a job finishing above may have opened connections that would outlive the event loop.
             await engine.dispose()
@@ -128,6 +141,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     route_handlers += [AuditController, AuditApiController]
     route_handlers += [SecondStepController, TwoStepController]
     route_handlers += [CoursePagesController, DelegatePagesController, TrainingApiController]
+    route_handlers += [SafeguardingPagesController, SafeguardingApiController]
     route_handlers += [VoicePagesController, VoiceApiController, VoicePublicController]
     route_handlers += [ReportsApiController]
     if settings.bench_routes:

@@ -60,6 +60,7 @@ SAMPLE_PARAMETERS = {
     "course_id": str(uuid.UUID(int=8)),
     "session_id": str(uuid.UUID(int=9)),
     "delegate_id": str(uuid.UUID(int=10)),
+    "alert_id": str(uuid.UUID(int=11)),
     "record_id": str(uuid.UUID(int=11)),
 }
 PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")

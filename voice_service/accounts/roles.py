@@ -70,7 +70,12 @@ SECTIONS: tuple[Section, ...] = (
         frozenset({Role.VOICE_EDITOR, Role.VOICE_REVIEWER}),
         href="/staff/you-said-we-did",
     ),
-    Section("Safeguarding alerts", ROLE_DESCRIPTIONS[Role.SAFEGUARDING_LEAD], frozenset({Role.SAFEGUARDING_LEAD})),
+    Section(
+        "Safeguarding alerts",
+        ROLE_DESCRIPTIONS[Role.SAFEGUARDING_LEAD],
+        frozenset({Role.SAFEGUARDING_LEAD}),
+        href="/staff/safeguarding",
+    ),
 )
 
 

@@ -11,6 +11,7 @@ TABLE_MODULES = (
     "voice_service.accounts.tables",
     "voice_service.training.tables",
     "voice_service.voice.tables",
+    "voice_service.safeguarding.tables",
 )
 
 

@@ -42,6 +42,13 @@ class PendingSubmission:
     respondent: Respondent = ANONYMOUS
     #: The server-side draft to delete in the same transaction (HTML journeys).
     draft_id: str | None = None
+    #: What the response's extras found in the answers (safeguarding alerts to store with it).
+    extras: tuple[Any, ...] = ()
+
+    @property
+    def anonymous(self) -> bool:
+        """Whether nobody known answered: its time is stored coarsely and its id is random."""
+        return self.respondent.kind == "anonymous"
 
 
 #: The response table's columns in the order both write paths bind them.
@@ -58,6 +65,14 @@ RESPONSE_COLUMNS = (
 )
 
 
+def stored_time(pending: PendingSubmission, now: datetime) -> datetime:
+    """When a response is said to be submitted: to the hour for an anonymous one.
+
+    Why: a precise time, with age band and area, could be matched against network logs.
+    """
+    return now.replace(minute=0, second=0, microsecond=0) if pending.anonymous else now
+
+
 def response_values(rid: uuid.UUID, pending: PendingSubmission, now: datetime) -> tuple[Any, ...]:
     """One response row, in RESPONSE_COLUMNS order: the single definition both write paths store."""
     who = pending.respondent
@@ -66,7 +81,7 @@ def response_values(rid: uuid.UUID, pending: PendingSubmission, now: datetime) -
         pending.version_id,
         pending.survey.slug,
         pending.submission_key,
-        now,
+        stored_time(pending, now),
         who.kind,
         who.invitation_id,
         who.pseudonym,

@@ -16,25 +16,24 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql.dml import Insert
 
 from forms.engine import to_cells
 from voice_service.core.db.engine import SQLITE_PRAGMAS
-from voice_service.surveys.pending import RESPONSE_COLUMNS, PendingSubmission, response_values
+from voice_service.core.db.sqlite_insert import DIALECT, SqliteInsert
+from voice_service.surveys.extras import ResponseExtras
+from voice_service.surveys.pending import RESPONSE_COLUMNS, PendingSubmission, response_values, stored_time
 from voice_service.surveys.tables import ANSWERS, DRAFTS, KEY_HOLDERS, RESPONSES
-
-DIALECT = sqlite.dialect()
 
 
 def _in_json_array(name: str) -> Select[tuple[Any]]:
@@ -50,36 +49,12 @@ STORED_KEYS_SQL = str(
 DELETE_DRAFTS_SQL = str(delete(DRAFTS).where(DRAFTS.c.id.in_(_in_json_array("ids"))).compile(dialect=DIALECT))
 
 
-class _Statement:
-    """An INSERT compiled once for SQLite, converting values with the column types' own processors."""
-
-    def __init__(self, statement: Insert, table: Table, columns: Sequence[str]) -> None:
-        compiled = statement.compile(dialect=DIALECT, column_keys=list(columns))
-        if list(compiled.positiontup or []) != list(columns):
-            raise ValueError(f"{table.name}: compiled parameter order {compiled.positiontup} is not {columns}")
-        self.sql = str(compiled)
-        self._convert = [
-            (i, convert) for i, name in enumerate(columns) if (convert := table.c[name].type.bind_processor(DIALECT))
-        ]
-        #: The conversion SQLAlchemy applies to each column that has one (for rows built in bulk).
-        self.converters = {columns[i]: convert for i, convert in self._convert}
-
-    def row(self, *values: Any) -> tuple[Any, ...]:
-        """One row's parameters, in column order, converted as SQLAlchemy would convert them."""
-        if not self._convert:
-            return values
-        converted = list(values)
-        for i, convert in self._convert:
-            converted[i] = convert(converted[i])
-        return tuple(converted)
-
-
-INSERT_RESPONSE = _Statement(
+INSERT_RESPONSE = SqliteInsert(
     sqlite.insert(RESPONSES).on_conflict_do_nothing(index_elements=["submission_key"]),
     RESPONSES,
     RESPONSE_COLUMNS,
 )
-INSERT_ANSWER = _Statement(
+INSERT_ANSWER = SqliteInsert(
     ANSWERS.insert(), ANSWERS, ("response_id", "question_id", "row_key", "position", "value_text", "value_number")
 )
 _read_id: Callable[[Any], Any] | None = RESPONSES.c.id.type.result_processor(DIALECT, None)
@@ -98,12 +73,22 @@ class RowBatch:
     #: (submission key, response id, the response row, its answer rows)
     responses: list[tuple[str, uuid.UUID, tuple[Any, ...], list[tuple[Any, ...]]]]
     drafts: list[str]
+    #: (submission key, rows from the response's extras): stored only if the response is.
+    extra_rows: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
 
 
-def row_batch(fresh: dict[str, tuple[uuid.UUID, PendingSubmission]], drafts: list[str], now: datetime) -> RowBatch:
+def row_batch(
+    fresh: dict[str, tuple[uuid.UUID, PendingSubmission]],
+    drafts: list[str],
+    now: datetime,
+    extras: ResponseExtras | None = None,
+) -> RowBatch:
     """Convert new responses (submission key -> id and submission) into SQLite parameters."""
     responses = []
+    extra_rows = []
     for key, (rid, p) in fresh.items():
+        if p.extras and extras is not None:
+            extra_rows.append((key, extras.rows(rid, p, stored_time(p, now))))
         stored_id = _answer_id(rid)
         answers = [
             (stored_id, qid, cell.row, cell.position, cell.text, _answer_number(cell.number))
@@ -111,7 +96,7 @@ def row_batch(fresh: dict[str, tuple[uuid.UUID, PendingSubmission]], drafts: lis
         ]
         response = INSERT_RESPONSE.row(*response_values(rid, p, now))
         responses.append((key, rid, response, answers))
-    return RowBatch(responses, drafts)
+    return RowBatch(responses, drafts, extra_rows)
 
 
 class SqliteBatchWriter:
@@ -123,8 +108,9 @@ class SqliteBatchWriter:
     writer is woken as soon as the other commits instead of sleeping in SQLite's busy handler.
     """
 
-    def __init__(self, database: Path) -> None:
+    def __init__(self, database: Path, extras: ResponseExtras | None = None) -> None:
         self.database = database
+        self.extras = extras
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self._conn: sqlite3.Connection | None = None
         self._lock_file: int | None = None
@@ -170,8 +156,7 @@ class SqliteBatchWriter:
             # Why: callers and error pages treat database failures as SQLAlchemy's DBAPIError.
             raise DBAPIError.instance(INSERT_RESPONSE.sql, None, exc, sqlite3.Error) from exc
 
-    @staticmethod
-    def _transaction(conn: sqlite3.Connection, batch: RowBatch) -> dict[str, tuple[uuid.UUID, str, str]]:
+    def _transaction(self, conn: sqlite3.Connection, batch: RowBatch) -> dict[str, tuple[uuid.UUID, str, str]]:
         conn.execute("BEGIN IMMEDIATE")
         try:
             before = conn.total_changes
@@ -184,6 +169,11 @@ class SqliteBatchWriter:
             conn.executemany(
                 INSERT_ANSWER.sql, [a for key, _, _, answers in batch.responses if key not in stored for a in answers]
             )
+            if batch.extra_rows and self.extras is not None:
+                # Why here: a response and its alert are committed together or not at all.
+                extra = [row for key, rows in batch.extra_rows if key not in stored for row in rows]
+                if extra:
+                    self.extras.insert_sqlite(conn, extra)
             if batch.drafts:
                 conn.execute(DELETE_DRAFTS_SQL, (json.dumps(batch.drafts),))
             conn.execute("COMMIT")

@@ -25,6 +25,7 @@ from forms import Survey, validate_answers
 from forms.engine import to_cells
 from voice_service.core.db.upsert import insert_ignoring_conflicts
 from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.extras import ResponseExtras
 from voice_service.surveys.pending import (
     ANONYMOUS,
     RESPONSE_COLUMNS,
@@ -32,6 +33,7 @@ from voice_service.surveys.pending import (
     Respondent,
     delegate,
     response_values,
+    stored_time,
 )
 from voice_service.surveys.sqlite_batches import SqliteBatchWriter, row_batch, sqlite_file
 from voice_service.surveys.tables import ANSWERS, DRAFTS, KEY_HOLDERS, RESPONSES
@@ -64,6 +66,8 @@ class Acknowledgement:
     version: str
     #: True when this key had already been stored: the first acknowledgement is returned again.
     replayed: bool = False
+    #: True when an answer may disclose harm (the person is shown where to get help first).
+    flagged: bool = False
 
 
 class SurveyClosed(ValueError):
@@ -112,16 +116,19 @@ async def submit_response(
     if not result.ok:
         raise InvalidAnswers(result.errors)
     vid = catalog.version_id(survey) if version_id is None else version_id
-    pending = PendingSubmission(survey, vid, result.answers, submission_key, respondent, draft_id)
+    extras = writer.extras.screen(survey, result.answers) if writer.extras is not None else ()
+    pending = PendingSubmission(survey, vid, result.answers, submission_key, respondent, draft_id, extras)
     return await writer.submit(pending)
 
 
 class SubmissionWriter:
     """Commits queued submissions in batches, one transaction per batch."""
 
-    def __init__(self, engine: AsyncEngine, batch_size: int = 256) -> None:
+    def __init__(self, engine: AsyncEngine, batch_size: int = 256, extras: ResponseExtras | None = None) -> None:
         self.engine = engine
         self.batch_size = batch_size
+        #: Rows another domain stores with a response (safeguarding alerts), from the composition root.
+        self.extras = extras
         self._queue: asyncio.Queue[tuple[PendingSubmission, asyncio.Future[Acknowledgement]] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._sqlite: SqliteBatchWriter | None = None
@@ -130,7 +137,7 @@ class SubmissionWriter:
         """Start the writer task."""
         if self._task is None:
             if (database := sqlite_file(self.engine)) is not None:
-                self._sqlite = SqliteBatchWriter(database)
+                self._sqlite = SqliteBatchWriter(database, self.extras)
             self._task = asyncio.create_task(self._run(), name="submission-writer")
 
     async def stop(self) -> None:
@@ -197,31 +204,47 @@ class SubmissionWriter:
         fresh: dict[str, tuple[uuid.UUID, PendingSubmission]] = {}
         for pending in batch:
             if pending.submission_key not in fresh:
-                fresh[pending.submission_key] = (uuid.UUID(bytes=uuid_utils.uuid7().bytes), pending)
+                fresh[pending.submission_key] = (new_response_id(pending), pending)
         drafts = [p.draft_id for p in batch if p.draft_id]
         if self._sqlite is not None:
-            stored = await self._sqlite.write(row_batch(fresh, drafts, now))
+            stored = await self._sqlite.write(row_batch(fresh, drafts, now, self.extras))
         else:
-            stored = await _write_with_sqlalchemy(self.engine, fresh, drafts, now)
+            stored = await _write_with_sqlalchemy(self.engine, fresh, drafts, now, self.extras)
+        if self.extras is not None:
+            extra = sum(1 for key, (_, p) in fresh.items() if p.extras and key not in stored)
+            if extra:
+                self.extras.committed(extra)
         results: list[Acknowledgement | Exception] = []
         for pending in batch:
             key = pending.submission_key
+            flagged = bool(pending.extras)
             if key not in stored:
                 rid, first = fresh[key]
                 if first is pending:
-                    results.append(Acknowledgement(rid, pending.survey.slug, pending.survey.version))
+                    results.append(Acknowledgement(rid, pending.survey.slug, pending.survey.version, flagged=flagged))
                     continue
                 stored[key] = (rid, first.survey.slug, first.survey.version)
             rid, slug, version = stored[key]
             if slug != pending.survey.slug:
                 results.append(KeyUsedElsewhere("this submission key was already used for another survey"))
             else:
-                results.append(Acknowledgement(rid, slug, version, replayed=True))
+                results.append(Acknowledgement(rid, slug, version, replayed=True, flagged=flagged))
         return results
 
 
+def new_response_id(pending: PendingSubmission) -> uuid.UUID:
+    """A random id for an anonymous response (its order must not show); time-ordered otherwise."""
+    if pending.anonymous:
+        return uuid.uuid4()
+    return uuid.UUID(bytes=uuid_utils.uuid7().bytes)
+
+
 async def _write_with_sqlalchemy(
-    engine: AsyncEngine, fresh: dict[str, tuple[uuid.UUID, PendingSubmission]], drafts: list[str], now: datetime
+    engine: AsyncEngine,
+    fresh: dict[str, tuple[uuid.UUID, PendingSubmission]],
+    drafts: list[str],
+    now: datetime,
+    extras: ResponseExtras | None = None,
 ) -> dict[str, tuple[uuid.UUID, str, str]]:
     """Store new responses in one transaction; returns what is stored under the keys already taken."""
     stored: dict[str, tuple[uuid.UUID, str, str]] = {}
@@ -248,6 +271,16 @@ async def _write_with_sqlalchemy(
             ]
             if answer_rows:
                 await conn.execute(ANSWERS.insert(), answer_rows)
+            if extras is not None:
+                # Why here: a response and its alert are committed together or not at all.
+                extra = [
+                    row
+                    for key, (rid, pending) in fresh.items()
+                    if pending.extras and key not in stored
+                    for row in extras.rows(rid, pending, stored_time(pending, now))
+                ]
+                if extra:
+                    await extras.insert(conn, extra)
         if drafts:
             await conn.execute(delete(DRAFTS).where(DRAFTS.c.id.in_(drafts)))
     return stored

@@ -14,12 +14,14 @@ from voice_service.core.settings import PROJECT_ROOT, Settings
 
 #: Why each pragma: WAL lets readers run beside the writer; synchronous=FULL makes every commit
 #: durable before it returns (a response is acknowledged only after that); foreign keys are off
-#: by default in SQLite; busy_timeout waits for the writer instead of failing at once.
+#: by default in SQLite; busy_timeout waits for the writer instead of failing at once;
+#: secure_delete overwrites deleted rows, so replaced or deleted answers do not linger in the file.
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
+    "PRAGMA secure_delete=ON",
 )
 
 
