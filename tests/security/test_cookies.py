@@ -33,7 +33,8 @@ def journey_cookies(client: TestClient) -> dict[str, list[list[str]]]:
 
 def test_over_plain_http_cookies_are_httponly_samesite_and_not_secure(client: TestClient) -> None:
     seen = journey_cookies(client)
-    assert set(seen) == {"vs_csrf", "vs_draft", "vs_sent"}
+    # vs_help (the "help first" marker) is cleared when the next attempt starts.
+    assert set(seen) == {"vs_csrf", "vs_draft", "vs_sent", "vs_help"}
     for name, settings in seen.items():
         for attributes in settings:
             assert "httponly" in attributes, name
@@ -44,7 +45,7 @@ def test_over_plain_http_cookies_are_httponly_samesite_and_not_secure(client: Te
 
 def test_with_secure_cookies_every_cookie_is_secure_and_the_token_is_host_only(secure_client: TestClient) -> None:
     seen = journey_cookies(secure_client)
-    assert set(seen) == {"__Host-vs_csrf", "vs_draft", "vs_sent"}
+    assert set(seen) == {"__Host-vs_csrf", "vs_draft", "vs_sent", "vs_help"}
     for name, settings in seen.items():
         for attributes in settings:
             assert "secure" in attributes, (name, attributes)
@@ -55,7 +56,7 @@ def test_with_secure_cookies_every_cookie_is_secure_and_the_token_is_host_only(s
         assert "path=/" in attributes
         assert not any(a.startswith("domain=") for a in attributes)
     # The draft and "sent" cookies belong to one survey's pages, so they keep their path.
-    for name in ("vs_draft", "vs_sent"):
+    for name in ("vs_draft", "vs_sent", "vs_help"):
         assert all(f"path=/s/{BALLOT}" in a for a in seen[name])
 
 

@@ -42,6 +42,8 @@ class Outcome:
     status_code: int = 200
     set_draft: str | None = None
     clear_draft: bool = False
+    #: The answers just sent may disclose harm: the confirmation shows where to get help first.
+    flagged: bool = False
 
 
 def survey_url(survey: Survey, *parts: str | int) -> str:
@@ -291,15 +293,15 @@ async def submit_draft(
         return Outcome(redirect=survey_url(survey, "page", page.number))
     if admitted is not None and admitted.respondent is not None:
         await runtime.gate.answered(admitted.respondent, acknowledgement.id, datetime.now(UTC))
-    return Outcome(redirect=survey_url(survey, "done"), clear_draft=True)
+    return Outcome(redirect=survey_url(survey, "done"), clear_draft=True, flagged=acknowledgement.flagged)
 
 
-def confirmation(runtime: Runtime, slug: str, just_sent: bool) -> Outcome:
-    """The confirmation page: the answers are safe, and what happens next.
+def confirmation(runtime: Runtime, slug: str, just_sent: bool, flagged: bool = False) -> Outcome:
+    """The confirmation page: the answers are safe, and what happens next (where to get help first if flagged).
 
     Only shown straight after sending, so nobody is told "your answers have been sent" by mistake.
     """
     survey = current_survey(runtime, slug)
     if not just_sent:
         return Outcome(redirect=survey_url(survey))
-    return Outcome("survey/done.html", {"survey": survey})
+    return Outcome("survey/done.html", {"survey": survey, "flagged": flagged})

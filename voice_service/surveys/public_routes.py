@@ -17,6 +17,8 @@ from voice_service.surveys.runtime import Runtime
 
 DRAFT_COOKIE = "vs_draft"
 SENT_COOKIE = "vs_sent"
+#: A marker beside SENT_COOKIE: the answers just sent may disclose harm (never an id; 10 minutes).
+HELP_COOKIE = "vs_help"
 
 PageResponse = Template | Redirect
 
@@ -44,11 +46,16 @@ def _respond(runtime: Runtime, slug: str, outcome: journey.Outcome) -> PageRespo
         cookies.append(_cookie(runtime, slug, DRAFT_COOKIE, outcome.set_draft))
         # A new attempt (the next person at a shared computer) has sent nothing yet.
         cookies.append(_cookie(runtime, slug, SENT_COOKIE, "", max_age=0))
+        cookies.append(_cookie(runtime, slug, HELP_COOKIE, "", max_age=0))
     if outcome.clear_draft:
         # Why: after submitting, nothing that could tie this browser to the response is kept.
         cookies.append(_cookie(runtime, slug, DRAFT_COOKIE, "", max_age=0))
         # A marker, not an identifier: it only lets the confirmation page know answers were just sent.
         cookies.append(_cookie(runtime, slug, SENT_COOKIE, "1", max_age=600))
+    if outcome.flagged:
+        # Why a cookie: the confirmation is a redirect away, and it must show where to get help first.
+        # Not cleared by a repeated click (which learns nothing new); a new attempt clears it.
+        cookies.append(_cookie(runtime, slug, HELP_COOKIE, "1", max_age=600))
     if outcome.redirect:
         return Redirect(outcome.redirect, status_code=303, cookies=cookies)
     assert outcome.template is not None  # noqa: S101 - an Outcome is either a redirect or a page
@@ -157,11 +164,15 @@ class SurveyPagesController(Controller):
 
     @get("/done", name="survey-done")
     async def done(
-        self, runtime: NamedDependency[Runtime], slug: FromPath[str], vs_sent: FromCookie[str | None] = None
+        self,
+        runtime: NamedDependency[Runtime],
+        slug: FromPath[str],
+        vs_sent: FromCookie[str | None] = None,
+        vs_help: FromCookie[str | None] = None,
     ) -> PageResponse:
         """The confirmation page."""
         try:
-            outcome = journey.confirmation(runtime, slug, just_sent=vs_sent == "1")
+            outcome = journey.confirmation(runtime, slug, just_sent=vs_sent == "1", flagged=vs_help == "1")
         except journey.SurveyNotFound as exc:
             raise NotFoundException("There is no survey at this address") from exc
         return _respond(runtime, slug, outcome)
