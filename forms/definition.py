@@ -12,7 +12,7 @@ from typing import Any
 from forms.conditions import Condition, parse_condition
 from forms.problems import QUESTION_ID, SLUG, DefinitionError, Fields, ParseContext, join, line_of
 from forms.questions import QUESTION_TYPES, Options, Question
-from forms.questions.base import COMMON_KEYS, parse_options
+from forms.questions.base import COMMON_KEYS, parse_messages, parse_options
 
 AUDIENCES = ("young_people", "delegates", "practitioners")
 PURPOSES = ("voice", "ballot", "course_evaluation", "follow_up")
@@ -34,7 +34,7 @@ MEASURES: dict[str, tuple[str, ...]] = {
 
 SURVEY_KEYS = (
     "slug", "title", "audience", "purpose", "anonymous", "listed", "open",
-    "description", "confirmation", "scales", "sections",
+    "description", "easy_read", "confirmation", "scales", "sections",
 )  # fmt: skip
 SECTION_KEYS = ("title", "description", "questions")
 #: Publication state, not content: closing or unlisting a survey must not make a new version.
@@ -76,6 +76,8 @@ class Survey:
     open: bool
     sections: tuple[Section, ...]
     description: str | None = None
+    #: An easy-read introduction: short sentences, one idea each, shown before the first question.
+    easy_read: tuple[str, ...] = ()
     confirmation: str | None = None
     source: str = field(default="", compare=False)
 
@@ -88,6 +90,16 @@ class Survey:
     def by_id(self) -> dict[str, Question]:
         """Questions by id."""
         return {q.id: q for q in self.questions}
+
+    @cached_property
+    def all_optional(self) -> bool:
+        """Whether every question may be left blank (said once, not on every question)."""
+        return not any(q.required for q in self.questions)
+
+    @cached_property
+    def page_count_varies(self) -> bool:
+        """Whether some page shows only for some answers, so "page 2 of 5" could turn out wrong."""
+        return any(all(q.show_if is not None for q in page.questions) for page in self.pages)
 
     def by_measure(self, measure: str) -> Question | None:
         """The question carrying an analysis tag, if any."""
@@ -125,6 +137,8 @@ class Survey:
         }
         if self.description:
             data["description"] = self.description
+        if self.easy_read:
+            data["easy_read"] = list(self.easy_read)
         if self.confirmation:
             data["confirmation"] = self.confirmation
         data["sections"] = [
@@ -174,6 +188,7 @@ def _parse_survey(ctx: ParseContext, raw: Any) -> Survey | None:
     _check_duplicates(ctx, fields.raw.get("sections"))
     _check_references(sections, raw_ids)
     description, confirmation = fields.text("description"), fields.text("confirmation")
+    easy_read = _parse_easy_read(fields)
     if None in (slug, title, audience, purpose) or not complete:
         return None
     return Survey(
@@ -186,9 +201,38 @@ def _parse_survey(ctx: ParseContext, raw: Any) -> Survey | None:
         open=is_open,
         sections=tuple(sections),
         description=description,
+        easy_read=easy_read,
         confirmation=confirmation,
         source=ctx.file,
     )
+
+
+#: Why a limit: easy read means one short idea per sentence; a long one is not easy to read.
+EASY_READ_WORDS = 15
+
+
+def _parse_easy_read(fields: Fields) -> tuple[str, ...]:
+    """`easy_read:` a list of short sentences, one idea each."""
+    raw = fields.raw.get("easy_read")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        fields.error("easy_read", "must be a list of one or more short sentences")
+        return ()
+    sentences = []
+    for i, item in enumerate(raw):
+        path = join("easy_read", i)
+        if not isinstance(item, str) or not item.strip():
+            fields.ctx.error(path, "must be a non-empty sentence", line_of(raw, i))
+        elif len(item.split()) > EASY_READ_WORDS:
+            fields.ctx.error(
+                path,
+                f"has {len(item.split())} words; keep each easy-read sentence to {EASY_READ_WORDS}",
+                line_of(raw, i),
+            )
+        else:
+            sentences.append(item.strip())
+    return tuple(sentences)
 
 
 def _parse_scales(ctx: ParseContext, fields: Fields) -> dict[str, Options]:
@@ -278,7 +322,10 @@ def _parse_question(
         show_if = parse_condition(ctx, fields.raw["show_if"], join(path, "show_if"), fields.raw, "show_if")
     specific = kind.parse_specific(fields, scales)
     hint, required = fields.text("hint"), fields.boolean("required", False)
-    if qid is None or label is None or specific is None or (fields.has("show_if") and show_if is None):
+    messages = parse_messages(fields, kind.default_messages)
+    if qid is None or label is None or specific is None or messages is None:
+        return None
+    if fields.has("show_if") and show_if is None:
         return None
     return kind(
         id=qid,
@@ -287,6 +334,7 @@ def _parse_question(
         required=required,
         show_if=show_if,
         measure=measure,
+        messages=messages,
         extra={"line": line_of(parent, index), "path": path, "fields": fields},
         **specific,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -11,7 +11,6 @@ from forms.problems import Fields, join
 from forms.questions.base import (
     NO_OPTIONS,
     AnalysisColumn,
-    AnswerError,
     Cell,
     Options,
     Question,
@@ -54,11 +53,21 @@ class ChoiceQuestion(Question):
     options: Options = NO_OPTIONS
 
     keys: ClassVar[tuple[str, ...]] = ("options", "scale")
+    default_messages: ClassVar[Mapping[str, str]] = {
+        "required": "Choose an answer to '{label}'",
+        "not_an_option": "Choose one of the answers shown",
+    }
+    #: Whether an option may be marked `exclusive` (only where several can be ticked).
+    allows_exclusive: ClassVar[bool] = False
 
     @classmethod
     def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
         """Read the options."""
         options = read_options(fields, scales)
+        if options is not None and options.exclusive and not cls.allows_exclusive:
+            where = "scale" if fields.has("scale") else "options"
+            fields.error(where, "only a 'multiple' question can have exclusive options")
+            return None
         return None if options is None else {"options": options}
 
     def specific_json(self) -> dict[str, Any]:
@@ -72,12 +81,8 @@ class ChoiceQuestion(Question):
     def check_option(self, value: Any) -> str:
         """One valid option value."""
         if not isinstance(value, str) or not self.options.has(value):
-            raise AnswerError(f"Select one of the options for: {self.label}")
+            raise self.error("not_an_option")
         return value
-
-    def required_message(self) -> str:
-        """The error for a blank required answer."""
-        return f"Select an answer for: {self.label}"
 
     def category_column(self, name: str, row_key: str = "", *, ordered: bool) -> AnalysisColumn:
         """A categorical column over the options, reading the chosen option's value."""

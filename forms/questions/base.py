@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,7 +18,7 @@ QUESTION_TYPES: dict[str, type[Question]] = {}
 
 FormData = Mapping[str, Sequence[str]]
 Scales = Mapping[str, "Options"]
-COMMON_KEYS = ("id", "type", "label", "hint", "required", "show_if", "measure")
+COMMON_KEYS = ("id", "type", "label", "hint", "required", "show_if", "measure", "errors")
 
 
 class AnswerError(ValueError):
@@ -69,6 +70,8 @@ class Options:
     """An ordered list of (value, label) choices."""
 
     items: tuple[tuple[str, str], ...]
+    #: Options that cannot be chosen with any other ("None of these"); only a `multiple` question has them.
+    exclusive: frozenset[str] = frozenset()
 
     @cached_property
     def values(self) -> list[str]:
@@ -91,23 +94,29 @@ class Options:
         """1-based position of a value, so ordered scales can be averaged."""
         return float(self._positions[value] + 1)
 
-    def to_json(self) -> list[dict[str, str]]:
+    def to_json(self) -> list[dict[str, Any]]:
         """The normalised definition form (a list keeps order in every JSON store)."""
-        return [{"value": value, "label": label} for value, label in self.items]
+        return [
+            {"value": value, "label": label, **({"exclusive": True} if value in self.exclusive else {})}
+            for value, label in self.items
+        ]
 
 
 def parse_options(ctx: ParseContext, raw: Any, path: str, parent: Any, key: Any) -> Options | None:
-    """Options written as `{value: label}` or as a list of `{value:, label:}`."""
+    """Options written as `{value: label}` or as a list of `{value:, label:, exclusive:}`."""
     pairs: list[tuple[str, str, int | None]] = []
+    exclusive: set[str] = set()
     if isinstance(raw, Mapping):
         pairs = [(k, v, line_of(raw, k)) for k, v in raw.items()]
     elif isinstance(raw, list):
         for i, item in enumerate(raw):
             item_fields = Fields(ctx, item, join(path, i), raw, i)
-            item_fields.reject_unknown(["value", "label"])
+            item_fields.reject_unknown(["value", "label", "exclusive"])
             value, label = item_fields.text("value", required=True), item_fields.text("label", required=True)
             if value is not None and label is not None:
                 pairs.append((value, label, line_of(raw, i)))
+                if item_fields.boolean("exclusive", False):
+                    exclusive.add(value)
     else:
         ctx.error(path, "must be a mapping of option values to labels", line_of(parent, key))
         return None
@@ -132,7 +141,10 @@ def parse_options(ctx: ParseContext, raw: Any, path: str, parent: Any, key: Any)
             ctx.error(join(path, str(value)), "every option needs a label", line)
             ok = False
         seen.add(str(value))
-    return Options(tuple((v, str(lbl).strip()) for v, lbl, _ in pairs)) if ok else None
+    if ok and exclusive and len(exclusive) == len(pairs):
+        ctx.error(path, "at least one option must not be exclusive", line_of(parent, key))
+        ok = False
+    return Options(tuple((v, str(lbl).strip()) for v, lbl, _ in pairs), frozenset(exclusive)) if ok else None
 
 
 #: Control characters (Unicode category Cc) other than tab, line feed and carriage return, and
@@ -140,19 +152,46 @@ def parse_options(ctx: ParseContext, raw: Any, path: str, parent: Any, key: Any)
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def check_text(value: Any, max_length: int) -> str | None:
-    """A typed answer: stripped, bounded, storable in every database; None when blank."""
-    if not isinstance(value, str):
-        raise AnswerError("Enter text")
-    text: str = value.strip()
-    if not text:
+def placeholders(template: str) -> set[str]:
+    """The `{name}` placeholders of a message; ValueError for a stray brace."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def parse_messages(fields: Fields, defaults: Mapping[str, str]) -> tuple[tuple[str, str], ...] | None:
+    """A question's `errors:` overrides: known message keys, text, only the default's placeholders."""
+    raw = fields.raw.get("errors")
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        fields.error("errors", f"must be a mapping of message names ({', '.join(defaults)}) to messages")
         return None
-    if len(text) > max_length:
-        raise AnswerError(f"Answer must be {max_length:,} characters or fewer")
-    # Why: PostgreSQL cannot store NUL, and lone surrogates cannot be encoded as UTF-8.
-    if UNSTORABLE.search(text):
-        raise AnswerError("Answer contains characters that cannot be saved; remove them and try again")
-    return text
+    messages = []
+    ok = True
+    for key, text in raw.items():
+        path = join(join(fields.path, "errors"), str(key))
+        line = line_of(raw, key)
+        if key not in defaults:
+            fields.ctx.error(path, f"unknown message '{key}' (this question's messages: {', '.join(defaults)})", line)
+            ok = False
+            continue
+        if not isinstance(text, str) or not text.strip():
+            fields.ctx.error(path, "must be non-empty text", line)
+            ok = False
+            continue
+        allowed = placeholders(defaults[key]) | {"label"}
+        try:
+            unknown = placeholders(text) - allowed
+        except ValueError:
+            fields.ctx.error(path, "has a '{' or '}' that is not a placeholder (write {{ or }} for a brace)", line)
+            ok = False
+            continue
+        if unknown:
+            names = ", ".join("{" + n + "}" for n in sorted(allowed))
+            fields.ctx.error(path, f"unknown placeholder {{{sorted(unknown)[0]}}} (this message may use {names})", line)
+            ok = False
+            continue
+        messages.append((str(key), text.strip()))
+    return tuple(messages) if ok else None
 
 
 NO_OPTIONS = Options(())
@@ -168,11 +207,16 @@ class Question:
     required: bool = False
     show_if: Condition | None = None
     measure: str | None = None
+    #: Wording a definition gives instead of default messages (`errors:` in YAML), by message name.
+    messages: tuple[tuple[str, str], ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     type_code: ClassVar[str] = ""
     #: The type-specific keys a definition may give.
     keys: ClassVar[tuple[str, ...]] = ()
+    #: Every error message this type can give, by name: the default wording, written for a child
+    #: (GOV.UK style: say what to do, no jargon). `{label}` and the named values fill the braces.
+    default_messages: ClassVar[Mapping[str, str]] = {"required": "Answer '{label}'"}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -208,6 +252,8 @@ class Question:
             data["show_if"] = self.show_if.to_json()
         if self.measure:
             data["measure"] = self.measure
+        if self.messages:
+            data["errors"] = dict(self.messages)
         data.update(self.specific_json())
         return data
 
@@ -238,9 +284,18 @@ class Question:
         """Whether a value counts as no answer."""
         return value is None or value == "" or value == [] or value == {}
 
+    def message(self, name: str, **values: Any) -> str:
+        """An error message: the definition's own wording if it gives one, else the default."""
+        template = next((text for key, text in self.messages if key == name), None) or self.default_messages[name]
+        return template.format(label=self.label, **values)
+
+    def error(self, name: str, **values: Any) -> AnswerError:
+        """An AnswerError carrying the named message."""
+        return AnswerError(self.message(name, **values))
+
     def required_message(self) -> str:
         """The error shown when a required question is left blank."""
-        return f"Answer the question: {self.label}"
+        return self.message("required")
 
     def to_cells(self, value: Any) -> list[Cell]:
         """Split a clean value into stored cells."""

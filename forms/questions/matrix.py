@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forms.problems import Fields, join
 from forms.questions._choice import ChoiceQuestion, leaning_choice
-from forms.questions.base import NO_OPTIONS, AnalysisColumn, AnswerError, Cell, FormData, Options, Scales, parse_options
+from forms.questions.base import NO_OPTIONS, AnalysisColumn, Cell, FormData, Options, Scales, parse_options
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,13 @@ class MatrixQuestion(ChoiceQuestion):
 
     type_code = "matrix"
     keys: ClassVar[tuple[str, ...]] = ("rows", "options", "scale")
+    default_messages: ClassVar[Mapping[str, str]] = {
+        **ChoiceQuestion.default_messages,
+        "required": "Choose an answer in each row of '{label}'",
+        "not_rows": "Choose an answer in each row",
+        "unknown_row": "'{row}' is not one of the rows",
+        "row_missing": "Choose an answer for '{row}'",
+    }
 
     @classmethod
     def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
@@ -70,14 +77,14 @@ class MatrixQuestion(ChoiceQuestion):
         if self.is_blank(value):
             return None
         if not isinstance(value, dict):
-            raise AnswerError(f"Select an answer in each row for: {self.label}")
+            raise self.error("not_rows")
         unknown = [str(row) for row in value if row not in self.rows.values]
         if unknown:
-            raise AnswerError(f"Unknown row '{unknown[0]}' for: {self.label}")
+            raise self.error("unknown_row", row=unknown[0])
         answer = {row: self.check_option(value[row]) for row in self.rows.values if value.get(row) is not None}
         if self.required and len(answer) < len(self.rows.values):
             missing = next(self.rows.label(r) for r in self.rows.values if r not in answer)
-            raise AnswerError(f"Select an answer for '{missing}' in: {self.label}")
+            raise self.error("row_missing", row=missing)
         return answer or None
 
     def to_cells(self, value: Any) -> list[Cell]:

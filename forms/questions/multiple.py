@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forms.problems import Fields
 from forms.questions._choice import ChoiceQuestion
-from forms.questions.base import AnalysisColumn, AnswerError, Cell, FormData, Scales
+from forms.questions.base import AnalysisColumn, Cell, FormData, Scales
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,15 @@ class MultipleQuestion(ChoiceQuestion):
 
     type_code = "multiple"
     keys: ClassVar[tuple[str, ...]] = ("options", "scale", "min_choices", "max_choices")
+    default_messages: ClassVar[Mapping[str, str]] = {
+        **ChoiceQuestion.default_messages,
+        "not_a_list": "Choose one or more of the answers shown",
+        "repeated": "Choose each answer only once",
+        "too_few": "Choose at least {min_choices} answers",
+        "too_many": "Choose no more than {max_choices} answers",
+        "exclusive": "Choose '{option}' on its own, or untick it",
+    }
+    allows_exclusive: ClassVar[bool] = True
 
     @classmethod
     def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
@@ -60,14 +69,19 @@ class MultipleQuestion(ChoiceQuestion):
         if self.is_blank(value):
             return None
         if not isinstance(value, list):
-            raise AnswerError(f"Select one or more options for: {self.label}")
+            raise self.error("not_a_list")
         chosen = [self.check_option(v) for v in value]
         if len(set(chosen)) != len(chosen):
-            raise AnswerError(f"Select each option only once for: {self.label}")
+            raise self.error("repeated")
+        if self.options.exclusive and len(chosen) > 1:
+            # Why: "None of these" with a ticked option contradicts itself; asking beats guessing which they meant.
+            alone = next((v for v in chosen if v in self.options.exclusive), None)
+            if alone is not None:
+                raise self.error("exclusive", option=self.options.label(alone))
         if self.min_choices is not None and len(chosen) < self.min_choices:
-            raise AnswerError(f"Select at least {self.min_choices} options for: {self.label}")
+            raise self.error("too_few", min_choices=self.min_choices)
         if self.max_choices is not None and len(chosen) > self.max_choices:
-            raise AnswerError(f"Select no more than {self.max_choices} options for: {self.label}")
+            raise self.error("too_many", max_choices=self.max_choices)
         return [v for v in self.options.values if v in chosen]
 
     def to_cells(self, value: Any) -> list[Cell]:

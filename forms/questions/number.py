@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forms.problems import Fields, to_number
-from forms.questions.base import AnalysisColumn, AnswerError, Cell, FormData, Question, Scales
+from forms.questions.base import AnalysisColumn, Cell, FormData, Question, Scales
 
 #: Why: beyond this a float no longer holds every whole number exactly.
 LIMIT = 1e15
@@ -31,6 +31,13 @@ class NumberQuestion(Question):
 
     type_code = "number"
     keys: ClassVar[tuple[str, ...]] = ("min", "max", "integer", "suffix")
+    default_messages: ClassVar[Mapping[str, str]] = {
+        "required": "Enter a number for '{label}'",
+        "not_a_number": "Enter a number, like 3",
+        "not_whole": "Enter a whole number, like 3",
+        "too_small": "Enter a number of {min} or more",
+        "too_large": "Enter a number of {max} or less",
+    }
 
     @classmethod
     def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
@@ -62,7 +69,7 @@ class NumberQuestion(Question):
             return None
         number = to_number(text)
         if number is None:
-            raise AnswerError(f"Enter a number for: {self.label}")
+            raise self.error("not_a_number")
         return number
 
     def clean(self, value: Any) -> Any:
@@ -71,20 +78,16 @@ class NumberQuestion(Question):
             return None
         number = to_number(value) if isinstance(value, int | float) else None
         if number is None or abs(number) > LIMIT:
-            raise AnswerError(f"Enter a number for: {self.label}")
+            raise self.error("not_a_number")
         if self.integer:
             if number != int(number):
-                raise AnswerError(f"Enter a whole number for: {self.label}")
+                raise self.error("not_whole")
             number = int(number)
         if self.min is not None and number < self.min:
-            raise AnswerError(f"Enter a number of {_plain(self.min)} or more for: {self.label}")
+            raise self.error("too_small", min=_plain(self.min))
         if self.max is not None and number > self.max:
-            raise AnswerError(f"Enter a number of {_plain(self.max)} or less for: {self.label}")
+            raise self.error("too_large", max=_plain(self.max))
         return number
-
-    def required_message(self) -> str:
-        """The error for a blank required answer."""
-        return f"Enter a number for: {self.label}"
 
     def to_form(self, value: Any) -> dict[str, Any]:
         """The number as typed back into the box."""

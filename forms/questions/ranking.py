@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forms.problems import Fields
 from forms.questions._choice import ChoiceQuestion
-from forms.questions.base import AnalysisColumn, AnswerError, Cell, FormData, Scales
+from forms.questions.base import AnalysisColumn, Cell, FormData, Scales
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th ... 21st."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,15 @@ class RankingQuestion(ChoiceQuestion):
 
     type_code = "ranking"
     keys: ClassVar[tuple[str, ...]] = ("options", "scale", "max_choices")
+    default_messages: ClassVar[Mapping[str, str]] = {
+        **ChoiceQuestion.default_messages,
+        "required": "Choose your 1st choice",
+        "gap": "Choose your {missing} choice before your {later}",
+        "not_a_list": "Put the answers in order",
+        "repeated": "You chose '{option}' more than once: choose each one only once",
+        "incomplete": "Put all {count} answers in order",
+        "too_many": "Choose no more than {places}",
+    }
 
     @classmethod
     def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
@@ -62,7 +77,9 @@ class RankingQuestion(ChoiceQuestion):
         while chosen and chosen[-1] is None:
             chosen.pop()
         if None in chosen:
-            raise AnswerError(f"Fill the places in order, starting with 1, for: {self.label}")
+            missing = chosen.index(None)
+            later = next(i for i in range(missing, len(chosen)) if chosen[i] is not None)
+            raise self.error("gap", missing=ordinal(missing + 1), later=ordinal(later + 1))
         return chosen or None
 
     def to_form(self, value: Any) -> dict[str, Any]:
@@ -75,19 +92,16 @@ class RankingQuestion(ChoiceQuestion):
         if self.is_blank(value):
             return None
         if not isinstance(value, list):
-            raise AnswerError(f"Put the options in order for: {self.label}")
+            raise self.error("not_a_list")
         ranked = [self.check_option(v) for v in value]
         if len(set(ranked)) != len(ranked):
-            raise AnswerError(f"Choose each option only once for: {self.label}")
+            twice = next(v for i, v in enumerate(ranked) if v in ranked[:i])
+            raise self.error("repeated", option=self.options.label(twice))
         if self.max_choices is None and len(ranked) != len(self.options.values):
-            raise AnswerError(f"Put all {len(self.options.values)} options in order for: {self.label}")
+            raise self.error("incomplete", count=len(self.options.values))
         if len(ranked) > self.places:
-            raise AnswerError(f"Choose no more than {self.places} for: {self.label}")
+            raise self.error("too_many", places=self.places)
         return ranked
-
-    def required_message(self) -> str:
-        """The error for a blank required answer."""
-        return f"Choose your first choice for: {self.label}"
 
     def to_cells(self, value: Any) -> list[Cell]:
         """One cell per place; position is the rank, starting at 1."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forms.problems import Fields
-from forms.questions.base import AnalysisColumn, AnswerError, Cell, FormData, Question, Scales, check_text
+from forms.questions.base import UNSTORABLE, AnalysisColumn, Cell, FormData, Question, Scales
 
 #: Typed answers for demo data: short and plausible, never real people's words.
 SAMPLE_TEXT = (
@@ -30,6 +30,13 @@ class TextQuestion(Question):
     type_code = "text"
     keys: ClassVar[tuple[str, ...]] = ("max_length",)
     default_max_length: ClassVar[int] = 500
+    default_messages: ClassVar[Mapping[str, str]] = {
+        "required": "Write your answer to '{label}'",
+        "not_text": "Send the answer to '{label}' as text",
+        "too_long": "Your answer must be {max_length} characters or fewer",
+        "one_line": "Write your answer on one line",
+        "unstorable": "Your answer has characters that cannot be saved: remove them and try again",
+    }
 
     @classmethod
     def parse_specific(cls, fields: Fields, scales: Scales) -> dict[str, Any] | None:
@@ -50,15 +57,22 @@ class TextQuestion(Question):
     multiline: ClassVar[bool] = False
 
     def clean(self, value: Any) -> Any:
-        """Trimmed text within the length limit (on one line, for a one-line box)."""
-        text = None if value is None else check_text(value, self.max_length)
-        if text is not None and not self.multiline and ("\n" in text or "\r" in text):
-            raise AnswerError(f"Answer must be on one line for: {self.label}")
+        """Trimmed text within the length limit (on one line, for a one-line box); None when blank."""
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.error("not_text")
+        text: str = value.strip()
+        if not text:
+            return None
+        if len(text) > self.max_length:
+            raise self.error("too_long", max_length=f"{self.max_length:,}")
+        # Why: PostgreSQL cannot store NUL, and lone surrogates cannot be encoded as UTF-8.
+        if UNSTORABLE.search(text):
+            raise self.error("unstorable")
+        if not self.multiline and ("\n" in text or "\r" in text):
+            raise self.error("one_line")
         return text
-
-    def required_message(self) -> str:
-        """The error for a blank required answer."""
-        return f"Enter your answer to: {self.label}"
 
     def to_cells(self, value: Any) -> list[Cell]:
         """One text cell."""

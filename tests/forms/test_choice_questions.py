@@ -96,11 +96,11 @@ def test_single_choice_blank_is_no_answer(q: Any, blank: Any) -> None:
 
 @pytest.mark.parametrize("value", ["purple", "Red", "red ", ["red"], 1, {"red": "Red"}])
 def test_single_rejects_anything_but_one_option_value(value: Any) -> None:
-    assert rejects(SINGLE, value) == "Select one of the options for: Favourite colour?"
+    assert rejects(SINGLE, value) == "Choose one of the answers shown"
 
 
 def test_scale_rejects_a_label_instead_of_a_value() -> None:
-    assert rejects(SCALE, "Agree") == "Select one of the options for: I feel safe."
+    assert rejects(SCALE, "Agree") == "Choose one of the answers shown"
 
 
 def test_scale_question_keeps_option_order() -> None:
@@ -132,14 +132,14 @@ def test_multiple_blank_is_no_answer(blank: Any) -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("cat", "Select one or more options for: Which pets?"),
-        ({"cat": True}, "Select one or more options for: Which pets?"),
-        (["cat", "hamster"], "Select one of the options for: Which pets?"),
-        (["cat", None], "Select one of the options for: Which pets?"),
-        (["cat", "cat"], "Select each option only once for: Which pets?"),
-        (["cat", "dog", "cat"], "Select each option only once for: Which pets?"),
-        (["cat"], "Select at least 2 options for: Which pets?"),
-        (["cat", "dog", "fish", "bird"], "Select no more than 3 options for: Which pets?"),
+        ("cat", "Choose one or more of the answers shown"),
+        ({"cat": True}, "Choose one or more of the answers shown"),
+        (["cat", "hamster"], "Choose one of the answers shown"),
+        (["cat", None], "Choose one of the answers shown"),
+        (["cat", "cat"], "Choose each answer only once"),
+        (["cat", "dog", "cat"], "Choose each answer only once"),
+        (["cat"], "Choose at least 2 answers"),
+        (["cat", "dog", "fish", "bird"], "Choose no more than 3 answers"),
     ],
 )
 def test_multiple_rejections(value: Any, message: str) -> None:
@@ -175,13 +175,13 @@ def test_ranking_top_n_accepts_one_to_n_places(value: list[str]) -> None:
 @pytest.mark.parametrize(
     ("q", "value", "message"),
     [
-        (RANK_ALL, ["a", "b"], "Put all 3 options in order for: Put these in order"),
-        (RANK_ALL, ["a"], "Put all 3 options in order for: Put these in order"),
-        (RANK_ALL, ["a", "b", "b"], "Choose each option only once for: Put these in order"),
-        (RANK_ALL, ["a", "b", "z"], "Select one of the options for: Put these in order"),
-        (RANK_ALL, "a", "Put the options in order for: Put these in order"),
-        (RANK_TOP, ["a", "b", "c"], "Choose no more than 2 for: Your top two"),
-        (RANK_TOP, ["a", "a"], "Choose each option only once for: Your top two"),
+        (RANK_ALL, ["a", "b"], "Put all 3 answers in order"),
+        (RANK_ALL, ["a"], "Put all 3 answers in order"),
+        (RANK_ALL, ["a", "b", "b"], "You chose 'B' more than once: choose each one only once"),
+        (RANK_ALL, ["a", "b", "z"], "Choose one of the answers shown"),
+        (RANK_ALL, "a", "Put the answers in order"),
+        (RANK_TOP, ["a", "b", "c"], "Choose no more than 2"),
+        (RANK_TOP, ["a", "a"], "You chose 'A' more than once: choose each one only once"),
     ],
 )
 def test_ranking_rejections(q: Any, value: Any, message: str) -> None:
@@ -201,7 +201,7 @@ def test_ranking_places_never_exceed_the_options() -> None:
     assert q.places == 2
     assert q.field_names() == ["r-1", "r-2"]
     assert q.clean(["b", "a"]) == ["b", "a"]
-    assert rejects(q, ["b", "a", "a"]) == "Choose each option only once for: Rank"
+    assert rejects(q, ["b", "a", "a"]) == "You chose 'A' more than once: choose each one only once"
 
 
 # -- matrix -------------------------------------------------------------------------------
@@ -227,14 +227,14 @@ def test_matrix_blank_is_no_answer(blank: Any) -> None:
 @pytest.mark.parametrize(
     ("q", "value", "message"),
     [
-        (MATRIX, {"price": "good"}, "Unknown row 'price' for: Rate the course"),
-        (MATRIX, {"quality": "good", "venue": "poor"}, "Unknown row 'venue' for: Rate the course"),
-        (MATRIX, ["quality", "good"], "Select an answer in each row for: Rate the course"),
-        (MATRIX, "good", "Select an answer in each row for: Rate the course"),
-        (MATRIX, {"quality": "excellent"}, "Select one of the options for: Rate the course"),
-        (MATRIX, {"quality": ["good"]}, "Select one of the options for: Rate the course"),
-        (MATRIX_REQUIRED, {"quality": "good"}, "Select an answer for 'Content' in: Rate the course"),
-        (MATRIX_REQUIRED, {"content": "good"}, "Select an answer for 'Quality' in: Rate the course"),
+        (MATRIX, {"price": "good"}, "'price' is not one of the rows"),
+        (MATRIX, {"quality": "good", "venue": "poor"}, "'venue' is not one of the rows"),
+        (MATRIX, ["quality", "good"], "Choose an answer in each row"),
+        (MATRIX, "good", "Choose an answer in each row"),
+        (MATRIX, {"quality": "excellent"}, "Choose one of the answers shown"),
+        (MATRIX, {"quality": ["good"]}, "Choose one of the answers shown"),
+        (MATRIX_REQUIRED, {"quality": "good"}, "Choose an answer for 'Content'"),
+        (MATRIX_REQUIRED, {"content": "good"}, "Choose an answer for 'Quality'"),
     ],
 )
 def test_matrix_rejections(q: Any, value: Any, message: str) -> None:
@@ -256,11 +256,11 @@ def test_matrix_has_no_option_values_for_show_if() -> None:
 @pytest.mark.parametrize(
     ("q", "message"),
     [
-        (SINGLE, "Select an answer for: Favourite colour?"),
-        (SCALE, "Select an answer for: I feel safe."),
-        (MULTIPLE, "Select an answer for: Which pets?"),
-        (MATRIX, "Select an answer for: Rate the course"),
-        (RANK_ALL, "Choose your first choice for: Put these in order"),
+        (SINGLE, "Choose an answer to 'Favourite colour?'"),
+        (SCALE, "Choose an answer to 'I feel safe.'"),
+        (MULTIPLE, "Choose an answer to 'Which pets?'"),
+        (MATRIX, "Choose an answer in each row of 'Rate the course'"),
+        (RANK_ALL, "Choose your 1st choice"),
     ],
 )
 def test_required_messages(q: Any, message: str) -> None:

@@ -189,7 +189,7 @@ def test_hidden_required_question_is_not_required() -> None:
 
 def test_shown_required_question_is_required() -> None:
     result = validate_answers(CHAIN, {"colour": "red"})
-    assert result.errors == {"why_red": "Enter your answer to: Why red?"}
+    assert result.errors == {"why_red": "Write your answer to 'Why red?'"}
     assert not result.ok
 
 
@@ -213,7 +213,7 @@ def test_validate_answers_keeps_shown_answers_clean() -> None:
 
 def test_an_invalid_answer_hides_what_depends_on_it() -> None:
     result = validate_answers(CHAIN, {"colour": "purple", "why_red": "x"})
-    assert result.errors == {"colour": "Select one of the options for: Colour"}
+    assert result.errors == {"colour": "Choose one of the answers shown"}
     assert result.answers == {}
 
 
@@ -222,7 +222,7 @@ def test_validate_answers_reports_unknown_question_ids() -> None:
     assert result.errors == {
         "nope": "'nope' is not a question in this survey",
         "Colour": "'Colour' is not a question in this survey",
-        "more": "Enter a number for: How much?",
+        "more": "Enter a number for 'How much?'",
     }
 
 

@@ -126,14 +126,14 @@ def test_from_form(qid: str, form: dict[str, list[str]], expected: Any) -> None:
 
 @pytest.mark.parametrize("typed", ["abc", "4 apples", "inf", "nan", "1e400", "--1"])
 def test_number_from_form_rejects_words(typed: str) -> None:
-    with pytest.raises(AnswerError, match=r"^Enter a number for: Times$"):
+    with pytest.raises(AnswerError, match=r"^Enter a number, like 3$"):
         Q["times"].from_form({"times": [typed]})
 
 
 def test_ranking_from_form_with_a_gap_is_an_error() -> None:
     with pytest.raises(AnswerError) as caught:
         Q["rank"].from_form({"rank-1": [""], "rank-2": ["a"]})
-    assert str(caught.value) == "Fill the places in order, starting with 1, for: Rank"
+    assert str(caught.value) == "Choose your 1st choice before your 2nd"
 
 
 def test_from_form_then_clean_canonicalises() -> None:

@@ -158,7 +158,7 @@ def test_validate_page_reads_the_form_and_uses_saved_answers_from_other_pages() 
     assert result.ok
     assert result.answers == {"why_bad": "tired"}
     result = validate_page(SPLIT, page2, {"feel": "bad"}, {})
-    assert result.errors == {"why_bad": "Enter your answer to: Why"}
+    assert result.errors == {"why_bad": "Write your answer to 'Why'"}
 
 
 def test_validate_page_skips_questions_hidden_by_saved_answers() -> None:
@@ -171,7 +171,7 @@ def test_validate_page_skips_questions_hidden_by_saved_answers() -> None:
 def test_validate_page_ignores_saved_answers_to_its_own_questions() -> None:
     page1 = SPLIT.pages[0]
     result = validate_page(SPLIT, page1, {"feel": "bad"}, {})
-    assert result.errors == {"feel": "Select an answer for: Feel"}
+    assert result.errors == {"feel": "Choose an answer to 'Feel'"}
 
 
 def test_validate_page_reports_form_errors() -> None:
@@ -188,9 +188,9 @@ sections:
     )
     result = validate_page(s, s.pages[0], {}, {"n": ["abc"], "r-2": ["a"], "m": ["a", "b", "c"]})
     assert result.errors == {
-        "n": "Enter a number for: N",
-        "r": "Fill the places in order, starting with 1, for: R",
-        "m": "Select one of the options for: M",
+        "n": "Enter a number, like 3",
+        "r": "Choose your 1st choice before your 2nd",
+        "m": "Choose one of the answers shown",
     }
     assert result.answers == {}
 

@@ -82,25 +82,25 @@ def test_number_blank_is_no_answer() -> None:
 @pytest.mark.parametrize(
     ("q", "value", "message"),
     [
-        (WHOLE, 2.5, "Enter a whole number for: How many times?"),
-        (WHOLE, 0.1, "Enter a whole number for: How many times?"),
-        (WHOLE, -1, "Enter a number of 0 or more for: How many times?"),
-        (WHOLE, 11, "Enter a number of 10 or less for: How many times?"),
-        (DECIMAL, 0.25, "Enter a number of 0.5 or more for: How many hours?"),
-        (DECIMAL, 7.75, "Enter a number of 7.5 or less for: How many hours?"),
-        (WHOLE, True, "Enter a number for: How many times?"),
-        (WHOLE, False, "Enter a number for: How many times?"),
-        (WHOLE, "3", "Enter a number for: How many times?"),
-        (WHOLE, "", "Enter a number for: How many times?"),
-        (WHOLE, [3], "Enter a number for: How many times?"),
-        (ANY_NUMBER, float("nan"), "Enter a number for: Any number"),
-        (ANY_NUMBER, float("inf"), "Enter a number for: Any number"),
-        (ANY_NUMBER, float("-inf"), "Enter a number for: Any number"),
-        (ANY_NUMBER, 1e16, "Enter a number for: Any number"),
-        (ANY_NUMBER, -1e16, "Enter a number for: Any number"),
-        (ANY_NUMBER, 10**16, "Enter a number for: Any number"),
+        (WHOLE, 2.5, "Enter a whole number, like 3"),
+        (WHOLE, 0.1, "Enter a whole number, like 3"),
+        (WHOLE, -1, "Enter a number of 0 or more"),
+        (WHOLE, 11, "Enter a number of 10 or less"),
+        (DECIMAL, 0.25, "Enter a number of 0.5 or more"),
+        (DECIMAL, 7.75, "Enter a number of 7.5 or less"),
+        (WHOLE, True, "Enter a number, like 3"),
+        (WHOLE, False, "Enter a number, like 3"),
+        (WHOLE, "3", "Enter a number, like 3"),
+        (WHOLE, "", "Enter a number, like 3"),
+        (WHOLE, [3], "Enter a number, like 3"),
+        (ANY_NUMBER, float("nan"), "Enter a number, like 3"),
+        (ANY_NUMBER, float("inf"), "Enter a number, like 3"),
+        (ANY_NUMBER, float("-inf"), "Enter a number, like 3"),
+        (ANY_NUMBER, 1e16, "Enter a number, like 3"),
+        (ANY_NUMBER, -1e16, "Enter a number, like 3"),
+        (ANY_NUMBER, 10**16, "Enter a number, like 3"),
         # A JSON body may hold an integer too large for a float: an answer error, not a crash.
-        pytest.param(ANY_NUMBER, 10**400, "Enter a number for: Any number", id="int-too-large-for-float"),
+        pytest.param(ANY_NUMBER, 10**400, "Enter a number, like 3", id="int-too-large-for-float"),
     ],
 )
 def test_number_rejections(q: Any, value: Any, message: str) -> None:
@@ -114,7 +114,7 @@ def test_number_limits_are_inclusive_and_unbounded_without_min_max() -> None:
 
 
 def test_number_required_message() -> None:
-    assert WHOLE.required_message() == "Enter a number for: How many times?"
+    assert WHOLE.required_message() == "Enter a number for 'How many times?'"
 
 
 # -- text and textarea --------------------------------------------------------------------
@@ -151,19 +151,19 @@ def test_textarea_keeps_inner_line_breaks() -> None:
 )
 @pytest.mark.parametrize("q", [TEXT, TEXTAREA], ids=["text", "textarea"])
 def test_text_with_control_characters_is_rejected(q: Any, value: str) -> None:
-    assert rejects(q, value) == "Answer contains characters that cannot be saved; remove them and try again"
+    assert rejects(q, value) == "Your answer has characters that cannot be saved: remove them and try again"
 
 
 @pytest.mark.parametrize(("q", "limit"), [(TEXT, "10"), (TEXTAREA, "5,000")], ids=["text", "textarea"])
 def test_text_too_long(q: Any, limit: str) -> None:
     too_long = "x" * (q.max_length + 1)
-    assert rejects(q, too_long) == f"Answer must be {limit} characters or fewer"
+    assert rejects(q, too_long) == f"Your answer must be {limit} characters or fewer"
     assert q.clean("x" * q.max_length) == "x" * q.max_length
 
 
 @pytest.mark.parametrize("value", [5, ["hello"], {"text": "hello"}, True])
 def test_text_must_be_a_string(value: Any) -> None:
-    assert rejects(TEXT, value) == "Enter text"
+    assert rejects(TEXT, value) == "Send the answer to 'A few words' as text"
 
 
 def test_text_default_lengths() -> None:
@@ -175,7 +175,7 @@ def test_text_default_lengths() -> None:
 
 @pytest.mark.parametrize("q", [TEXT, TEXTAREA], ids=["text", "textarea"])
 def test_text_required_message(q: Any) -> None:
-    assert q.required_message() == f"Enter your answer to: {q.label}"
+    assert q.required_message() == f"Write your answer to '{q.label}'"
 
 
 # -- required and blank, through the engine -----------------------------------------------------
@@ -193,14 +193,14 @@ ALL_REQUIRED = survey_of(
     """
 )
 REQUIRED_MESSAGES = {
-    "s": "Select an answer for: S",
-    "c": "Select an answer for: C",
-    "m": "Select an answer for: M",
-    "r": "Choose your first choice for: R",
-    "g": "Select an answer for: G",
-    "n": "Enter a number for: N",
-    "t": "Enter your answer to: T",
-    "a": "Enter your answer to: A",
+    "s": "Choose an answer to 'S'",
+    "c": "Choose an answer to 'C'",
+    "m": "Choose an answer to 'M'",
+    "r": "Choose your 1st choice",
+    "g": "Choose an answer in each row of 'G'",
+    "n": "Enter a number for 'N'",
+    "t": "Write your answer to 'T'",
+    "a": "Write your answer to 'A'",
 }
 
 
@@ -249,7 +249,7 @@ def test_number_bounds_are_written_plainly_in_messages() -> None:
 
 
 def test_a_one_line_text_answer_cannot_hold_a_line_break_but_a_textarea_can() -> None:
-    assert rejects(TEXT, "one\ntwo").startswith("Answer must be on one line")
+    assert rejects(TEXT, "one\ntwo") == "Write your answer on one line"
     assert TEXTAREA.clean("first\nsecond") == "first\nsecond"
 
 
