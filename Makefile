@@ -36,10 +36,10 @@ $(STAMP_JS): package.json package-lock.json
 
 install: $(STAMP_PY) $(STAMP_JS) ## Create the virtual environment and install Python and front-end packages
 
-static/app.css: $(STAMP_JS) assets/app.scss assets/init.mjs
+static/app.css: $(STAMP_JS) assets/app.scss assets/init.mjs assets/favicon.svg
 	mkdir -p static
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/
-	cp assets/init.mjs static/
+	cp assets/init.mjs assets/favicon.svg static/
 	npx sass --load-path=node_modules --no-source-map --style=compressed assets/app.scss static/app.css
 
 assets: static/app.css ## Build the CSS and JavaScript from GOV.UK Frontend (npm registry)

@@ -115,21 +115,24 @@ def test_a_number_of_the_wrong_kind_is_refused(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("slug", "answers", "question", "message"),
     [
-        ("make-your-mark", {"vote": "pizza"}, "vote", "Select one of the options"),
-        ("make-your-mark", {"why": "No vote"}, "vote", "Select an answer"),
-        ("make-your-mark", {"vote": ["environment"]}, "vote", "Select one of the options"),
-        ("young-people-voice", {"talk_to": "friend"}, "talk_to", "Select one or more"),
+        ("make-your-mark", {"vote": "pizza"}, "vote", "Choose one of the answers shown"),
+        ("make-your-mark", {"why": "No vote"}, "vote", "Choose the issue that matters most to you"),
+        ("make-your-mark", {"vote": ["environment"]}, "vote", "Choose one of the answers shown"),
+        ("young-people-voice", {"talk_to": "friend"}, "talk_to", "Choose one or more"),
+        ("young-people-voice", {"talk_to": ["friend", "no_one"]}, "talk_to", "Untick one of them"),
         ("young-people-voice", {"talk_to": ["friend", "friend"]}, "talk_to", "only once"),
         ("young-people-voice", {"what_matters": ["school"] * 2}, "what_matters", "only once"),
         ("young-people-voice", {"what_matters": ["school", "environment", "feeling_safe", "mental_health"]},
          "what_matters", "no more than 3"),
-        ("young-people-voice", {"make_better": 42}, "make_better", "Enter text"),
-        ("young-people-voice", {"make_better": "x" * 2001}, "make_better", "2,000 characters"),
+        ("young-people-voice", {"make_better": 42}, "make_better", "as text"),
+        ("young-people-voice", {"make_better": True}, "make_better", "What would make things better"),
+        ("young-people-voice", {"make_better": "x" * 2001}, "make_better", "shorter than 2,000 letters"),
         ("young-people-voice", {"make_better": "nul\x00byte"}, "make_better", "cannot be saved"),
         ("working-together-a-evaluation", {"course_elements": ["good"]}, "course_elements", "each row"),
         ("working-together-a-evaluation", {"course_elements": {"quality": "good"}}, "course_elements",
          "Course content and materials"),
-        ("working-together-a-evaluation", {"course_elements": {"colour": "good"}}, "course_elements", "Unknown row"),
+        ("working-together-a-evaluation", {"course_elements": {"colour": "good"}}, "course_elements",
+         "not one of the rows"),
     ],
 )  # fmt: skip
 def test_invalid_answers_are_422_with_a_message_per_question(
@@ -172,13 +175,22 @@ def test_the_same_submission_key_twice_stores_one_response(client: TestClient, s
     assert database.count(settings.database_url, "answer") == 1
 
 
-def test_a_replay_with_different_answers_still_returns_the_first(client: TestClient, settings: Settings) -> None:
+def test_a_replay_with_different_answers_is_a_conflict_and_keeps_the_first(
+    client: TestClient, settings: Settings
+) -> None:
     url, key = responses_url("make-your-mark"), "retry-key-0002"
     first = client.post(url, json={"answers": {"vote": "transport"}, "submission_key": key})
     again = client.post(url, json={"answers": {"vote": "international"}, "submission_key": key})
-    assert again.json()["id"] == first.json()["id"]
+    assert first.status_code == 201
+    assert again.status_code == 409, again.text
+    assert "already used for different answers" in again.json()["detail"]
     stored = database.query(settings.database_url, "SELECT value_text FROM answer")
     assert [row[0] for row in stored] == ["transport"]
+    # The same answers again (a retry) still get the first acknowledgement, however they are written.
+    retry = client.post(url, json={"answers": {"vote": "transport", "why": "  "}, "submission_key": key})
+    assert retry.status_code == 201
+    assert retry.json()["id"] == first.json()["id"]
+    assert retry.headers["idempotent-replayed"] == "true"
 
 
 def test_the_idempotency_key_header_works_the_same(client: TestClient, settings: Settings) -> None:

@@ -52,7 +52,7 @@ def test_young_people_voice_from_start_to_finish(client: TestClient, settings: S
         {
             1: {"what_matters-1": "feeling_safe", "what_matters-2": "mental_health", "what_matters-3": "school"},
             2: {"listened_to": "sometimes", "views_difference": "not_sure"},
-            3: {"make_better": "More youth clubs\nthat are open late", "talk_to": ["friend", "no_one"]},
+            3: {"make_better": "More youth clubs\nthat are open late", "talk_to": ["no_one"]},
             4: {"easier_to_talk": "Someone my own age"},
             5: {"age_band": "11_15", "area": "west"},
         },
@@ -65,7 +65,6 @@ def test_young_people_voice_from_start_to_finish(client: TestClient, settings: S
         "3. School, college and learning",
     ]
     assert check.summary_lines("If you were worried about something, who would you talk to?") == [
-        "A friend",
         "I wouldn't talk to anyone",
     ]
     assert check.summary_rows()["Do you think giving your views makes a difference?"][0] == "Not sure"
@@ -75,7 +74,7 @@ def test_young_people_voice_from_start_to_finish(client: TestClient, settings: S
         "listened_to": "sometimes",
         "views_difference": "not_sure",
         "make_better": "More youth clubs\nthat are open late",
-        "talk_to": ["friend", "no_one"],
+        "talk_to": ["no_one"],
         "easier_to_talk": "Someone my own age",
         "age_band": "11_15",
         "area": "west",

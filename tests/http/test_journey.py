@@ -37,7 +37,7 @@ def test_ranking_error_links_to_the_first_place_and_keeps_the_choices(client: Te
     response = post_page(client, YPV, 1, {"what_matters-1": "", "what_matters-2": "school"})
     assert response.status_code == 200
     html = Html(response.text)
-    assert_error_page(html, {"what_matters-1": "Fill the places in order"})
+    assert_error_page(html, {"what_matters-1": "Pick your 1st choice before your 2nd"})
     assert html.field_values().get("what_matters-2") == ["school"]
     assert "what_matters-1" not in html.field_values()
 
@@ -69,7 +69,7 @@ def test_every_required_question_is_listed_in_page_order(client: TestClient) -> 
     begin(client, WT_A)
     assert post_page(client, WT_A, 1, {f"course_elements-{r}": "good" for r in ROWS}).status_code == 303
     html = Html(post_page(client, WT_A, 2, {}).text)
-    assert_error_page(html, {"confidence_before": "Select an answer", "confidence_after": "Select an answer"})
+    assert_error_page(html, {"confidence_before": "Choose an answer to", "confidence_after": "Choose an answer to"})
     assert [href for href, _ in html.error_summary] == ["#confidence_before", "#confidence_after"]
     assert set(html.inline_errors) == {"confidence_before-error", "confidence_after-error"}
 
@@ -173,7 +173,7 @@ def test_changing_an_answer_returns_to_check_your_answers(client: TestClient) ->
 def test_a_change_with_errors_stays_in_change_mode(client: TestClient) -> None:
     answer_pages(client, "make-your-mark", {1: {"vote": "environment"}})
     html = Html(post_page(client, "make-your-mark", 1, {"vote": ""}, change=True).text)
-    assert_error_page(html, {"vote": "Select an answer"})
+    assert_error_page(html, {"vote": "Choose the issue that matters most to you"})
     assert html.form_action() == "/s/make-your-mark/page/1?change=1"
     assert html.back_link == "/s/make-your-mark/check"
 

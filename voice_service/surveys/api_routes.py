@@ -16,6 +16,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from forms import Survey
 from voice_service.core.web.security import SUBMISSIONS, rate_limited
+from voice_service.surveys.replays import replays_the_same_answers
 from voice_service.surveys.runtime import Runtime
 from voice_service.surveys.submissions import (
     SUBMISSION_KEY,
@@ -51,8 +52,8 @@ class SurveyDefinition(msgspec.Struct):
 SubmissionKey = Annotated[str, msgspec.Meta(pattern=SUBMISSION_KEY.pattern, min_length=8, max_length=128)]
 
 
-class ResponseIn(msgspec.Struct):
-    """A response: answers by question id, and a key that makes retries safe."""
+class ResponseIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A response: answers by question id, and a key that makes retries safe; nothing else (422 names it)."""
 
     answers: dict[str, Any]
     submission_key: SubmissionKey | None = None
@@ -138,7 +139,7 @@ class SurveyApiController(Controller):
         responses={
             400: _doc("Malformed JSON or a body that is not a JSON object"),
             404: _doc("No survey with that slug"),
-            409: _doc("The submission key was used for another survey"),
+            409: _doc("The submission key was used for another survey, or for different answers"),
             410: _doc("The survey is closed"),
             413: _doc("The body is over 1 MiB"),
             415: _doc("The body is not sent as application/json"),
@@ -171,5 +172,9 @@ class SurveyApiController(Controller):
             return Response(AnswerErrors(exc.errors), status_code=422)  # type: ignore[arg-type]
         except KeyUsedElsewhere as exc:
             return Response({"status_code": 409, "detail": str(exc)}, status_code=409)  # type: ignore[arg-type]
+        if ack.replayed and not await replays_the_same_answers(runtime.engine, survey, ack.id, data.answers):
+            # Why: a silent 201 would tell the client its new answers were kept when they were dropped.
+            detail = "This submission key was already used for different answers: send new answers with a new key"
+            return Response({"status_code": 409, "detail": detail}, status_code=409)  # type: ignore[arg-type]
         headers = {"Idempotent-Replayed": "true"} if ack.replayed else {}
         return Response(ResponseAck(ack.id, ack.survey, ack.version), status_code=201, headers=headers)

@@ -17,6 +17,8 @@ from voice_service.surveys.runtime import Runtime
 
 DRAFT_COOKIE = "vs_draft"
 SENT_COOKIE = "vs_sent"
+#: How long this browser's pages of a survey say the answers were sent (a ballot stays open for weeks).
+SENT_MARKER_SECONDS = 30 * 24 * 3600
 #: A marker beside SENT_COOKIE: the answers just sent may disclose harm (never an id; 10 minutes).
 HELP_COOKIE = "vs_help"
 
@@ -51,7 +53,7 @@ def _respond(runtime: Runtime, slug: str, outcome: journey.Outcome) -> PageRespo
         # Why: after submitting, nothing that could tie this browser to the response is kept.
         cookies.append(_cookie(runtime, slug, DRAFT_COOKIE, "", max_age=0))
         # A marker, not an identifier: it only lets the confirmation page know answers were just sent.
-        cookies.append(_cookie(runtime, slug, SENT_COOKIE, "1", max_age=600))
+        cookies.append(_cookie(runtime, slug, SENT_COOKIE, "1", max_age=SENT_MARKER_SECONDS))
     if outcome.flagged:
         # Why a cookie: the confirmation is a redirect away, and it must show where to get help first.
         # Not cleared by a repeated click (which learns nothing new); a new attempt clears it.
@@ -93,14 +95,20 @@ class SurveyPagesController(Controller):
 
     @get("/", name="survey-start")
     async def start(
-        self, runtime: NamedDependency[Runtime], slug: FromPath[str], expired: FromQuery[bool] = False
+        self,
+        runtime: NamedDependency[Runtime],
+        slug: FromPath[str],
+        expired: FromQuery[bool] = False,
+        vs_sent: FromCookie[str | None] = None,
     ) -> PageResponse:
         """The start page."""
         try:
             outcome = journey.start_page(runtime, slug)
         except journey.SurveyNotFound as exc:
             raise NotFoundException("There is no survey at this address") from exc
-        outcome.context["expired"] = expired
+        # Why: a browser that sent its answers is told so, never that they were lost (every dead end lands here).
+        outcome.context["sent"] = vs_sent == "1"
+        outcome.context["expired"] = expired and vs_sent != "1"
         return _respond(runtime, slug, outcome)
 
     @post("/start", name="survey-begin", status_code=303, before_request=rate_limited(DRAFTS))

@@ -40,6 +40,7 @@ FIELD_MESSAGES = {
 #: What to say when a required body field is missing, where "<field> is required" is not enough.
 REQUIRED_MESSAGES = {"answers": "answers is required: an object of question id to answer"}
 MISSING_FIELD = re.compile(r"missing required field `(\w+)`")
+UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(.+)`")
 #: Every endpoint shares this handler, so the message names no one endpoint's fields.
 NOT_AN_OBJECT = "The body must be a JSON object with the fields given in /schema"
 #: Failures that mean the database (or the network to it) is down rather than a bug.
@@ -61,6 +62,11 @@ def _body_errors(exc: ValidationException) -> tuple[int, dict[str, Any]]:
             if missing := MISSING_FIELD.search(message):
                 field = missing.group(1)
                 errors[field] = REQUIRED_MESSAGES.get(field, f"{field} is required")
+                continue
+            if unknown := UNKNOWN_FIELD.search(message):
+                # Why 422 naming it: a client sending a name or email by mistake must learn at once.
+                field = unknown.group(1)
+                errors[field] = f"'{field}' is not a field of this request: remove it (nothing else is stored)"
                 continue
             return 400, {"status_code": 400, "detail": NOT_AN_OBJECT}
         errors[FIELD_NAMES.get(key, key)] = FIELD_MESSAGES.get(key) or message.replace("`", "'") or "is not valid"

@@ -7,9 +7,12 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 
+from voice_service.core.partnership import Partnership
 
-def build_environment(templates_dir: Path) -> Environment:
+
+def build_environment(templates_dir: Path, partnership: Partnership | None = None) -> Environment:
     """Templates escape everything by default: all text a person typed is shown as text."""
+    partnership = partnership or Partnership()
     loader = ChoiceLoader(
         [
             FileSystemLoader(templates_dir),
@@ -18,8 +21,9 @@ def build_environment(templates_dir: Path) -> Environment:
     )
     env = Environment(loader=loader, autoescape=select_autoescape(["html", "xml"], default=True))
     env.globals.update(option_items=option_items, select_items=select_items, question_label=question_label)
-    env.globals["service_name"] = "Have your say"
-    env.globals["partnership_name"] = "City of York Safeguarding Children Partnership"
+    env.globals["partnership"] = partnership
+    env.globals["service_name"] = partnership.service_name
+    env.globals["partnership_name"] = partnership.name
     return env
 
 
@@ -36,6 +40,11 @@ def select_items(options: Any, selected: list[str] | None, prompt: str = "Choose
     return first + [{"value": v, "text": label, "selected": v in chosen} for v, label in options.items]
 
 
-def question_label(question: Any) -> str:
-    """A question's label, marked '(optional)' when it may be left blank (GOV.UK style)."""
-    return question.label if question.required else f"{question.label} (optional)"
+def question_label(question: Any, survey: Any = None) -> str:
+    """A question's label, marked '(optional)' when it may be left blank (GOV.UK style).
+
+    Not when every question of the survey is optional: the start page says so once instead.
+    """
+    if question.required or (survey is not None and survey.all_optional):
+        return str(question.label)
+    return f"{question.label} (optional)"
