@@ -94,6 +94,10 @@ ROUTES: dict[str, Policy] = {
     "/api/sessions/{session_id}/invitations": TRAINING,
     # --- impact: the training report, dashboard, annual report and exports (voice_service/impact) -
     # Training administrators and admins: figures only, no names; response-level exports are audited.
+    "/staff/reports/training": REPORTS,
+    "/staff/reports/training/annual": REPORTS,
+    "/staff/reports/training/download": REPORTS,
+    "/staff/reports/responses/{slug}": REPORTS,
     "/api/reports/training": REPORTS,
     # --- voice: "You Said / We Did" (voice_service/voice) -------------------------------------
     # Editors draft and change, reviewers approve and publish (the service checks which move each

@@ -45,6 +45,7 @@ from voice_service.core.web.health import health
 from voice_service.core.web.security import AssetFiles, WebSecurity
 from voice_service.core.web.templating import build_environment
 from voice_service.impact.api_routes import ReportsApiController
+from voice_service.impact.staff_routes import ReportPagesController
 from voice_service.safeguarding import jobs as safeguarding_jobs
 from voice_service.safeguarding.alerts import DisclosureAlerts
 from voice_service.safeguarding.api_routes import SafeguardingApiController
@@ -143,7 +144,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     route_handlers += [CoursePagesController, DelegatePagesController, TrainingApiController]
     route_handlers += [SafeguardingPagesController, SafeguardingApiController]
     route_handlers += [VoicePagesController, VoiceApiController, VoicePublicController]
-    route_handlers += [ReportsApiController]
+    route_handlers += [ReportPagesController, ReportsApiController]
     if settings.bench_routes:
         route_handlers.append(bench_noop)
     if static_dirs:

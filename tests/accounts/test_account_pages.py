@@ -26,8 +26,8 @@ def _nav(page: Html) -> list[str]:
 @pytest.mark.parametrize(
     ("key", "sections"),
     [
-        ("admin", ["People and roles", "Audit log"]),
-        ("training_admin", ["Training"]),
+        ("admin", ["People and roles", "Audit log", "Training reports"]),
+        ("training_admin", ["Training", "Training reports"]),
         ("voice_editor", ["You Said / We Did"]),
         ("voice_reviewer", ["You Said / We Did"]),
         ("safeguarding_lead", ["Safeguarding alerts"]),

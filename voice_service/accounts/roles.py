@@ -65,6 +65,12 @@ SECTIONS: tuple[Section, ...] = (
         "Training", ROLE_DESCRIPTIONS[Role.TRAINING_ADMIN], frozenset({Role.TRAINING_ADMIN}), href="/staff/training"
     ),
     Section(
+        "Training reports",
+        "Evaluations, 6-month follow-ups and the Course Impact Score; the annual report's training section; downloads",
+        frozenset({Role.TRAINING_ADMIN, Role.ADMIN}),
+        href="/staff/reports/training",
+    ),
+    Section(
         "You Said / We Did",
         "Draft, review and publish what partners did about young people\u2019s views",
         frozenset({Role.VOICE_EDITOR, Role.VOICE_REVIEWER}),

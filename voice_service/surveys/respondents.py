@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from analysis import versions_frame
+from analysis.frames import VERSIONED_ANSWER_COLUMNS
 from analysis.training import RESPONDENT_COLUMN, SurveyAnswers
 from forms import Survey
 from voice_service.surveys.catalog import SurveyCatalog
-from voice_service.surveys.results import load_results
-from voice_service.surveys.tables import RESPONSES, SURVEY_VERSIONS
+from voice_service.surveys.results import SUBMITTED_COLUMN, load_results
+from voice_service.surveys.tables import ANSWERS, RESPONSES, SURVEY_VERSIONS
 
 
 async def answered_versions(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> dict[str, Survey]:
@@ -44,3 +48,49 @@ async def survey_answers(engine: AsyncEngine, catalog: SurveyCatalog, slug: str)
         key_of = {rid: key for rid, key in (await conn.execute(keys)).all()}
     frame.insert(2, RESPONDENT_COLUMN, pd.Series(frame.index.map(key_of), index=frame.index, dtype=object))
     return SurveyAnswers(frame, await answered_versions(engine, catalog, slug))
+
+
+async def response_chunks(
+    engine: AsyncEngine, catalog: SurveyCatalog, slug: str, versions: dict[str, Survey], size: int = 5000
+) -> AsyncIterator[pd.DataFrame]:
+    """Every response to `slug` as analysis frames of at most `size` responses, oldest id first.
+
+    Each frame has `_version`, `_submitted_at` and RESPONDENT_COLUMN and the columns of every
+    version in `versions`, so chunks line up; memory holds one chunk, however many responses there are.
+    """
+    after = None
+    while True:
+        listed = (
+            select(RESPONSES.c.id, RESPONSES.c.submitted_at, RESPONSES.c.respondent_key)
+            .where(RESPONSES.c.survey_slug == slug)
+            .order_by(RESPONSES.c.id)
+            .limit(size)
+        )
+        if after is not None:
+            listed = listed.where(RESPONSES.c.id > after)
+        async with engine.connect() as conn:
+            heads = (await conn.execute(listed)).all()
+            if not heads:
+                return
+            ids = [row[0] for row in heads]
+            cells = (
+                select(
+                    ANSWERS.c.response_id,
+                    SURVEY_VERSIONS.c.version,
+                    ANSWERS.c.question_id,
+                    ANSWERS.c.row_key,
+                    ANSWERS.c.position,
+                    ANSWERS.c.value_text,
+                    ANSWERS.c.value_number,
+                )
+                .join(RESPONSES, RESPONSES.c.id == ANSWERS.c.response_id)
+                .join(SURVEY_VERSIONS, SURVEY_VERSIONS.c.id == RESPONSES.c.survey_version_id)
+                .where(RESPONSES.c.survey_slug == slug, RESPONSES.c.id >= ids[0], RESPONSES.c.id <= ids[-1])
+            )
+            answer_rows = (await conn.execute(cells)).all()
+        after = ids[-1]
+        long = pd.DataFrame.from_records([tuple(r) for r in answer_rows], columns=VERSIONED_ANSWER_COLUMNS)
+        frame = versions_frame(versions, long).reindex(pd.Index(ids, name="response_id"))
+        frame.insert(1, SUBMITTED_COLUMN, pd.to_datetime([row[1] for row in heads], utc=True))
+        frame.insert(2, RESPONDENT_COLUMN, pd.Series([row[2] for row in heads], index=frame.index, dtype=object))
+        yield frame

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from voice_service.training.tables import COURSES, DELEGATES, INVITATIONS, SESSIONS
@@ -66,3 +66,24 @@ async def training_frames(engine: AsyncEngine, start: date, end: date) -> Traini
         )
         invitations = _frame([tuple(r) for r in await conn.execute(follow_ups_q)], ["delegate_id", "sent"])
     return TrainingFrames(courses, sessions, delegates, invitations)
+
+
+async def courses_of(engine: AsyncEngine, pseudonyms: list[str]) -> dict[str, tuple[str, date]]:
+    """The course name and session date of each delegate key given (keys nobody holds are left out)."""
+    if not pseudonyms:
+        return {}
+    query = (
+        select(DELEGATES.c.pseudonym, COURSES.c.name, SESSIONS.c.date)
+        .join(SESSIONS, SESSIONS.c.id == DELEGATES.c.session_id)
+        .join(COURSES, COURSES.c.id == SESSIONS.c.course_id)
+        .where(DELEGATES.c.pseudonym.in_(pseudonyms))
+    )
+    async with engine.connect() as conn:
+        return {key: (name, day) for key, name, day in await conn.execute(query)}
+
+
+async def session_span(engine: AsyncEngine) -> tuple[date, date] | None:
+    """The first and last session dates, or None when there are no sessions."""
+    async with engine.connect() as conn:
+        first, last = (await conn.execute(select(func.min(SESSIONS.c.date), func.max(SESSIONS.c.date)))).one()
+    return (first, last) if first is not None and last is not None else None

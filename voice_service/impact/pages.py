@@ -1,0 +1,143 @@
+"""What the training dashboard and the annual report page show: figures, tables, charts and sentences."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from analysis.figures import Figures, trend
+from analysis.periods import financial_year, financial_year_bounds
+from analysis.proportions import percent
+from voice_service.impact import charts, rules
+from voice_service.impact.response_export import PURPOSES
+from voice_service.impact.service import TrainingReport, training_report
+from voice_service.impact.tables import Table, report_tables
+from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.training.reporting import session_span
+
+
+@dataclass(frozen=True)
+class CourseCharts:
+    """A course's "Elements of the course" chart."""
+
+    course: str
+    chart: charts.Chart | None
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A report page: the figures, their tables and charts."""
+
+    report: TrainingReport
+    tables: dict[str, Table]
+    elements: list[CourseCharts]
+    intention: charts.Chart
+    impact: charts.Chart
+    #: Training surveys whose responses can be downloaded: (slug, title).
+    surveys: list[tuple[str, str]]
+    #: Financial years that have sessions, newest first.
+    years: list[str]
+
+
+def _years(span: tuple[date, date] | None) -> list[str]:
+    if span is None:
+        return []
+    first, last = (financial_year_bounds(financial_year(day))[0].year for day in span)
+    return [financial_year(date(year, 4, 1)) for year in range(last, first - 1, -1)]
+
+
+def default_range(span: tuple[date, date] | None, today: date) -> tuple[date, date]:
+    """Every session so far (the dashboard's opening view), or this financial year when there are none."""
+    return span if span is not None else financial_year_bounds(financial_year(today))
+
+
+def _draw(report: TrainingReport) -> tuple[list[CourseCharts], charts.Chart, charts.Chart]:
+    """Every chart of a report (matplotlib is synchronous: this runs in a worker thread)."""
+    options = next(iter(report.facts.elements.values())).options if report.facts.elements else ()
+    elements = [
+        CourseCharts(
+            c.name, charts.element_ratings(c.name, c.figures.elements, options) if c.figures.elements else None
+        )
+        for c in report.courses
+    ]
+    named: list[tuple[str, Figures]] = [(c.name, c.figures) for c in report.courses]
+    intention = charts.intention_and_behaviour(named)
+    trends = []
+    for course in report.courses:
+        only = report.facts.where_sessions(report.facts.sessions["course_id"] == course.course_id)
+        trends.append((course.name, trend(only, "financial_year", report.weights)))
+    return elements, intention, charts.impact_over_time(trends)
+
+
+async def report_view(
+    engine: AsyncEngine, catalog: SurveyCatalog, weights: dict[str, float], start: date, end: date
+) -> ReportView:
+    """The figures, tables and charts for sessions from `start` to `end`."""
+    report = await training_report(engine, catalog, weights, start, end)
+    elements, intention, impact = await asyncio.to_thread(_draw, report)
+    surveys = sorted((s.slug, s.title) for s in catalog.surveys.values() if s.purpose in PURPOSES)
+    years = _years(await session_span(engine))
+    return ReportView(report, report_tables(report), elements, intention, impact, surveys, years)
+
+
+async def dashboard_range(engine: AsyncEngine, today: date) -> tuple[date, date]:
+    """The dashboard's range when none is chosen."""
+    return default_range(await session_span(engine), today)
+
+
+async def latest_year(engine: AsyncEngine, today: date) -> str:
+    """The newest financial year with sessions (this one when there are none)."""
+    years = _years(await session_span(engine))
+    return years[0] if years else financial_year(today)
+
+
+def sentences(figures: Figures) -> list[str]:
+    """The annual report's sentences for a course, with their numbers."""
+    said = []
+    if figures.attendees:
+        said.append(
+            f"Out of {figures.attendees} delegates who attended the training {figures.evaluations} "
+            "completed the evaluation survey."
+        )
+    if figures.change_intent.n:
+        said.append(
+            f"{percent(figures.change_intent.value)} of delegates who answered said they were likely or very likely "
+            "to change the way they do things as a result of the training"
+            + (" (low numbers)." if figures.change_intent.low_numbers else ".")
+        )
+    follow = figures.follow_up
+    if follow.received:
+        said.append(
+            f"Six months on, {follow.received} of {follow.sent} delegates answered the follow-up; "
+            f"{percent(follow.changed_practice.value)} said the training had changed their practice and "
+            f"{percent(follow.gave_example.value)} gave an example."
+        )
+    return said
+
+
+async def dashboard(
+    engine: AsyncEngine,
+    catalog: SurveyCatalog,
+    weights: dict[str, float],
+    start: str | None,
+    end: str | None,
+    today: date,
+) -> ReportView:
+    """The dashboard for the chosen dates (every session when none are chosen); rules.Invalid for bad dates."""
+    if not (start or "").strip() and not (end or "").strip():
+        first, last = await dashboard_range(engine, today)
+    else:
+        first, last = rules.date_range(start, end)
+    return await report_view(engine, catalog, weights, first, last)
+
+
+async def annual_report(
+    engine: AsyncEngine, catalog: SurveyCatalog, weights: dict[str, float], year: str | None, today: date
+) -> tuple[str, ReportView]:
+    """The chosen financial year's report (the newest with sessions when none is chosen); rules.Invalid otherwise."""
+    label = (year or "").strip() or await latest_year(engine, today)
+    first, last = rules.financial_year(label)
+    return label, await report_view(engine, catalog, weights, first, last)

@@ -1,0 +1,177 @@
+"""The response-level export of a training survey: one row per response, one column per question, labels not codes.
+
+Read a chunk of responses at a time and written as it goes (CSV streams; XLSX is written to a
+temporary file with XlsxWriter's constant-memory mode, then streamed), so memory stays flat
+however many responses there are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+from sqlalchemy.ext.asyncio import AsyncEngine
+from xlsxwriter.worksheet import Worksheet
+
+from analysis.frames import VERSION_COLUMN
+from analysis.training import RESPONDENT_COLUMN, SUBMITTED_COLUMN
+from forms import Survey
+from forms.questions._choice import ChoiceQuestion
+from forms.questions.matrix import MatrixQuestion
+from voice_service.core.exports import csv_bytes, csv_chunk, safe_xlsx_text
+from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.respondents import answered_versions, response_chunks
+from voice_service.training.reporting import courses_of
+
+#: Only delegates' surveys: young people's answers are not for the training role to download.
+PURPOSES = ("course_evaluation", "follow_up")
+FIXED = ("Response", "Submitted (UTC)", "Survey version", "Course", "Session date")
+
+
+class NotExportable(LookupError):
+    """No training survey has that slug."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the export: the frame column it reads, its heading, and each code's label."""
+
+    name: str
+    heading: str
+    labels: dict[str, str]
+    many: bool = False
+
+
+def columns_of(versions: dict[str, Survey]) -> list[Column]:
+    """Every question's columns, newest version's order and wording first, then older-only ones."""
+    found: dict[str, Column] = {}
+    for survey in reversed(list(versions.values())):
+        for question in survey.questions:
+            labels = dict(question.options.items) if isinstance(question, ChoiceQuestion) else {}
+            for spec in question.analysis_columns():
+                if spec.name in found:
+                    merged = {**labels, **found[spec.name].labels}
+                    found[spec.name] = Column(spec.name, found[spec.name].heading, merged, spec.many)
+                    continue
+                heading = question.label
+                if isinstance(question, MatrixQuestion):
+                    heading = f"{question.label}: {question.rows.label(spec.row_key)}"
+                found[spec.name] = Column(spec.name, heading, labels, spec.many)
+    return list(found.values())
+
+
+def _cells(frame: pd.DataFrame, column: Column) -> list[Any]:
+    """A column's values as the export writes them: labels for codes, lists joined with '; '."""
+    values = frame[column.name] if column.name in frame else pd.Series(None, index=frame.index, dtype=object)
+    labels = column.labels
+    if column.many:
+        return [
+            "; ".join(str(labels.get(v, v)) for v in cell) if isinstance(cell, list) else None
+            for cell in values.tolist()
+        ]
+    if labels:
+        return [None if v is None or v != v else labels.get(v, v) for v in values.astype(object).tolist()]
+    if pd.api.types.is_float_dtype(values.dtype):
+        return [None if v is None or v != v else (int(v) if float(v).is_integer() else float(v)) for v in values]
+    return [None if v is None or v is pd.NA else str(v) for v in values.astype(object).tolist()]
+
+
+@dataclass
+class ResponseExport:
+    """A survey's responses, ready to write as CSV or XLSX."""
+
+    engine: AsyncEngine
+    catalog: SurveyCatalog
+    survey: Survey
+    versions: dict[str, Survey]
+    columns: list[Column]
+    chunk_size: int = 5000
+
+    @property
+    def header(self) -> list[str]:
+        """The heading row."""
+        return [*FIXED, *(c.heading for c in self.columns)]
+
+    def filename(self, extension: str, today: date) -> str:
+        """responses-SLUG-YYYY-MM-DD.EXT."""
+        return f"responses-{self.survey.slug}-{today.isoformat()}.{extension}"
+
+    async def rows(self) -> AsyncIterator[list[list[Any]]]:
+        """The rows, a chunk at a time."""
+        async for frame in response_chunks(self.engine, self.catalog, self.survey.slug, self.versions, self.chunk_size):
+            keys = [k for k in frame[RESPONDENT_COLUMN].dropna().unique().tolist()]
+            where = await courses_of(self.engine, keys)
+            submitted = frame[SUBMITTED_COLUMN].dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
+            versions = frame[VERSION_COLUMN].astype(str).tolist()
+            places = [where.get(k) if isinstance(k, str) else None for k in frame[RESPONDENT_COLUMN].tolist()]
+            answer_columns = [_cells(frame, c) for c in self.columns]
+            by_row = list(zip(*answer_columns, strict=True)) if answer_columns else [()] * len(frame)
+            rows = []
+            ids = frame.index.astype(str).tolist()
+            for rid, at, version, place, answers in zip(ids, submitted, versions, places, by_row, strict=True):
+                course, day = place if place else (None, None)
+                rows.append([rid, at, version, course, day.isoformat() if day else None, *answers])
+            yield rows
+
+    async def csv(self) -> AsyncIterator[bytes]:
+        """UTF-8 CSV with a byte-order mark, every cell neutralised, a chunk at a time."""
+        yield csv_bytes(self.header, [])
+        async for chunk in self.rows():
+            yield csv_chunk(chunk)
+
+    async def xlsx_file(self) -> str:
+        """An XLSX file written with constant memory; the caller streams it and deletes it."""
+        handle, path = tempfile.mkstemp(prefix="voice-export-", suffix=".xlsx")
+        os.close(handle)
+        options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        book = xlsxwriter.Workbook(path, options)
+        try:
+            sheet = book.add_worksheet("Responses")
+            sheet.write_row(0, 0, self.header, book.add_format({"bold": True}))
+            line = 1
+            async for chunk in self.rows():
+                # Why a thread: writing 5,000 rows takes long enough to hold up other requests.
+                await asyncio.to_thread(_write_rows, sheet, line, chunk)
+                line += len(chunk)
+        finally:
+            await asyncio.to_thread(book.close)
+        return path
+
+
+def _write_rows(sheet: Worksheet, first: int, rows: list[list[Any]]) -> None:
+    """Rows into the sheet from line `first`: strings as text (never formulas), numbers as numbers."""
+    write_string, write_number = sheet.write_string, sheet.write_number
+    for line, row in enumerate(rows, start=first):
+        for col, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                write_string(line, col, safe_xlsx_text(value))
+            else:
+                write_number(line, col, value)
+
+
+def stream_file(path: str, block: int = 1 << 16) -> Iterator[bytes]:
+    """A file's bytes in blocks, deleting the file when done (or when the download stops)."""
+    try:
+        with open(path, "rb") as handle:
+            while data := handle.read(block):
+                yield data
+    finally:
+        os.unlink(path)
+
+
+async def response_export(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> ResponseExport:
+    """The export of a course evaluation or follow-up survey; NotExportable for any other slug."""
+    survey = catalog.current(slug)
+    if survey is None or survey.purpose not in PURPOSES:
+        raise NotExportable(slug)
+    versions = await answered_versions(engine, catalog, slug)
+    return ResponseExport(engine, catalog, survey, versions, columns_of(versions))
