@@ -117,6 +117,9 @@ ROUTES: dict[str, Policy] = {
     "/api/safeguarding/alerts": SAFEGUARDING,
     "/api/safeguarding/alerts/{alert_id}": SAFEGUARDING,
     "/api/safeguarding/alerts/{alert_id}/status": SAFEGUARDING,
+    # What retention deleted (counts, never content): admins.
+    "/staff/deletions": ADMIN,
+    "/api/staff/deletions": ADMIN,
     "/api/you-said-we-did/{record_id}": VOICE,
     "/api/you-said-we-did/{record_id}/transitions": VOICE,
     # The public page and its anonymous "Did this make a difference?" answers.

@@ -49,6 +49,7 @@ from voice_service.impact.staff_routes import ReportPagesController
 from voice_service.safeguarding import jobs as safeguarding_jobs
 from voice_service.safeguarding.alerts import DisclosureAlerts
 from voice_service.safeguarding.api_routes import SafeguardingApiController
+from voice_service.safeguarding.deletion_routes import DeletionLogApiController, DeletionLogController
 from voice_service.safeguarding.notify import NotifySoon
 from voice_service.safeguarding.screening import default_screener
 from voice_service.safeguarding.staff_routes import SafeguardingPagesController
@@ -143,6 +144,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     route_handlers += [SecondStepController, TwoStepController]
     route_handlers += [CoursePagesController, DelegatePagesController, TrainingApiController]
     route_handlers += [SafeguardingPagesController, SafeguardingApiController]
+    route_handlers += [DeletionLogController, DeletionLogApiController]
     route_handlers += [VoicePagesController, VoiceApiController, VoicePublicController]
     route_handlers += [ReportPagesController, ReportsApiController]
     if settings.bench_routes:

@@ -62,6 +62,12 @@ SECTIONS: tuple[Section, ...] = (
         href="/staff/audit",
     ),
     Section(
+        "Deletion log",
+        "See what was deleted when its time was up: typed answers, closed alerts, submission keys",
+        frozenset({Role.ADMIN}),
+        href="/staff/deletions",
+    ),
+    Section(
         "Training", ROLE_DESCRIPTIONS[Role.TRAINING_ADMIN], frozenset({Role.TRAINING_ADMIN}), href="/staff/training"
     ),
     Section(

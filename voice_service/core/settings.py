@@ -94,6 +94,8 @@ class Settings:
     safeguarding_email: str = ""
     #: Young people's typed answers are deleted this many months after they were given.
     free_text_retention_months: int = 24
+    #: Per survey, instead (FREE_TEXT_RETENTION_BY_SURVEY="slug=12,other-slug=36"): slug -> months.
+    free_text_retention_by_survey: tuple[tuple[str, int], ...] = ()
     #: A closed safeguarding alert (actioned or no concern) is deleted this many years after closing.
     closed_alert_retention_years: int = 6
     #: After this many hours an anonymous response's submission key is dropped (retries are over).
@@ -146,6 +148,7 @@ class Settings:
             impact_weights=_impact_weights(env.get("IMPACT_WEIGHTS", "")),
             safeguarding_email=env.get("SAFEGUARDING_EMAIL", "").strip(),
             free_text_retention_months=int(env.get("FREE_TEXT_RETENTION_MONTHS", "24")),
+            free_text_retention_by_survey=_months_by_survey(env.get("FREE_TEXT_RETENTION_BY_SURVEY", "")),
             closed_alert_retention_years=int(env.get("CLOSED_ALERT_RETENTION_YEARS", "6")),
             submission_key_hours=int(env.get("SUBMISSION_KEY_HOURS", "24")),
             debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),
@@ -188,6 +191,17 @@ def _impact_weights(value: str) -> tuple[tuple[str, float], ...]:
         return tuple(check_weights(pairs).items())
     except ValueError as exc:
         raise ValueError(f"IMPACT_WEIGHTS: {exc}") from None
+
+
+def _months_by_survey(value: str) -> tuple[tuple[str, int], ...]:
+    """`slug=months` pairs, comma-separated; refused at start-up when one is not of that form."""
+    pairs = []
+    for item in _list(value):
+        slug, _, months = item.partition("=")
+        if not slug.strip() or not months.strip().isdigit() or int(months) < 1:
+            raise ValueError(f"FREE_TEXT_RETENTION_BY_SURVEY: {item!r} is not slug=months (a whole number of months)")
+        pairs.append((slug.strip(), int(months)))
+    return tuple(pairs)
 
 
 def _list(value: str) -> tuple[str, ...]:
