@@ -29,7 +29,6 @@ TABLES_CLEARED_PER_TEST = (
     "voice_record_event",
     "voice_record",
     "answer_sentiment",
-    "sentiment_cursor",
     "invitation",
     "delegate",
     "training_session",

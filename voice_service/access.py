@@ -108,6 +108,10 @@ ROUTES: dict[str, Policy] = {
     "/staff/you-said-we-did/{record_id}": VOICE,
     "/staff/you-said-we-did/{record_id}/edit": VOICE,
     "/staff/you-said-we-did/{record_id}/move": VOICE,
+    # Themes in typed answers; reading the quotes behind one is audited.
+    "/staff/you-said-we-did/themes": VOICE,
+    "/staff/you-said-we-did/themes/quotes": VOICE,
+    "/staff/you-said-we-did/themes/draft": VOICE,
     "/api/you-said-we-did": VOICE,
     # --- safeguarding: the lead's queue of alerts (voice_service/safeguarding) --------------
     # The safeguarding lead only, not even an admin: alerts hold a child's own words.

@@ -62,9 +62,12 @@ from voice_service.surveys.submissions import SubmissionWriter
 from voice_service.training.api_routes import TrainingApiController
 from voice_service.training.delegate_routes import DelegatePagesController
 from voice_service.training.staff_routes import CoursePagesController
+from voice_service.voice import jobs as voice_jobs
 from voice_service.voice.api_routes import VoiceApiController
 from voice_service.voice.public_routes import VoicePublicController
 from voice_service.voice.staff_routes import VoicePagesController
+from voice_service.voice.theme_routes import ThemePagesController
+from voice_service.voice.themes import themes_for
 
 GOVUK_ASSETS = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "assets"
 
@@ -74,6 +77,8 @@ JOB_HANDLERS: dict[str, Handler] = {**survey_jobs.JOB_HANDLERS, **account_jobs.J
 RECURRING_JOBS: tuple[Recurring, ...] = (*survey_jobs.RECURRING_JOBS, *account_jobs.RECURRING_JOBS)
 JOB_HANDLERS |= safeguarding_jobs.JOB_HANDLERS
 RECURRING_JOBS += safeguarding_jobs.RECURRING_JOBS
+JOB_HANDLERS |= voice_jobs.JOB_HANDLERS
+RECURRING_JOBS += voice_jobs.RECURRING_JOBS
 
 
 class DatabaseNotReady(RuntimeError):
@@ -88,6 +93,8 @@ def build_job_runner(settings: Settings, engine: AsyncEngine) -> JobRunner:
 def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Litestar:
     """Build the application; refuses (DefinitionError) when a survey definition or the phrase file is invalid."""
     catalog = catalog or SurveyCatalog.from_folder(settings.forms_dir)
+    # A broken VOICE_THEMES_FILE stops the start with its reason (ThemesFileError), not a page later.
+    themes_for(settings.voice_themes_file)
     # Every young person's typed answer is screened as it is stored: a broken phrase file stops the start.
     alerts = DisclosureAlerts(default_screener())
     engine = create_engine(settings)
@@ -145,7 +152,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     route_handlers += [CoursePagesController, DelegatePagesController, TrainingApiController]
     route_handlers += [SafeguardingPagesController, SafeguardingApiController]
     route_handlers += [DeletionLogController, DeletionLogApiController]
-    route_handlers += [VoicePagesController, VoiceApiController, VoicePublicController]
+    route_handlers += [VoicePagesController, VoiceApiController, VoicePublicController, ThemePagesController]
     route_handlers += [ReportPagesController, ReportsApiController]
     if settings.bench_routes:
         route_handlers.append(bench_noop)

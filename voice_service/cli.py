@@ -14,6 +14,7 @@ import click
 from forms import DefinitionError, Survey, load_surveys
 from voice_service.accounts.cli import tokens_group, users
 from voice_service.core.settings import Settings
+from voice_service.voice.cli import voice_group
 
 if TYPE_CHECKING:
     from voice_service.core.jobs import RunSummary
@@ -204,3 +205,4 @@ async def _demo_load(settings: Settings, per_survey: int, if_empty: bool) -> int
 # Staff accounts and their API tokens: the commands live with their domain, registered here.
 main.add_command(users)
 main.add_command(tokens_group, name="tokens")
+main.add_command(voice_group, name="voice")

@@ -92,6 +92,8 @@ class Settings:
     impact_weights: tuple[tuple[str, float], ...] = tuple(DEFAULT_WEIGHTS.items())
     #: Where safeguarding alert emails go (SAFEGUARDING_EMAIL); each says only that there is an alert.
     safeguarding_email: str = ""
+    #: Named themes for young people's typed answers (VOICE_THEMES_FILE: YAML, theme -> words); none: Make Your Mark.
+    voice_themes_file: Path | None = None
     #: Young people's typed answers are deleted this many months after they were given.
     free_text_retention_months: int = 24
     #: Per survey, instead (FREE_TEXT_RETENTION_BY_SURVEY="slug=12,other-slug=36"): slug -> months.
@@ -147,6 +149,7 @@ class Settings:
             training_contact_email=env.get("TRAINING_CONTACT_EMAIL", "").strip(),
             impact_weights=_impact_weights(env.get("IMPACT_WEIGHTS", "")),
             safeguarding_email=env.get("SAFEGUARDING_EMAIL", "").strip(),
+            voice_themes_file=Path(themes) if (themes := env.get("VOICE_THEMES_FILE", "").strip()) else None,
             free_text_retention_months=int(env.get("FREE_TEXT_RETENTION_MONTHS", "24")),
             free_text_retention_by_survey=_months_by_survey(env.get("FREE_TEXT_RETENTION_BY_SURVEY", "")),
             closed_alert_retention_years=int(env.get("CLOSED_ALERT_RETENTION_YEARS", "6")),

@@ -108,18 +108,7 @@ class AnswerSentiment(Base):
     scored_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 
-class SentimentCursor(Base):
-    """How far the sentiment job has read the stored responses: one row, moved on after each batch."""
-
-    __tablename__ = "sentiment_cursor"
-
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    submitted_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    response_id: Mapped[uuid.UUID] = mapped_column(GUID)
-
-
 RECORDS = table_of(VoiceRecord)
 EVENTS = table_of(VoiceRecordEvent)
 FEEDBACK = table_of(VoiceFeedback)
 SENTIMENTS = table_of(AnswerSentiment)
-CURSORS = table_of(SentimentCursor)

@@ -1,4 +1,4 @@
-"""voice: You Said / We Did records, their history and feedback; answer sentiment and its cursor
+"""voice: You Said / We Did records, their history and feedback; answer sentiment
 
 Revision ID: 0007
 Revises: 0006
@@ -108,17 +108,8 @@ def upgrade() -> None:
             "ix_answer_sentiment_survey_slug_question_id", ["survey_slug", "question_id"], unique=False
         )
 
-    op.create_table(
-        "sentiment_cursor",
-        sa.Column("name", sa.String(length=40), nullable=False),
-        sa.Column("submitted_at", UTC_TIME, nullable=False),
-        sa.Column("response_id", GUID, nullable=False),
-        sa.PrimaryKeyConstraint("name", name=op.f("pk_sentiment_cursor")),
-    )
-
 
 def downgrade() -> None:
-    op.drop_table("sentiment_cursor")
     with op.batch_alter_table("answer_sentiment", schema=None) as batch_op:
         batch_op.drop_index("ix_answer_sentiment_survey_slug_question_id")
     op.drop_table("answer_sentiment")

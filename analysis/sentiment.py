@@ -1,0 +1,50 @@
+"""Sentiment of free text with TextBlob's pattern lexicon, which ships inside the package: nothing is downloaded.
+
+TextBlob's tokenisers and noun-phrase extractors need NLTK corpora that no package index ships, so
+nothing here uses them; the lexicon analyser reads the raw text with its own word splitting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from textblob.en.sentiments import PatternAnalyzer
+
+_ANALYZER = PatternAnalyzer()
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    """Polarity from -1 (negative) to 1 (positive); subjectivity from 0 (fact) to 1 (opinion)."""
+
+    polarity: float
+    subjectivity: float
+
+    @property
+    def label(self) -> str:
+        """Polarity in words: negative below -0.1, positive above 0.1, neutral between."""
+        if self.polarity < -0.1:
+            return "negative"
+        if self.polarity > 0.1:
+            return "positive"
+        return "neutral"
+
+
+def sentiment(text: str) -> Sentiment:
+    """The sentiment of one text."""
+    result = _ANALYZER.analyze(text)
+    return Sentiment(float(result.polarity), float(result.subjectivity))
+
+
+def sentiment_frame(texts: pd.Series) -> pd.DataFrame:
+    """Polarity, subjectivity and label for each text, on the texts' index."""
+    scored = [sentiment(str(t)) for t in texts]
+    return pd.DataFrame(
+        {
+            "polarity": [s.polarity for s in scored],
+            "subjectivity": [s.subjectivity for s in scored],
+            "label": [s.label for s in scored],
+        },
+        index=texts.index,
+    )

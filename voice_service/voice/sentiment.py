@@ -1,0 +1,65 @@
+"""Sentiment of every free-text answer, scored once by due work after it is stored (never on the request path)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from analysis.sentiment import sentiment
+from voice_service.core.db.upsert import insert_ignoring_conflicts
+from voice_service.surveys.free_text import unread_free_text
+from voice_service.voice.tables import SENTIMENTS
+
+BATCH = 500
+KEY = ["response_id", "question_id", "row_key", "position"]
+
+
+async def score_batch(engine: AsyncEngine, now: datetime, limit: int = BATCH) -> int:
+    """Score up to `limit` typed answers that have no sentiment yet; how many were scored."""
+    answers = await unread_free_text(engine, SENTIMENTS, limit)
+    if not answers:
+        return 0
+    rows = []
+    for answer in answers:
+        scored = sentiment(answer.text)
+        rows.append(
+            {
+                "response_id": answer.response_id,
+                "question_id": answer.question_id,
+                "row_key": answer.row_key,
+                "position": answer.position,
+                "survey_slug": answer.survey_slug,
+                "polarity": scored.polarity,
+                "subjectivity": scored.subjectivity,
+                "scored_at": now,
+            }
+        )
+    async with engine.begin() as conn:
+        # Why ignore conflicts: two runners may score the same answer at once; the scores are equal.
+        await conn.execute(insert_ignoring_conflicts(SENTIMENTS, conn.dialect.name, KEY), rows)
+    return len(rows)
+
+
+async def score_pending(engine: AsyncEngine, now: datetime, batches: int = 20) -> int:
+    """Score batches until none is left (at most `batches`); how many answers have a sentiment in all."""
+    for _ in range(batches):
+        if await score_batch(engine, now) < BATCH:
+            break
+    return await count_scored(engine)
+
+
+async def count_scored(engine: AsyncEngine) -> int:
+    """How many answers have a sentiment."""
+    async with engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(SENTIMENTS)) or 0)
+
+
+async def rescore_all(engine: AsyncEngine, now: datetime) -> int:
+    """Forget every score and score every answer again (after an upgrade of the lexicon); how many were scored."""
+    async with engine.begin() as conn:
+        await conn.execute(delete(SENTIMENTS))
+    while await score_batch(engine, now) == BATCH:
+        pass
+    return await count_scored(engine)
