@@ -348,7 +348,7 @@ def _check_duplicates(ctx: ParseContext, raw_sections: Any) -> None:
     """
     if not isinstance(raw_sections, list):
         return
-    ids: set[str] = set()
+    ids: dict[str, str] = {}
     measures: dict[str, str] = {}
     for i, raw_section in enumerate(raw_sections):
         raw_questions = raw_section.get("questions") if isinstance(raw_section, Mapping) else None
@@ -361,8 +361,10 @@ def _check_duplicates(ctx: ParseContext, raw_sections: Any) -> None:
             qid, measure = raw.get("id"), raw.get("measure")
             if isinstance(qid, str) and QUESTION_ID.match(qid.strip()):
                 if qid.strip() in ids:
-                    fields.error("id", f"duplicate question id '{qid.strip()}'")
-                ids.add(qid.strip())
+                    fields.error("id", f"duplicate question id '{qid.strip()}' (first used at {ids[qid.strip()]})")
+                else:
+                    line = line_of(raw, "id")
+                    ids[qid.strip()] = f"{fields.path}.id" + (f", line {line}" if line else "")
             # Only a measure that is valid on its question can clash; other measures are reported already.
             if isinstance(measure, str) and raw.get("type") in MEASURES.get(measure, ()):
                 if measure in measures:

@@ -29,11 +29,21 @@ def load_surveys(folder: Path) -> dict[str, Survey]:
         raise DefinitionError([DefinitionProblem(str(folder), None, "", "survey folder does not exist")])
     surveys: dict[str, Survey] = {}
     problems: list[DefinitionProblem] = []
-    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+    paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    if not paths:
+        # Why: a service with no surveys would start and show nothing, without a word about why.
+        message = "no survey files (*.yaml or *.yml) in this folder"
+        raise DefinitionError([DefinitionProblem(str(folder), None, "", message)])
+    for path in paths:
         try:
             survey = load_survey_file(path)
         except DefinitionError as exc:
             problems.extend(exc.problems)
+            continue
+        if survey.slug != path.stem:
+            # Why: people find a survey's file by its address; docs/forms.md asks for the same name.
+            message = f"slug '{survey.slug}' must match the file name: rename the file to {survey.slug}{path.suffix}"
+            problems.append(DefinitionProblem(str(path), None, "slug", f"{message} or the slug to {path.stem}"))
             continue
         if survey.slug in surveys:
             other = surveys[survey.slug].source

@@ -43,8 +43,14 @@ def _construct_mapping(loader: _StringsLoader, node: yaml.MappingNode) -> LineDi
     result.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if key is None and isinstance(key_node, yaml.ScalarNode):
+            # Why: `null:` or `~:` as a key means the text itself; the definition parser then reports it
+            # (an option value, an unknown key) with its key path, like any other key.
+            key = key_node.value
         if not isinstance(key, str):
-            raise yaml.constructor.ConstructorError(None, None, "mapping keys must be plain text", key_node.start_mark)
+            kind = "a list" if isinstance(key, list) else "a mapping"
+            message = f"mapping keys must be plain text, not {kind}"
+            raise yaml.constructor.ConstructorError(None, None, message, key_node.start_mark)
         if key in result:
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)

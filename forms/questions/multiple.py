@@ -101,8 +101,10 @@ class MultipleQuestion(ChoiceQuestion):
         return [self.list_column()]
 
     def sample_answer(self, rng: random.Random) -> Any:
-        """A few distinct options within the bounds, in option order."""
-        values = self.options.values
+        """A few distinct options within the bounds, in option order; now and then an exclusive one alone."""
+        if self.options.exclusive and (self.min_choices or 1) == 1 and rng.random() < 0.1:
+            return [rng.choice(sorted(self.options.exclusive))]
+        values = [v for v in self.options.values if v not in self.options.exclusive]
         low = self.min_choices or 1
         high = min(self.max_choices or len(values), len(values))
         # Why at most 3 unless more are needed: people rarely tick everything.

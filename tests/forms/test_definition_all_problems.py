@@ -15,11 +15,17 @@ def found(text: str) -> list[tuple[str, str, int | None]]:
     return [(p.path, p.message, p.line) for p in problems(text)]
 
 
+def first_at(text: str, needle: str, path: str = f"{Q0}.id") -> str:
+    """Where a duplicate's message says the id was first used: its key path and first line with `needle`."""
+    line = next(i for i, row in enumerate(text.splitlines(), start=1) if needle in row)
+    return f"(first used at {path}, line {line})"
+
+
 def test_duplicate_id_is_reported_when_the_first_question_has_an_unknown_key() -> None:
     text = one_section("- id: a\n  type: text\n  label: A\n  requried: true\n- id: a\n  type: text\n  label: Again\n")
     assert found(text) == [
         (f"{Q0}.requried", "unknown key 'requried' (did you mean 'required'?)", line_of(text, "requried")),
-        (f"{Q1}.id", "duplicate question id 'a'", line_of(text, "label: Again") - 2),
+        (f"{Q1}.id", f"duplicate question id 'a' {first_at(text, '- id: a')}", line_of(text, "label: Again") - 2),
     ]
 
 
@@ -27,7 +33,7 @@ def test_duplicate_id_is_reported_when_the_first_question_has_an_unknown_type() 
     text = one_section("- id: a\n  type: dropdown\n  label: A\n- {id: a, type: text, label: Again}\n")
     assert found(text) == [
         (f"{Q0}.type", f"unknown type 'dropdown' (known types: {KNOWN})", line_of(text, "dropdown")),
-        (f"{Q1}.id", "duplicate question id 'a'", line_of(text, "Again")),
+        (f"{Q1}.id", f"duplicate question id 'a' {first_at(text, '- id: a')}", line_of(text, "Again")),
     ]
 
 
@@ -35,7 +41,8 @@ def test_duplicate_id_is_reported_when_the_duplicate_itself_has_another_problem(
     text = one_section("- {id: a, type: text, label: A}\n- id: a\n  type: single\n  label: Again\n")
     paths = [path for path, _, _ in found(text)]
     assert sorted(paths) == sorted([Q1, f"{Q1}.id"])
-    assert (f"{Q1}.id", "duplicate question id 'a'", line_of(text, "- id: a")) in found(text)
+    duplicate = (f"{Q1}.id", f"duplicate question id 'a' {first_at(text, 'label: A}')}", line_of(text, "- id: a"))
+    assert duplicate in found(text)
 
 
 def test_duplicate_id_across_sections_when_both_have_problems() -> None:
@@ -54,7 +61,11 @@ sections:
     assert found(text) == [
         ("sections[0].questions[0].max", "must not be less than min", line_of(text, "label: N")),
         ("sections[1].questions[0].integer", "must be true or false, not 'maybe'", line_of(text, "label: M")),
-        ("sections[1].questions[0].id", "duplicate question id 'same'", line_of(text, "label: M")),
+        (
+            "sections[1].questions[0].id",
+            f"duplicate question id 'same' {first_at(text, 'label: N', 'sections[0].questions[0].id')}",
+            line_of(text, "label: M"),
+        ),
     ]
 
 

@@ -32,7 +32,7 @@ CASES = [
     pytest.param(
         "- {id: a, type: text, label: A}\n- {id: b, type: text, label: B}\n- id: a\n  type: text\n  label: Again\n",
         "sections[0].questions[2].id",
-        "duplicate question id 'a'",
+        "duplicate question id 'a' (first used at sections[0].questions[0].id, line 8)",
         "- id: a",
         id="duplicate-id",
     ),

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from forms import DefinitionError, load_survey_file, load_surveys
+from forms import DefinitionError, load_survey_file, load_surveys, parse_survey
+from forms.problems import IDENTIFIER
 from forms.yamlsource import LineDict, LineList, YamlSyntaxError, read_yaml
 from tests.forms.helpers import HEADER, line_of, only_problem, problems, survey
 
@@ -206,13 +207,53 @@ def test_read_yaml_remembers_lines() -> None:
         ("a: 1\nb:\n\t- x\n", 3, "found character '\\t' that cannot start any token"),
         ("a: 1\nb: 2\na: 3\n", 3, "duplicate key 'a'"),
         ("a: 1\n---\nb: 2\n", 2, "but found another document"),
-        ("a: 1\n[x]: 2\n", 2, "mapping keys must be plain text"),
+        ("a: 1\n[x]: 2\n", 2, "mapping keys must be plain text, not a list"),
+        ("a: 1\n{x: 1}: 2\n", 2, "mapping keys must be plain text, not a mapping"),
     ],
 )
 def test_yaml_errors_have_a_line(text: str, line: int, message: str) -> None:
     with pytest.raises(YamlSyntaxError) as caught:
         read_yaml(text)
     assert (caught.value.line, str(caught.value)) == (line, message)
+
+
+@pytest.mark.parametrize("key", ["null", "~", "Null", "NULL"])
+def test_a_null_option_key_is_reported_with_its_key_path_and_line(key: str) -> None:
+    text = VALID.replace(
+        "      - {id: a, type: text, label: A}\n",
+        "      - id: a\n        type: single\n        label: A\n        options:\n"
+        f"          {key}: Nothing\n          ok: OK\n",
+    )
+    if IDENTIFIER.fullmatch(key):
+        # Read as the text written, `null` is a usable option value like any other word.
+        assert parse_survey(read_yaml(text)).questions[0].options.values == [key, "ok"]
+        return
+    with pytest.raises(DefinitionError) as caught:
+        parse_survey(read_yaml(text), "s.yaml")
+    [problem] = caught.value.problems
+    assert problem.path == f"sections[0].questions[0].options.{key}"
+    assert problem.message.startswith(f"option value '{key}' is not an identifier")
+    assert problem.line == line_of(text, f"{key}: Nothing")
+
+
+def test_a_slug_must_match_its_file_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "feeling-safe.yaml", VALID)
+    with pytest.raises(DefinitionError) as caught:
+        load_surveys(tmp_path)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.path) == (str(path), "slug")
+    assert problem.message == (
+        "slug 'test-survey' must match the file name: rename the file to test-survey.yaml or the slug to feeling-safe"
+    )
+
+
+def test_an_empty_folder_is_a_problem_not_a_service_with_no_surveys(tmp_path: Path) -> None:
+    write(tmp_path, "notes.txt", "not a survey")
+    with pytest.raises(DefinitionError) as caught:
+        load_surveys(tmp_path)
+    assert [(p.file, p.message) for p in caught.value.problems] == [
+        (str(tmp_path), "no survey files (*.yaml or *.yml) in this folder")
+    ]
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -331,6 +372,10 @@ sections:
 """
 
 
+#: The line of the first question with id c, which the duplicate's message points to.
+FIRST_C = next(i for i, row in enumerate(MANY.splitlines(), start=1) if "id: c" in row)
+
+
 def test_all_problems_of_a_file_are_reported_at_once() -> None:
     found = {(p.path, p.message, p.line) for p in problems(MANY)}
     expected = {
@@ -354,7 +399,7 @@ def test_all_problems_of_a_file_are_reported_at_once() -> None:
         ),
         (
             "sections[0].questions[3].id",
-            "duplicate question id 'c'",
+            f"duplicate question id 'c' (first used at sections[0].questions[2].id, line {FIRST_C})",
             "label: C again",
         ),
         ("sections[1].title", "'title' is required", "- questions:"),

@@ -197,3 +197,19 @@ def test_header_and_footer_are_plain_landmarks(client: TestClient) -> None:
     assert 'role="banner"' not in page
     assert page.count("<footer") == 1
     assert page.count("<header") == 1
+
+
+def test_head_of_the_home_page_answers_like_get_without_a_body(client: TestClient) -> None:
+    response = client.head("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.content == b""
+
+
+def test_every_page_names_a_favicon_that_is_served(client: TestClient) -> None:
+    html = Html(client.get("/").text)
+    icons = [e.attrs["href"] for e in html.all("link") if e.attrs.get("rel") == "icon"]
+    assert icons == ["/assets/favicon.svg"]
+    icon = client.get(icons[0])
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, HttpMethod, Request, get, post, route
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -74,7 +74,8 @@ class HomeController(Controller):
 
     include_in_schema = False
 
-    @get("/", name="home")
+    # Why HEAD too: uptime checks and link checkers ask with HEAD; a 405 looks like the site is broken.
+    @route("/", http_method=[HttpMethod.GET, HttpMethod.HEAD], name="home")
     async def home(self, runtime: NamedDependency[Runtime]) -> Template:
         """Open surveys for the public."""
         return Template("index.html", context={"surveys": runtime.catalog.public()})
