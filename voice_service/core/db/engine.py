@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,19 @@ def prepare_sqlite_file(path: Path) -> None:
             os.chmod(file, stat.st_mode & 0o700)
 
 
+#: Drivers whose DEBUG records quote statement parameters, that is what people typed.
+QUOTING_LOGGERS = ("aiosqlite", "asyncpg")
+
+
+def quiet_driver_logs() -> None:
+    """Keep the drivers' DEBUG records (answers and tokens among their parameters) out of every log level."""
+    for name in QUOTING_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     """An async engine for the configured database."""
+    quiet_driver_logs()
     if settings.is_sqlite:
         if (path := sqlite_path(settings.database_url)) is not None:
             prepare_sqlite_file(path)
