@@ -12,8 +12,10 @@ STAMP_JS := node_modules/.installed
 
 .PHONY: help install lock assets db demo run serve test test-fast fuzz bench lint format typecheck clean
 
+# Colour only on a terminal: piped into a file or another command, the help is plain text.
 help: ## Show this help
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@if [ -t 1 ]; then on=$$(printf '\033[36m'); off=$$(printf '\033[0m'); else on=; off=; fi; \
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-12s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 
 LOCK := requirements/dev.lock
 
@@ -53,6 +55,9 @@ demo: db ## Load demo responses if the database has none
 run: install assets demo ## Set everything up and serve on http://127.0.0.1:8000
 	$(BIN)/voice-service serve --host $(HOST) --port $(PORT)
 
+serve: install assets db ## Serve what is already set up (HOST=, PORT= change the address; no demo data)
+	$(BIN)/voice-service serve --host $(HOST) --port $(PORT)
+
 test: install assets ## Run every test (SQLite and PostgreSQL; browser tests in Chromium)
 	$(BIN)/pytest
 
@@ -75,6 +80,9 @@ lint: $(STAMP_PY) ## ruff lint and format check, mypy (strict for forms/ and ana
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/bandit -q -r forms analysis voice_service --severity-level medium
+
+typecheck: $(STAMP_PY) ## mypy alone (strict for forms/ and analysis/)
+	$(BIN)/mypy
 
 format: $(STAMP_PY) ## Format the code with ruff
 	$(BIN)/ruff format .

@@ -162,7 +162,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
                 path="/assets", directories=static_dirs, file_system=AssetFiles(), include_in_schema=False
             )
         )
-    environment = build_environment(settings.templates_dir)
+    environment = build_environment(settings.templates_dir, settings.partnership)
     # Who may use each route: the table in voice_service/access.py, bound to the routes below.
     access_control = AccessControl(runtime)
     app = Litestar(

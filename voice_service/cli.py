@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     help="voice_service: surveys and voice feedback for a Safeguarding Children Partnership.\n\n"
     "Settings come from the environment: DATABASE_URL, FORMS_DIR, SECRET_KEY, SMTP_HOST, ..."
 )
+@click.version_option(package_name="voice-service", prog_name="voice-service", message="%(prog)s %(version)s")
 def main() -> None:
     """Entry point."""
 

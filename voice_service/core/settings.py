@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from analysis.score import DEFAULT_WEIGHTS, check_weights
+from voice_service.core.partnership import Partnership
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FORMS_DIR = PROJECT_ROOT / "forms" / "surveys"
@@ -105,6 +106,8 @@ class Settings:
     debug: bool = False
     #: Serve the benchmark-only routes (`/bench/noop`); never in production.
     bench_routes: bool = False
+    #: The partnership's names, contacts and help lines on public pages (PARTNERSHIP_*; York by default).
+    partnership: Partnership = field(default_factory=Partnership)
 
     @property
     def is_sqlite(self) -> bool:
@@ -156,6 +159,7 @@ class Settings:
             submission_key_hours=int(env.get("SUBMISSION_KEY_HOURS", "24")),
             debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),
             bench_routes=env.get("VOICE_BENCH_ROUTES", "").lower() in ("1", "true", "yes"),
+            partnership=Partnership.from_env(env),
             drafts_per_minute=int(env.get("DRAFTS_PER_MINUTE", "300")),
             drafts_per_hour=int(env.get("DRAFTS_PER_HOUR", "3000")),
             submissions_per_minute=int(env.get("SUBMISSIONS_PER_MINUTE", "300")),
