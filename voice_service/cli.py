@@ -14,6 +14,7 @@ import click
 from forms import DefinitionError, Survey, load_surveys
 from voice_service.accounts.cli import tokens_group, users
 from voice_service.core.settings import Settings
+from voice_service.safeguarding.cli import check_phrases_or_exit, safeguarding_group
 from voice_service.voice.cli import voice_group
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ def serve(host: str, port: int, workers: int) -> None:
 
     settings = Settings.from_env()
     _check_forms_or_exit(settings.forms_dir)
+    # Every young person's typed answer is screened with it: a broken phrase file must not start.
+    check_phrases_or_exit()
     if problem := database_problem(settings):
         click.echo(f"cannot start: {problem}", err=True)
         sys.exit(1)
@@ -206,4 +209,5 @@ async def _demo_load(settings: Settings, per_survey: int, if_empty: bool) -> int
 # Staff accounts and their API tokens: the commands live with their domain, registered here.
 main.add_command(users)
 main.add_command(tokens_group, name="tokens")
+main.add_command(safeguarding_group, name="safeguarding")
 main.add_command(voice_group, name="voice")
