@@ -112,6 +112,11 @@ ROUTES: dict[str, Policy] = {
     "/staff/you-said-we-did/themes": VOICE,
     "/staff/you-said-we-did/themes/quotes": VOICE,
     "/staff/you-said-we-did/themes/draft": VOICE,
+    # Ballot results (figures suppressed as if published) and a draft from one option.
+    "/staff/you-said-we-did/ballots": VOICE,
+    "/staff/you-said-we-did/ballots/{slug}": VOICE,
+    "/staff/you-said-we-did/ballots/{slug}/draft": VOICE,
+    "/api/ballots/{slug}": VOICE,
     "/api/you-said-we-did": VOICE,
     # --- safeguarding: the lead's queue of alerts (voice_service/safeguarding) --------------
     # The safeguarding lead only, not even an admin: alerts hold a child's own words.

@@ -83,3 +83,23 @@ async def responses_by_invitation(
             select(RESPONSES.c.invitation_id, RESPONSES.c.id).where(RESPONSES.c.invitation_id.in_(list(invitation_ids)))
         )
         return {invitation: response for invitation, response in rows}
+
+
+async def versions_answered(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> dict[str, Survey]:
+    """The definition of each version of `slug` that has responses, and the current one: what `load_results` reads."""
+    answered = (
+        select(SURVEY_VERSIONS.c.id, SURVEY_VERSIONS.c.version)
+        .where(SURVEY_VERSIONS.c.slug == slug)
+        .where(SURVEY_VERSIONS.c.id.in_(select(RESPONSES.c.survey_version_id).where(RESPONSES.c.survey_slug == slug)))
+    )
+    async with engine.connect() as conn:
+        rows = (await conn.execute(answered)).all()
+    versions: dict[str, Survey] = {}
+    for version_id, version in rows:
+        survey = await catalog.by_version_id(engine, version_id)
+        if survey is not None:
+            versions[version] = survey
+    current = catalog.current(slug)
+    if current is not None:
+        versions.setdefault(current.version, current)
+    return versions

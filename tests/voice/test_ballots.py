@@ -1,0 +1,79 @@
+"""Ballot results through the staff page and the API: counts, ranks, turnout, breakdowns, suppression, drafts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from litestar.testing import TestClient
+
+from tests.support import database
+from tests.support.csrf import with_csrf
+from tests.support.html import Html
+from tests.support.staff import api_token, bearer
+from voice_service.accounts.service import Person
+from voice_service.core.settings import Settings
+
+StaffClient = Callable[[str], TestClient]
+BALLOT = "make-your-mark"
+PAGE = f"/staff/you-said-we-did/ballots/{BALLOT}"
+VOTES = [("health_and_wellbeing", "11_15")] * 6 + [("environment", "16_18")] * 5 + [("transport", "11_15")]
+
+
+def vote(client: TestClient, option: str, age: str) -> None:
+    """One anonymous vote through the public API."""
+    body = {"answers": {"vote": option, "age_band": age}, "submission_key": uuid.uuid4().hex}
+    assert client.post(f"/api/surveys/{BALLOT}/responses", json=body).status_code == 201
+
+
+def test_the_api_ranks_counts_and_hides_small_numbers(
+    client: TestClient, settings: Settings, staff_users: dict[str, Person]
+) -> None:
+    for option, age in VOTES:
+        vote(client, option, age)
+    headers = bearer(api_token(settings, staff_users["voice_reviewer"]))
+    result = client.get(f"/api/ballots/{BALLOT}", params={"electorate": 120}, headers=headers).json()
+    assert result["votes"] == 12
+    top = [(o["option"], o["votes"], o["rank"]) for o in result["options"][:3]]
+    # Transport's 1 vote is hidden, and so is the next smallest (5), so neither comes out of the total.
+    assert top == [("health_and_wellbeing", 6, 1), ("environment", None, 2), ("transport", None, 3)]
+    assert result["turnout"] == 0.1
+    assert result["turnout_low"] < 0.1 < result["turnout_high"]
+    ages = result["breakdowns"]["age_band"]
+    assert ages["Health and Wellbeing"]["11 to 15"] is None or ages["Health and Wellbeing"]["11 to 15"] >= 5
+    assert ages["Transport"]["11 to 15"] is None
+    assert client.get("/api/ballots/young-people-voice", headers=headers).status_code == 404
+    assert client.get(f"/api/ballots/{BALLOT}", params={"electorate": 0}, headers=headers).status_code == 422
+
+
+def test_the_staff_page_shows_the_result_and_drafts_from_an_option(
+    staff_client: StaffClient, settings: Settings
+) -> None:
+    client = staff_client("voice_editor")
+    for option, age in VOTES:
+        vote(client, option, age)
+    assert "Make Your Mark" in client.get("/staff/you-said-we-did/ballots").text
+    page = Html(client.get(PAGE, params={"electorate": "120"}).text)
+    text = " ".join(page.source.split())
+    assert "Votes cast: 12." in text
+    assert "Turnout: 10.0% (12 of 120;" in text
+    assert page.all("caption")[0].text == "Votes by issue"
+    response = client.post(
+        f"{PAGE}/draft", data=with_csrf(client, {"option": "health_and_wellbeing"}, page=PAGE), follow_redirects=False
+    )
+    assert response.status_code == 303
+    row = database.query(
+        settings.database_url,
+        "SELECT theme, evidence_kind, evidence_survey, people_count, evidence_detail FROM voice_record",
+    )[0]
+    assert tuple(row) == ("Health and Wellbeing", "ballot", BALLOT, 6, "6 of 12 votes; number 1 of 9 issues.")
+    unknown = client.post(
+        f"{PAGE}/draft", data=with_csrf(client, {"option": "nope"}, page=PAGE), follow_redirects=False
+    )
+    assert unknown.status_code == 404
+
+
+def test_no_votes_yet(staff_client: StaffClient) -> None:
+    page = staff_client("voice_reviewer").get(PAGE)
+    assert page.status_code == 200
+    assert "Votes cast: 0." in " ".join(page.text.split())

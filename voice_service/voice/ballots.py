@@ -1,0 +1,98 @@
+"""Ballot results for staff and the API: counts, ranks, turnout and breakdowns (suppressed), and drafts from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from analysis.ballots import BallotResult, ballot_breakdown, ballot_result
+from analysis.measures import answers
+from forms import Survey
+from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.results import load_results, versions_answered
+from voice_service.voice import records
+from voice_service.voice.records import Record
+from voice_service.voice.workflow import Mover
+
+BREAKDOWNS = {"age_band": "age band", "area": "area"}
+
+
+class UnknownBallot(LookupError):
+    """No ballot (a survey with `purpose: ballot`) with that slug, or no such option."""
+
+
+@dataclass(frozen=True)
+class BallotReport:
+    """One ballot's result and its breakdowns by age band and area."""
+
+    slug: str
+    title: str
+    question: str
+    result: BallotResult
+    breakdowns: dict[str, pd.DataFrame]
+
+    def rows(self, name: str) -> list[tuple[str, list[int | None]]]:
+        """A breakdown's rows as (issue, figures), None where a figure is hidden."""
+        frame = self.breakdowns[name]
+        return [(str(label), [None if pd.isna(v) else int(v) for v in row]) for label, row in frame.iterrows()]
+
+
+def ballots(catalog: SurveyCatalog) -> list[Survey]:
+    """Every ballot, by title."""
+    return sorted((s for s in catalog.surveys.values() if s.purpose == "ballot"), key=lambda s: s.title)
+
+
+def _ballot(catalog: SurveyCatalog, slug: str) -> Survey:
+    survey = catalog.current(slug)
+    if survey is None or survey.purpose != "ballot" or survey.by_measure("ballot_choice") is None:
+        raise UnknownBallot("No ballot with that name")
+    return survey
+
+
+def _options(survey: Survey, measure: str) -> dict[str, str]:
+    question = survey.by_measure(measure)
+    options = getattr(question, "options", None)
+    return dict(options.items) if options is not None else {}
+
+
+async def ballot_report(engine: AsyncEngine, catalog: SurveyCatalog, slug: str, electorate: int | None) -> BallotReport:
+    """The ballot's result (turnout when an electorate is given) and breakdowns, every figure suppressed."""
+    survey = _ballot(catalog, slug)
+    frame, versions = await load_results(engine, catalog, slug), await versions_answered(engine, catalog, slug)
+    options = _options(survey, "ballot_choice")
+    votes = answers(frame, versions, "ballot_choice")
+    breakdowns = {}
+    for measure in BREAKDOWNS:
+        labels = _options(survey, measure)
+        if labels:
+            groups = answers(frame, versions, measure)
+            breakdowns[measure] = ballot_breakdown(votes, groups, options, labels)
+    question = survey.by_measure("ballot_choice")
+    label = getattr(question, "label", "") or ""
+    return BallotReport(slug, survey.title, label, ballot_result(votes, options, electorate), breakdowns)
+
+
+async def draft_from_ballot(
+    engine: AsyncEngine, catalog: SurveyCatalog, slug: str, option: str, mover: Mover, *, address: str = ""
+) -> Record:
+    """A new draft whose evidence (ballot, question, votes and rank) comes from one option's result."""
+    report = await ballot_report(engine, catalog, slug, None)
+    chosen = next((o for o in report.result.options if o.option == option), None)
+    if chosen is None:
+        raise UnknownBallot("No such option in this ballot")
+    question = _ballot(catalog, slug).by_measure("ballot_choice")
+    votes = "fewer than 5" if chosen.votes is None else str(chosen.votes)
+    total = "fewer than 5" if report.result.votes is None else str(report.result.votes)
+    values = {
+        "source": report.title,
+        "theme": chosen.label,
+        "said": f"Young people voted for {chosen.label} in {report.title}: it came number {chosen.rank}.",
+        "people_count": chosen.votes,
+        "evidence_kind": "ballot",
+        "evidence_survey": slug,
+        "evidence_question": question.id if question is not None else None,
+        "evidence_detail": f"{votes} of {total} votes; number {chosen.rank} of {len(report.result.options)} issues.",
+    }
+    return await records.create_record(engine, values, mover, address=address)
