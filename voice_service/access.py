@@ -117,6 +117,11 @@ ROUTES: dict[str, Policy] = {
     "/staff/you-said-we-did/ballots/{slug}": VOICE,
     "/staff/you-said-we-did/ballots/{slug}/draft": VOICE,
     "/api/ballots/{slug}": VOICE,
+    # Voice reports: the dashboard and the year's table (downloads audited).
+    "/staff/you-said-we-did/dashboard": VOICE,
+    "/staff/you-said-we-did/report": VOICE,
+    "/staff/you-said-we-did/report.csv": VOICE,
+    "/staff/you-said-we-did/report.xlsx": VOICE,
     "/api/you-said-we-did": VOICE,
     # --- safeguarding: the lead's queue of alerts (voice_service/safeguarding) --------------
     # The safeguarding lead only, not even an admin: alerts hold a child's own words.
