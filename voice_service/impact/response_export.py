@@ -8,6 +8,7 @@ however many responses there are.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -27,8 +28,8 @@ from forms.questions._choice import ChoiceQuestion
 from forms.questions.matrix import MatrixQuestion
 from voice_service.core.exports import csv_bytes, csv_chunk, safe_xlsx_text
 from voice_service.surveys.catalog import SurveyCatalog
-from voice_service.surveys.respondents import answered_versions, response_chunks
-from voice_service.training.reporting import courses_of
+from voice_service.surveys.respondents import response_chunks, versions_by_id
+from voice_service.training.reporting import courses_of, id_text
 
 #: Only delegates' surveys: young people's answers are not for the training role to download.
 PURPOSES = ("course_evaluation", "follow_up")
@@ -67,20 +68,23 @@ def columns_of(versions: dict[str, Survey]) -> list[Column]:
     return list(found.values())
 
 
+def _cell(value: Any, labels: dict[str, str]) -> Any:
+    """One answer as the export writes it: a label for a code, lists joined with '; ', whole numbers as integers."""
+    if isinstance(value, list):
+        return "; ".join(str(labels.get(v, v)) for v in value)
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    return labels.get(value, value) if labels else value
+
+
 def _cells(frame: pd.DataFrame, column: Column) -> list[Any]:
-    """A column's values as the export writes them: labels for codes, lists joined with '; '."""
-    values = frame[column.name] if column.name in frame else pd.Series(None, index=frame.index, dtype=object)
+    """A column's values as the export writes them (empty when no response in the chunk answered it)."""
+    if column.name not in frame:
+        return [None] * len(frame)
     labels = column.labels
-    if column.many:
-        return [
-            "; ".join(str(labels.get(v, v)) for v in cell) if isinstance(cell, list) else None
-            for cell in values.tolist()
-        ]
-    if labels:
-        return [None if v is None or v != v else labels.get(v, v) for v in values.astype(object).tolist()]
-    if pd.api.types.is_float_dtype(values.dtype):
-        return [None if v is None or v != v else (int(v) if float(v).is_integer() else float(v)) for v in values]
-    return [None if v is None or v is pd.NA else str(v) for v in values.astype(object).tolist()]
+    return [_cell(v, labels) for v in frame[column.name].tolist()]
 
 
 @dataclass
@@ -90,9 +94,9 @@ class ResponseExport:
     engine: AsyncEngine
     catalog: SurveyCatalog
     survey: Survey
-    versions: dict[str, Survey]
+    versions: dict[int, tuple[str, Survey]]
     columns: list[Column]
-    chunk_size: int = 5000
+    chunk_size: int = 10_000
 
     @property
     def header(self) -> list[str]:
@@ -105,7 +109,8 @@ class ResponseExport:
 
     async def rows(self) -> AsyncIterator[list[list[Any]]]:
         """The rows, a chunk at a time."""
-        async for frame in response_chunks(self.engine, self.catalog, self.survey.slug, self.versions, self.chunk_size):
+        many = {c.name for c in self.columns if c.many}
+        async for frame in response_chunks(self.engine, self.survey.slug, self.versions, many, self.chunk_size):
             keys = [k for k in frame[RESPONDENT_COLUMN].dropna().unique().tolist()]
             where = await courses_of(self.engine, keys)
             submitted = frame[SUBMITTED_COLUMN].dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
@@ -114,7 +119,7 @@ class ResponseExport:
             answer_columns = [_cells(frame, c) for c in self.columns]
             by_row = list(zip(*answer_columns, strict=True)) if answer_columns else [()] * len(frame)
             rows = []
-            ids = frame.index.astype(str).tolist()
+            ids = [id_text(raw) for raw in frame.index.tolist()]
             for rid, at, version, place, answers in zip(ids, submitted, versions, places, by_row, strict=True):
                 course, day = place if place else (None, None)
                 rows.append([rid, at, version, course, day.isoformat() if day else None, *answers])
@@ -173,5 +178,5 @@ async def response_export(engine: AsyncEngine, catalog: SurveyCatalog, slug: str
     survey = catalog.current(slug)
     if survey is None or survey.purpose not in PURPOSES:
         raise NotExportable(slug)
-    versions = await answered_versions(engine, catalog, slug)
-    return ResponseExport(engine, catalog, survey, versions, columns_of(versions))
+    versions = await versions_by_id(engine, catalog, slug)
+    return ResponseExport(engine, catalog, survey, versions, columns_of(dict(versions.values())))

@@ -13,7 +13,7 @@ from analysis.training import Facts, SurveyAnswers, TrainingData, build_facts
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.respondents import survey_answers
 from voice_service.surveys.results import UnknownSurvey
-from voice_service.training.reporting import training_frames
+from voice_service.training.reporting import id_text, training_frames
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,9 @@ class TrainingReport:
                 "attendees": self.totals.attendees,
                 "evaluations": self.totals.evaluations,
             },
-            "courses": [{"course_id": str(c.course_id), "course": c.name, **c.figures.as_dict()} for c in self.courses],
+            "courses": [
+                {"course_id": id_text(c.course_id), "course": c.name, **c.figures.as_dict()} for c in self.courses
+            ],
         }
 
 

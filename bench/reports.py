@@ -1,0 +1,186 @@
+"""Time the training report and the response-level exports on 100,000 responses x 10 answers.
+
+    .venv/bin/python bench/reports.py [--responses 100000] [--database-url URL]
+
+Builds a throwaway SQLite database (or uses an empty, migrated one you name), stores one course with
+100 sessions, a delegate per response and their evaluations of Working Together A with ten answers
+each (1,000,000 answer rows, written in bulk: this is set-up, not what is measured). Then, each in a
+fresh process so peak memory is its own: the training report end to end (load + aggregate, as
+GET /api/reports/training does), the CSV export and the XLSX export of every response. Prints wall
+time and the process's peak resident memory (ru_maxrss), with the memory of the process before it
+started for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert
+
+from voice_service.core.db.engine import create_engine
+from voice_service.core.settings import Settings
+from voice_service.migrations.runner import upgrade
+from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.tables import ANSWERS, RESPONSES
+from voice_service.training.tables import COURSES, DELEGATES, SESSIONS
+
+SLUG = "working-together-a-evaluation"
+START, END = date(2022, 4, 1), date(2023, 3, 31)
+TEXTS = ["Clear examples and time to talk.", "=SUM(A1)", "More on information sharing, please.", "Good."]
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _answers(rid: uuid.UUID, rng: random.Random) -> list[dict[str, Any]]:
+    """Ten answer rows: four element ratings, two confidences, the intention and three texts."""
+    rating = ("poor", "fair", "good", "very_good")
+    confidence = ("very_low", "low", "moderate", "high", "very_high")
+    likely = ("very_unlikely", "unlikely", "neutral", "likely", "very_likely")
+    rows = []
+    for row in ("quality", "content", "trainer_knowledge", "relevance"):
+        i = rng.choices(range(4), (1, 2, 5, 6))[0]
+        rows.append(("course_elements", row, rating[i], i + 1.0))
+    before = rng.randrange(5)
+    after = min(4, before + rng.randrange(3))
+    rows.append(("confidence_before", "", confidence[before], before + 1.0))
+    rows.append(("confidence_after", "", confidence[after], after + 1.0))
+    intent = rng.choices(range(5), (1, 1, 2, 5, 5))[0]
+    rows.append(("change_intent", "", likely[intent], intent + 1.0))
+    for qid in ("most_useful", "do_differently", "other_comments"):
+        rows.append((qid, "", rng.choice(TEXTS), None))
+    return [
+        {"response_id": rid, "question_id": q, "row_key": r, "position": 0, "value_text": t, "value_number": n}
+        for q, r, t, n in rows
+    ]
+
+
+async def build(url: str, responses: int, seed: int = 9) -> None:
+    """Store the course, sessions, delegates and their evaluations in bulk."""
+    settings = Settings(database_url=url)
+    engine = create_engine(settings)
+    catalog = SurveyCatalog.from_folder(settings.forms_dir)
+    await catalog.sync(engine)
+    version_id = catalog.version_id(catalog.current(SLUG))  # type: ignore[arg-type]
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    course_id = uuid.uuid4()
+    sessions = [uuid.uuid4() for _ in range(100)]
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(COURSES).values(
+                id=course_id, name="Benchmark course", name_key="benchmark course", evaluation_survey=SLUG,
+                follow_up_survey="training-follow-up", follow_up_days=182, created_at=now,
+            )
+        )  # fmt: skip
+        await conn.execute(
+            insert(SESSIONS),
+            [
+                {"id": sid, "course_id": course_id, "date": START + timedelta(days=3 * i), "mode": "online",
+                 "trainer": "Bench", "capacity": 1000, "created_at": now}
+                for i, sid in enumerate(sessions)
+            ],
+        )  # fmt: skip
+    batch = 5000
+    for first in range(0, responses, batch):
+        delegates, stored, answers = [], [], []
+        for n in range(first, min(first + batch, responses)):
+            did, rid, key = uuid.uuid4(), uuid.uuid4(), f"bench-{n:07d}"
+            delegates.append(
+                {"id": did, "session_id": sessions[n % len(sessions)], "name": None, "email": None,
+                 "organisation": f"Organisation {n % 40}", "sector": ("schools", "health", "police")[n % 3],
+                 "attended": True, "pseudonym": key, "created_at": now, "updated_at": now}
+            )  # fmt: skip
+            stored.append(
+                {"id": rid, "survey_version_id": version_id, "survey_slug": SLUG, "submission_key": key,
+                 "submitted_at": now, "respondent": "delegate", "invitation_id": uuid.uuid4(),
+                 "respondent_key": key, "linked_response_id": None}
+            )  # fmt: skip
+            answers.extend(_answers(rid, rng))
+        async with engine.begin() as conn:
+            await conn.execute(insert(DELEGATES), delegates)
+            await conn.execute(insert(RESPONSES), stored)
+            await conn.execute(insert(ANSWERS), answers)
+    await engine.dispose()
+
+
+async def measure(url: str, what: str) -> dict[str, float]:
+    """One measurement, in this process: seconds and peak MiB."""
+    from voice_service.core.audit import SYSTEM
+    from voice_service.impact.downloads import responses_download
+    from voice_service.impact.service import training_report
+
+    settings = Settings(database_url=url)
+    engine = create_engine(settings)
+    catalog = SurveyCatalog.from_folder(settings.forms_dir)
+    await catalog.sync(engine)
+    before = peak_mib()
+    started = time.perf_counter()
+    result: dict[str, float] = {}
+    if what == "report":
+        report = await training_report(engine, catalog, dict(settings.impact_weights), START, END)
+        result["evaluations"] = report.totals.evaluations
+    else:
+        download = await responses_download(engine, catalog, SLUG, what, SYSTEM, date.today())
+        size = 0
+        if hasattr(download.content, "__aiter__"):
+            async for piece in download.content:  # type: ignore[union-attr]
+                size += len(piece)
+        else:
+            for piece in download.content:  # type: ignore[union-attr]
+                size += len(piece)
+        result["bytes"] = size
+    result["seconds"] = time.perf_counter() - started
+    result["peak_mib"] = peak_mib()
+    result["peak_mib_before"] = before
+    await engine.dispose()
+    return result
+
+
+def main() -> None:
+    """Build the data, then measure each step in its own process."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--database-url", help="an empty database (default: a throwaway SQLite file)")
+    parser.add_argument("--measure", choices=["report", "csv", "xlsx"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(asyncio.run(measure(args.database_url, args.measure))))
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as folder:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        upgrade(Settings(database_url=url))
+        started = time.perf_counter()
+        asyncio.run(build(url, args.responses))
+        print(f"stored {args.responses:,} responses x 10 answers in {time.perf_counter() - started:.1f} s (set-up)")
+        for what in ("report", "csv", "xlsx"):
+            command = [sys.executable, __file__, "--database-url", url, "--measure", what]
+            out = subprocess.run(command, check=True, capture_output=True, text=True, env=os.environ)
+            figures = json.loads(out.stdout.strip().splitlines()[-1])
+            extra = f", {figures['evaluations']:,.0f} evaluations" if "evaluations" in figures else ""
+            extra += f", {figures['bytes'] / 2**20:.1f} MiB file" if "bytes" in figures else ""
+            print(
+                f"{what:>6}: {figures['seconds']:.2f} s, peak {figures['peak_mib']:.0f} MiB "
+                f"(process before: {figures['peak_mib_before']:.0f} MiB){extra}"
+            )
+
+
+if __name__ == "__main__":
+    main()
