@@ -197,6 +197,15 @@ async def _demo_load(settings: Settings, per_survey: int, if_empty: bool) -> int
         from voice_service.training.demo import load_training_demo
 
         await load_training_demo(engine, catalog)
+        # Their evaluations and 6-month follow-ups, as the training reports count them (skipped once answered).
+        from voice_service.training.report_demo import load_report_demo
+
+        writer = SubmissionWriter(engine)
+        await writer.start()
+        try:
+            stored += await load_report_demo(engine, catalog, writer)
+        finally:
+            await writer.stop()
         # The annual report's five "You Said / We Did" records, published (skipped once loaded).
         from voice_service.voice.demo import load_voice_demo
 
