@@ -21,6 +21,7 @@ TRAINING = Staff("training_admin")
 REPORTS = Staff("training_admin", "admin")
 SAFEGUARDING = Staff("safeguarding_lead")
 VOICE = Staff("voice_editor", "voice_reviewer", "admin")
+VOICE_EDITORS = Staff("voice_editor", "admin")
 
 ROUTES: dict[str, Policy] = {
     # --- service ----------------------------------------------------------------------------
@@ -104,18 +105,18 @@ ROUTES: dict[str, Policy] = {
     # role may make, and that nobody approves or publishes a record they drafted).
     "/staff/you-said-we-did": VOICE,
     "/staff/you-said-we-did/review": VOICE,
-    "/staff/you-said-we-did/new": VOICE,
+    "/staff/you-said-we-did/new": VOICE_EDITORS,
     "/staff/you-said-we-did/{record_id}": VOICE,
     "/staff/you-said-we-did/{record_id}/edit": VOICE,
     "/staff/you-said-we-did/{record_id}/move": VOICE,
     # Themes in typed answers; reading the quotes behind one is audited.
     "/staff/you-said-we-did/themes": VOICE,
     "/staff/you-said-we-did/themes/quotes": VOICE,
-    "/staff/you-said-we-did/themes/draft": VOICE,
+    "/staff/you-said-we-did/themes/draft": VOICE_EDITORS,
     # Ballot results (figures suppressed as if published) and a draft from one option.
     "/staff/you-said-we-did/ballots": VOICE,
     "/staff/you-said-we-did/ballots/{slug}": VOICE,
-    "/staff/you-said-we-did/ballots/{slug}/draft": VOICE,
+    "/staff/you-said-we-did/ballots/{slug}/draft": VOICE_EDITORS,
     "/api/ballots/{slug}": VOICE,
     # Voice reports: the dashboard and the year's table (downloads audited).
     "/staff/you-said-we-did/dashboard": VOICE,
