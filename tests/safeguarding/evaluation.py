@@ -1,7 +1,8 @@
 """Recall and false-alarm rate of the screener on tests/safeguarding/evaluation.yaml, per category.
 
 Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh the table in
-docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning.
+docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
+`--set extra` scores the second set (evaluation-extra.yaml).
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from voice_service.safeguarding.screening import Screener, default_screener
 
 HERE = Path(__file__).resolve().parent
 SET = HERE / "evaluation.yaml"
+#: The second set, written later to see how the screener does on phrasings it was not built on.
+EXTRA = HERE / "evaluation-extra.yaml"
+SETS = {"main": SET, "extra": EXTRA}
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
 BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
+EXTRA_BEGIN, EXTRA_END = "<!-- evaluation-extra:begin -->", "<!-- evaluation-extra:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
 
@@ -109,13 +114,17 @@ def table(items: list[Item]) -> str:
     return "\n".join(lines)
 
 
-def write_docs(items: list[Item]) -> None:
-    """Replace the table between the markers in docs/safeguarding.md."""
+def write_docs(items: list[Item], extra: list[Item] | None = None) -> None:
+    """Replace the tables between the markers in docs/safeguarding.md (the second set's too, when given)."""
     text = DOCS.read_text(encoding="utf-8")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    block = f"{BEGIN}\n\nProduced by `{COMMAND}` ({len(items)} phrasings).\n\n{table(items)}\n\n{END}"
-    DOCS.write_text(head + block + tail, encoding="utf-8")
+    for begin, end, these in ((BEGIN, END, items), (EXTRA_BEGIN, EXTRA_END, extra)):
+        if these is None:
+            continue
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        block = f"{begin}\n\nProduced by `{COMMAND}` ({len(these)} phrasings).\n\n{table(these)}\n\n{end}"
+        text = head + block + tail
+    DOCS.write_text(text, encoding="utf-8")
 
 
 def misses(items: list[Item], split: str) -> list[str]:
@@ -138,14 +147,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--misses", choices=("dev", "held-out"))
+    parser.add_argument("--set", choices=sorted(SETS), default="main", help="which evaluation set to score")
     args = parser.parse_args(argv)
-    items = load_items()
+    items = load_items(SETS[args.set])
     if args.misses:
         print("\n".join(misses(items, args.misses)))
         return 0
     print(table(items))
     if args.write_docs:
-        write_docs(items)
+        write_docs(load_items(SET), load_items(EXTRA))
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.safeguarding.evaluation import BEGIN, DOCS, END, evaluate, load_items, table
+from tests.safeguarding.evaluation import BEGIN, DOCS, END, EXTRA, EXTRA_BEGIN, EXTRA_END, evaluate, load_items, table
 
 
 def test_the_set_is_large_and_covers_every_category() -> None:
@@ -32,3 +32,21 @@ def test_docs_show_the_current_table() -> None:
     assert BEGIN in text
     assert END in text
     assert table(load_items()) in text, "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
+
+
+def test_docs_show_the_second_sets_current_table() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert EXTRA_BEGIN in text
+    assert EXTRA_END in text
+    assert table(load_items(EXTRA)) in text, "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
+
+
+def test_the_second_set_is_its_own_phrasings() -> None:
+    first = {i.text.lower() for i in load_items()}
+    second = load_items(EXTRA)
+    assert len(second) >= 300
+    assert not first & {i.text.lower() for i in second}
+    # Its dev half was tuned on: every disclosure there is caught, and no look-alike raises an alert.
+    dev = evaluate([i for i in second if i.split == "dev"])["all"]
+    assert dev.recall == 1.0
+    assert dev.false_alarm_rate <= 0.05
