@@ -1,4 +1,4 @@
-"""Run axe-core (from the npm package installed by the setup) on a page: WCAG 2.2 A and AA rules."""
+"""Run axe-core (from the npm package installed by the setup) on a page: WCAG 2.2 A and AA rules and best practices."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+#: WCAG 2.2 A and AA, and axe's best practices (landmarks, headings): every finding counts.
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 #: Findings a page may have, by axe rule id, each with the reason it is accepted. Empty: none is.

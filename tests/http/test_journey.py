@@ -78,7 +78,7 @@ def test_an_option_that_is_not_offered_is_an_error(client: TestClient) -> None:
     begin(client, WT_A)
     post_page(client, WT_A, 1, {f"course_elements-{r}": "good" for r in ROWS})
     html = Html(post_page(client, WT_A, 2, {"confidence_before": "sky_high", "confidence_after": "high"}).text)
-    assert_error_page(html, {"confidence_before": "Select one of the options"})
+    assert_error_page(html, {"confidence_before": "Choose one of the answers shown"})
     assert html.field_values() == {"confidence_after": ["high"]}
 
 

@@ -213,3 +213,30 @@ def test_every_page_names_a_favicon_that_is_served(client: TestClient) -> None:
     icon = client.get(icons[0])
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_the_faces_scale_posts_and_shows_the_ordinary_scale_values(client: TestClient, settings: Settings) -> None:
+    answer_pages(client, YPV, {})
+    page = Html(client.get(f"/s/{YPV}/page/2").text)
+    faces = [e for e in page.all("input") if e.attrs.get("name") == "listened_to"]
+    assert [e.attrs["value"] for e in faces] == ["never", "hardly_ever", "sometimes", "mostly", "always"]
+    assert faces[0].attrs["id"] == "listened_to"  # where the error summary would link
+    assert [e.text for e in page.all(cls="vs-faces__text")] == [
+        "Never",
+        "Hardly ever",
+        "Sometimes",
+        "Most of the time",
+        "Always",
+    ]
+    assert post_page(client, YPV, 2, {"listened_to": "mostly"}).status_code == 303
+    again = Html(client.get(f"/s/{YPV}/page/2").text)
+    assert [e.attrs["value"] for e in again.all("input") if "checked" in e.attrs] == ["mostly"]
+    refused = Html(post_page(client, YPV, 2, {"listened_to": "very_much"}).text)
+    assert refused.error_summary == [("#listened_to", "Choose one of the answers shown")]
+    assert database.count(settings.database_url, "response") == 0
+
+
+def test_the_start_page_reads_the_easy_read_introduction(client: TestClient) -> None:
+    html = Html(client.get(f"/s/{YPV}/").text)
+    items = [e.text for e in html.all("li") if "vs-easy-read" in (e.ancestors[-1].classes if e.ancestors else set())]
+    assert items == list(CATALOG.surveys[YPV].easy_read)
