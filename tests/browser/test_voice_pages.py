@@ -180,6 +180,11 @@ def test_the_you_said_we_did_loop_with_the_keyboard_only(window: Any, voice_serv
     assert "<b>night bus</b>" in text  # typed markup shows as text
     assert card.locator("b").count() == 0
     assert "This is what fewer than 5 young people told us." in text
+    # Readable at 320 px: nothing wider than the screen.
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size(size)
     choose(page, "answer", "yes", within=f"#record-{record_id}")
     tab_to(page, f"#record-{record_id} button:has-text('Send my answer')")
     press_enter_and_wait(page)
