@@ -11,6 +11,7 @@ from forms.questions import Cell
 from tests.conftest import FORMS_DIR
 from tests.http.helpers import answer_pages, submission_key, submit
 from tests.support import database
+from tests.support.delegates import admit
 from tests.support.html import Html
 from voice_service.core.settings import Settings
 from voice_service.surveys.catalog import SurveyCatalog
@@ -92,6 +93,7 @@ def test_young_people_voice_skips_the_follow_up_question(client: TestClient, set
 
 def test_working_together_a_course_evaluation(client: TestClient, settings: Settings) -> None:
     slug = "working-together-a-evaluation"
+    admit(client, settings, slug)
     walk = answer_pages(
         client,
         slug,
@@ -130,8 +132,13 @@ def test_working_together_a_course_evaluation(client: TestClient, settings: Sett
         "change_intent": "neutral",
         "what_would_help": "Time with my manager",
     }
-    # Delegates' evaluations are not anonymous, but nothing is linked yet without an invitation.
-    assert database.query(settings.database_url, "SELECT respondent, invitation_id FROM response")[0][1] is None
+    # A delegate's evaluation is theirs: stored with their invitation, under their pseudonymous key.
+    ((respondent, invitation_id, key),) = database.query(
+        settings.database_url, "SELECT respondent, invitation_id, respondent_key FROM response"
+    )
+    assert respondent == "delegate"
+    assert invitation_id is not None
+    assert key
 
 
 def test_sexual_health_survey_with_multiple_choice_and_a_number(client: TestClient, settings: Settings) -> None:

@@ -11,8 +11,11 @@ from litestar.testing import TestClient
 from tests.http.helpers import answer_pages, begin, draft_cookie, post_page, submission_key, submit
 from tests.support import database
 from tests.support.csrf import csrf_token, with_csrf
+from tests.support.delegates import delegate_client
 from tests.support.html import Html
 from voice_service.core.settings import Settings
+
+__all__ = ["delegate_client"]
 
 WT_A = "working-together-a-evaluation"
 YPV = "young-people-voice"
@@ -50,7 +53,8 @@ def test_ranking_the_same_option_twice_is_an_error(client: TestClient) -> None:
     assert html.field_values() == {"what_matters-1": ["school"], "what_matters-2": ["school"]}
 
 
-def test_matrix_error_links_to_the_first_row_and_keeps_every_answer(client: TestClient) -> None:
+def test_matrix_error_links_to_the_first_row_and_keeps_every_answer(delegate_client: TestClient) -> None:
+    client = delegate_client
     begin(client, WT_A)
     data = {"course_elements-quality": "good", "course_elements-relevance": "poor", "most_useful": "Case studies"}
     response = post_page(client, WT_A, 1, data)
@@ -65,7 +69,8 @@ def test_matrix_error_links_to_the_first_row_and_keeps_every_answer(client: Test
     assert html.back_link == f"/s/{WT_A}"
 
 
-def test_every_required_question_is_listed_in_page_order(client: TestClient) -> None:
+def test_every_required_question_is_listed_in_page_order(delegate_client: TestClient) -> None:
+    client = delegate_client
     begin(client, WT_A)
     assert post_page(client, WT_A, 1, {f"course_elements-{r}": "good" for r in ROWS}).status_code == 303
     html = Html(post_page(client, WT_A, 2, {}).text)
@@ -74,7 +79,8 @@ def test_every_required_question_is_listed_in_page_order(client: TestClient) -> 
     assert set(html.inline_errors) == {"confidence_before-error", "confidence_after-error"}
 
 
-def test_an_option_that_is_not_offered_is_an_error(client: TestClient) -> None:
+def test_an_option_that_is_not_offered_is_an_error(delegate_client: TestClient) -> None:
+    client = delegate_client
     begin(client, WT_A)
     post_page(client, WT_A, 1, {f"course_elements-{r}": "good" for r in ROWS})
     html = Html(post_page(client, WT_A, 2, {"confidence_before": "sky_high", "confidence_after": "high"}).text)
@@ -103,13 +109,14 @@ def test_text_over_its_limit_is_an_error_and_is_kept(client: TestClient) -> None
     assert html.field_values() == {"vote": ["transport"], "why": [long]}
 
 
-def test_a_valid_page_moves_to_the_next_one(client: TestClient, settings: Settings) -> None:
+def test_a_valid_page_moves_to_the_next_one(delegate_client: TestClient, settings: Settings) -> None:
+    client = delegate_client
     begin(client, WT_A)
     response = post_page(client, WT_A, 1, {f"course_elements-{r}": "very_good" for r in ROWS})
     assert response.status_code == 303
     assert response.headers["location"] == f"/s/{WT_A}/page/2"
-    # The answers are kept on the server between pages, not in the browser.
-    assert client.cookies.keys() - {"vs_csrf"} == {"vs_draft"}
+    # The answers are kept on the server between pages, not in the browser (vs_link is the delegate's link).
+    assert client.cookies.keys() - {"vs_csrf", "vs_link"} == {"vs_draft"}
     stored = database.query(settings.database_url, "SELECT answers FROM draft")
     assert len(stored) == 1
     assert "very_good" in str(stored[0][0])
@@ -117,7 +124,8 @@ def test_a_valid_page_moves_to_the_next_one(client: TestClient, settings: Settin
     assert again.field_values() == {f"course_elements-{r}": ["very_good"] for r in ROWS}
 
 
-def test_a_page_hidden_by_show_if_is_skipped(client: TestClient) -> None:
+def test_a_page_hidden_by_show_if_is_skipped(delegate_client: TestClient) -> None:
+    client = delegate_client
     begin(client, WT_A)
     post_page(client, WT_A, 1, {f"course_elements-{r}": "good" for r in ROWS})
     post_page(client, WT_A, 2, {"confidence_before": "low", "confidence_after": "high"})
@@ -178,7 +186,8 @@ def test_a_change_with_errors_stays_in_change_mode(client: TestClient) -> None:
     assert html.back_link == "/s/make-your-mark/check"
 
 
-def test_a_change_that_reveals_a_question_asks_it_before_returning(client: TestClient) -> None:
+def test_a_change_that_reveals_a_question_asks_it_before_returning(delegate_client: TestClient) -> None:
+    client = delegate_client
     walk = answer_pages(client, WT_A, WT_A_PAGES)
     assert "What would help you put the learning into practice?" not in walk.check.summary_rows()
     response = post_page(client, WT_A, 3, {"change_intent": "neutral"}, change=True)
@@ -192,7 +201,8 @@ def test_a_change_that_reveals_a_question_asks_it_before_returning(client: TestC
     assert rows["What would help you put the learning into practice?"][0] == "Time"
 
 
-def test_a_change_that_hides_a_question_drops_its_answer(client: TestClient) -> None:
+def test_a_change_that_hides_a_question_drops_its_answer(delegate_client: TestClient) -> None:
+    client = delegate_client
     pages = {**WT_A_PAGES, 3: {"change_intent": "unlikely"}, 4: {"what_would_help": "Time"}}
     walk = answer_pages(client, WT_A, pages)
     assert walk.pages == [1, 2, 3, 4, 5]
@@ -201,7 +211,8 @@ def test_a_change_that_hides_a_question_drops_its_answer(client: TestClient) -> 
     assert "What would help you put the learning into practice?" not in rows
 
 
-def test_check_page_sends_an_unfinished_journey_back_to_the_missing_page(client: TestClient) -> None:
+def test_check_page_sends_an_unfinished_journey_back_to_the_missing_page(delegate_client: TestClient) -> None:
+    client = delegate_client
     begin(client, WT_A)
     post_page(client, WT_A, 1, {f"course_elements-{r}": "good" for r in ROWS})
     response = client.get(f"/s/{WT_A}/check", follow_redirects=False)
@@ -285,7 +296,8 @@ def test_a_key_from_another_survey_does_not_confirm_this_one(client: TestClient)
     assert response.headers["location"] == f"/s/{YPV}?expired=1"
 
 
-def test_nothing_answered_cannot_be_sent(client: TestClient, settings: Settings) -> None:
+def test_nothing_answered_cannot_be_sent(delegate_client: TestClient, settings: Settings) -> None:
+    client = delegate_client
     walk = answer_pages(client, YPV, {})
     assert walk.pages == [1, 2, 3, 5]
     assert not [e for e in walk.check.all("form")], "no send button when nothing is answered"

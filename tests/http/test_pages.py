@@ -12,8 +12,11 @@ from tests.http.helpers import answer_pages, begin, draft_cookie, post_page, sub
 from tests.support import database
 from tests.support.apps import ClientFactory
 from tests.support.csrf import with_csrf
+from tests.support.delegates import delegate_client
 from tests.support.html import Html
 from voice_service.core.settings import Settings
+
+__all__ = ["delegate_client"]
 
 LISTED = ("young-people-voice", "make-your-mark", "sexual-health-young-people")
 UNLISTED = (
@@ -43,8 +46,8 @@ def test_home_leaves_out_a_closed_survey(make_client: ClientFactory, closed_form
     assert links == {f"/s/{slug}" for slug in LISTED if slug != "make-your-mark"}
 
 
-def test_an_unlisted_survey_still_opens_from_its_link(client: TestClient) -> None:
-    response = client.get("/s/working-together-a-evaluation")
+def test_an_unlisted_survey_still_opens_from_its_link(delegate_client: TestClient) -> None:
+    response = delegate_client.get("/s/working-together-a-evaluation")
     assert response.status_code == 200
     assert "Working Together A" in Html(response.text).h1
 

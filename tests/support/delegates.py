@@ -7,10 +7,11 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
+import pytest
 from litestar.testing import TestClient
 
 from tests.http.helpers import FormData, answer_pages, submission_key, submit
@@ -21,7 +22,7 @@ from voice_service.core.db.engine import create_engine
 from voice_service.core.jobs import RunSummary
 from voice_service.core.settings import Settings
 from voice_service.surveys.catalog import SurveyCatalog
-from voice_service.training import courses, sessions
+from voice_service.training import courses, sessions, timing
 from voice_service.training.delegates import import_delegates
 from voice_service.training.rows import rows_from_json
 
@@ -162,3 +163,24 @@ FOLLOW_UP_FIELDS = {
     "confidence_before": "moderate",
     "confidence_after": "high",
 }
+
+
+def admit(client: TestClient, settings: Settings, slug: str = EVALUATION) -> None:
+    """Give the client a delegate's link for a course evaluation, as opening their emailed link does.
+
+    Course evaluations are answered only through a personal link: tests of the pages that happen to
+    use one (for its matrix, its scales) start here.
+    """
+    today = datetime.now(UTC).date()
+    make_course(settings, today, [person(1)], evaluation_survey=slug)
+    run_due(settings, timing.evaluation_due(today, settings))
+    message = sent_to(settings, "delegate1@school.example")[-1]
+    opened = client.get(link_in(message), follow_redirects=False)
+    assert opened.status_code == 303, opened.text
+
+
+@pytest.fixture
+def delegate_client(client: TestClient, settings: Settings) -> TestClient:
+    """The test client holding a delegate's link to Working Together A's evaluation."""
+    admit(client, settings)
+    return client

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
 from tests.support import database
+from tests.support.delegates import inbox, link_in, run_due, token_of
 from tests.support.staff import api_token, bearer
 from tests.training.conftest import audit_rows, snapshot
 from voice_service.accounts.service import Person
 from voice_service.core.settings import Settings
+from voice_service.training import timing
 
 COURSE = {
     "name": "Safeguarding Children: Working Together B",
@@ -90,7 +92,7 @@ def test_a_default_follow_up_delay(client: TestClient, api: dict[str, str]) -> N
         ({**COURSE, "follow_up_days": "soon"}, 422, {"follow_up_days"}),
         ({**COURSE, "follow_up_days": 1.5}, 422, {"follow_up_days"}),
         ({**COURSE, "name": 7}, 422, {"name"}),
-        ({**COURSE, "extra": 1}, 400, None),
+        ({**COURSE, "extra": 1}, 422, {"extra"}),
         ([COURSE], 400, None),
     ],
 )
@@ -241,20 +243,20 @@ def test_invitations_are_listed_without_tokens(client: TestClient, api: dict[str
     _course_id, session_id = _session(client, api)
     assert client.get(f"/api/sessions/{session_id}/invitations", headers=api).json() == []
     client.post(f"/api/sessions/{session_id}/delegates", json=DELEGATES, headers=api)
-    # Until the due work makes them, store one by hand, with a token hash that must never be shown.
-    delegate = database.query(settings.database_url, "SELECT id FROM delegate WHERE email = 'ann@example.org'")[0]
-    database.query(
-        settings.database_url,
-        "INSERT INTO invitation (id, delegate_id, kind, state, due_at, sent_at, token_hash, reminders_sent, created_at)"
-        " VALUES (:id, :delegate, 'evaluation', 'sent', :due, :due, :hash, 1, :due)",
-        id=uuid.uuid4() if "postgresql" in settings.database_url else uuid.uuid4().bytes,
-        delegate=delegate.id,
-        due=datetime(2024, 5, 14, 15, tzinfo=UTC),
-        hash="f" * 64,
-    )
+    # The due work makes the invitations and sends the evaluation emails on the session's day.
+    due = timing.evaluation_due(date.fromisoformat(SESSION["date"]), settings)
+    run_due(settings, due)
     response = client.get(f"/api/sessions/{session_id}/invitations", headers=api)
-    (invitation,) = response.json()
-    assert (invitation["kind"], invitation["state"], invitation["reminders_sent"]) == ("evaluation", "sent", 1)
+    listed = response.json()
+    # Ann attended: her evaluation went, her follow-up waits. Bob did not attend: nothing for him.
+    assert sorted((i["kind"], i["state"]) for i in listed) == [("evaluation", "sent"), ("follow_up", "scheduled")]
+    evaluation = next(i for i in listed if i["kind"] == "evaluation")
+    assert evaluation["reminders_sent"] == 0
+    assert evaluation["sent_at"] is not None
+    tokens = [token_of(link_in(m)) for m in inbox(settings)]
+    assert tokens
+    hashes = [row[0] for row in database.query(settings.database_url, "SELECT token_hash FROM invitation_link")]
+    for secret in [*tokens, *hashes]:
+        assert secret not in response.text
     assert "token" not in response.text
-    assert "f" * 64 not in response.text
     assert client.get(f"/api/sessions/{uuid.uuid4()}/invitations", headers=api).status_code == 404
