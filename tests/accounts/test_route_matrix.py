@@ -60,6 +60,8 @@ SAMPLE_PARAMETERS = {
     "course_id": str(uuid.UUID(int=8)),
     "session_id": str(uuid.UUID(int=9)),
     "delegate_id": str(uuid.UUID(int=10)),
+    "invitation_id": str(uuid.UUID(int=12)),
+    "code": "not-a-room-code",
     "alert_id": str(uuid.UUID(int=11)),
     "record_id": str(uuid.UUID(int=11)),
 }
