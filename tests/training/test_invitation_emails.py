@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -195,3 +196,14 @@ def test_two_runners_at_once_send_each_email_once(settings: Settings) -> None:
     asyncio.run(both())
     recipients = [m["To"] for m in inbox(settings)]
     assert sorted(recipients) == sorted(f"delegate{n}@school.example" for n in range(1, 21))
+
+
+def test_another_partnership_signs_its_own_emails(settings: Settings) -> None:
+    ours = dataclasses.replace(
+        settings, partnership=dataclasses.replace(settings.partnership, name="Leeds Safeguarding Children Partnership")
+    )
+    make_course(ours, DAY, [person(1)])
+    run_due(ours, FOUR_PM)
+    text = text_of(inbox(ours)[0])
+    assert "The Leeds Safeguarding Children Partnership asks everyone who attends" in text
+    assert "York" not in text

@@ -13,8 +13,6 @@ from markupsafe import Markup
 
 from forms import Survey
 
-#: As the pages name them (voice_service/core/web/templating.py).
-PARTNERSHIP = "City of York Safeguarding Children Partnership"
 TEAM = "the partnership's training team"
 #: Seconds a delegate takes per question, on average: the basis of "it takes about N minutes".
 SECONDS_PER_QUESTION = 20
@@ -43,6 +41,8 @@ class InvitationDetails:
     minutes: int
     contact: str
     time_zone: str
+    #: The partnership's name, as the pages show it (PARTNERSHIP_NAME).
+    partnership: str
 
 
 def minutes_to_answer(survey: Survey | None) -> int:
@@ -67,14 +67,14 @@ def invitation_email(details: InvitationDetails) -> Email:
     if d.kind == "evaluation":
         subject = f"How was {d.course}? Your evaluation ({when})"
         why = (
-            f"Thank you for attending {d.course} on {when}. The {PARTNERSHIP} asks everyone who attends "
+            f"Thank you for attending {d.course} on {when}. The {d.partnership} asks everyone who attends "
             "its multi-agency training what worked and what could be better, so the training keeps improving."
         )
         later = "In about six months we will ask you once more whether the training has changed your practice."
     else:
         subject = f"Six months on: has {d.course} changed your practice?"
         why = (
-            f"About six months ago, on {when}, you attended {d.course}. The {PARTNERSHIP} wants to know "
+            f"About six months ago, on {when}, you attended {d.course}. The {d.partnership} wants to know "
             "whether its training makes a difference to practice and to the children and families you work with."
         )
         later = "This is the last survey about this course."
@@ -92,7 +92,7 @@ def invitation_email(details: InvitationDetails) -> Email:
     contact = f"Questions? Contact {TEAM} at {d.contact}." if d.contact else "Questions? Reply to this email."
     greeting = f"Dear {d.name}," if d.name else "Hello,"
     paragraphs = [greeting, why, how]
-    after = [expiry, later, contact, f"{TEAM[0].upper()}{TEAM[1:]}\n{PARTNERSHIP}"]
+    after = [expiry, later, contact, f"{TEAM[0].upper()}{TEAM[1:]}\n{d.partnership}"]
     text = "\n\n".join([*paragraphs, d.link, *after]) + "\n"
     html = Markup("").join(Markup("<p>{}</p>\n").format(part) for part in paragraphs)
     html += Markup('<p><a href="{0}">{0}</a></p>\n').format(d.link)

@@ -126,6 +126,7 @@ async def send_invitation(ctx: JobContext, payload: dict[str, Any]) -> None:
         minutes=minutes_to_answer(_survey(settings.forms_dir, slug)),
         contact=settings.training_contact_email or settings.mail_from,
         time_zone=settings.training_timezone,
+        partnership=settings.partnership.name,
     )
     email = invitation_email(details)
     try:
