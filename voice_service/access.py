@@ -88,6 +88,12 @@ ROUTES: dict[str, Policy] = {
     "/staff/training/sessions/{session_id}/import/confirm": TRAINING,
     "/staff/training/sessions/{session_id}/delegates/new": TRAINING,
     "/staff/training/delegates/{delegate_id}/edit": TRAINING,
+    "/staff/training/sessions/{session_id}/remind": TRAINING,
+    "/staff/training/sessions/{session_id}/room-link": TRAINING,
+    "/staff/training/invitations/{invitation_id}/resend": TRAINING,
+    # Delegates' own links: the token or room code is the key; nothing else is asked.
+    "/t/{token}": PUBLIC,
+    "/t/s/{code}": PUBLIC,
     "/api/courses": TRAINING,
     "/api/courses/{course_id}": TRAINING,
     "/api/courses/{course_id}/sessions": TRAINING,
@@ -100,6 +106,17 @@ ROUTES: dict[str, Policy] = {
     "/staff/reports/training/download": REPORTS,
     "/staff/reports/responses/{slug}": REPORTS,
     "/api/reports/training": REPORTS,
+    # --- safeguarding: the lead's queue of alerts (voice_service/safeguarding) --------------
+    # The safeguarding lead only, not even an admin: alerts hold a child's own words.
+    "/staff/safeguarding": SAFEGUARDING,
+    "/staff/safeguarding/alerts/{alert_id}": SAFEGUARDING,
+    "/staff/safeguarding/alerts/{alert_id}/status": SAFEGUARDING,
+    "/api/safeguarding/alerts": SAFEGUARDING,
+    "/api/safeguarding/alerts/{alert_id}": SAFEGUARDING,
+    "/api/safeguarding/alerts/{alert_id}/status": SAFEGUARDING,
+    # What retention deleted (counts, never content): admins.
+    "/staff/deletions": ADMIN,
+    "/api/staff/deletions": ADMIN,
     # --- voice: "You Said / We Did" (voice_service/voice) -------------------------------------
     # Editors draft and change, reviewers approve and publish (the service checks which move each
     # role may make, and that nobody approves or publishes a record they drafted).
@@ -124,17 +141,6 @@ ROUTES: dict[str, Policy] = {
     "/staff/you-said-we-did/report.csv": VOICE,
     "/staff/you-said-we-did/report.xlsx": VOICE,
     "/api/you-said-we-did": VOICE,
-    # --- safeguarding: the lead's queue of alerts (voice_service/safeguarding) --------------
-    # The safeguarding lead only, not even an admin: alerts hold a child's own words.
-    "/staff/safeguarding": SAFEGUARDING,
-    "/staff/safeguarding/alerts/{alert_id}": SAFEGUARDING,
-    "/staff/safeguarding/alerts/{alert_id}/status": SAFEGUARDING,
-    "/api/safeguarding/alerts": SAFEGUARDING,
-    "/api/safeguarding/alerts/{alert_id}": SAFEGUARDING,
-    "/api/safeguarding/alerts/{alert_id}/status": SAFEGUARDING,
-    # What retention deleted (counts, never content): admins.
-    "/staff/deletions": ADMIN,
-    "/api/staff/deletions": ADMIN,
     "/api/you-said-we-did/{record_id}": VOICE,
     "/api/you-said-we-did/{record_id}/transitions": VOICE,
     # The public page and its anonymous "Did this make a difference?" answers.

@@ -59,8 +59,12 @@ from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.public_routes import HomeController, SurveyPagesController
 from voice_service.surveys.runtime import Runtime
 from voice_service.surveys.submissions import SubmissionWriter
+from voice_service.training import jobs as training_jobs
 from voice_service.training.api_routes import TrainingApiController
 from voice_service.training.delegate_routes import DelegatePagesController
+from voice_service.training.link_routes import DelegateLinkController
+from voice_service.training.links import TrainingGate
+from voice_service.training.progress_routes import EmailActionsController
 from voice_service.training.staff_routes import CoursePagesController
 from voice_service.voice import jobs as voice_jobs
 from voice_service.voice.api_routes import VoiceApiController
@@ -75,8 +79,16 @@ GOVUK_ASSETS = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govu
 
 
 #: Every domain's due work, composed here so core never imports a domain.
-JOB_HANDLERS: dict[str, Handler] = {**survey_jobs.JOB_HANDLERS, **account_jobs.JOB_HANDLERS}
-RECURRING_JOBS: tuple[Recurring, ...] = (*survey_jobs.RECURRING_JOBS, *account_jobs.RECURRING_JOBS)
+JOB_HANDLERS: dict[str, Handler] = {
+    **survey_jobs.JOB_HANDLERS,
+    **account_jobs.JOB_HANDLERS,
+    **training_jobs.JOB_HANDLERS,
+}
+RECURRING_JOBS: tuple[Recurring, ...] = (
+    *survey_jobs.RECURRING_JOBS,
+    *account_jobs.RECURRING_JOBS,
+    *training_jobs.RECURRING_JOBS,
+)
 JOB_HANDLERS |= safeguarding_jobs.JOB_HANDLERS
 RECURRING_JOBS += safeguarding_jobs.RECURRING_JOBS
 JOB_HANDLERS |= voice_jobs.JOB_HANDLERS
@@ -101,7 +113,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     alerts = DisclosureAlerts(default_screener())
     engine = create_engine(settings)
     writer = SubmissionWriter(engine, settings.write_batch_size, extras=alerts)
-    runtime = Runtime(settings, engine, catalog, writer)
+    runtime = Runtime(settings, engine, catalog, writer, gate=TrainingGate(engine))
     job_runner = build_job_runner(settings, engine)
     job_loop = JobLoop(job_runner, settings.jobs_interval_seconds) if settings.runs_jobs_in_process else None
     notify_soon = NotifySoon(engine, safeguarding_jobs.NOTIFY_JOB.unique_key, job_runner if job_loop else None)
@@ -152,6 +164,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     route_handlers += [AuditController, AuditApiController]
     route_handlers += [SecondStepController, TwoStepController]
     route_handlers += [CoursePagesController, DelegatePagesController, TrainingApiController]
+    route_handlers += [EmailActionsController, DelegateLinkController]
     route_handlers += [SafeguardingPagesController, SafeguardingApiController]
     route_handlers += [DeletionLogController, DeletionLogApiController]
     route_handlers += [VoicePagesController, VoiceApiController, VoicePublicController, ThemePagesController]

@@ -16,6 +16,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from forms import Survey
 from voice_service.core.web.security import SUBMISSIONS, rate_limited
+from voice_service.surveys.gate import needs_link
 from voice_service.surveys.replays import replays_the_same_answers
 from voice_service.surveys.runtime import Runtime
 from voice_service.surveys.submissions import (
@@ -140,6 +141,7 @@ class SurveyApiController(Controller):
             400: _doc("Malformed JSON or a body that is not a JSON object"),
             404: _doc("No survey with that slug"),
             409: _doc("The submission key was used for another survey, or for different answers"),
+            403: _doc("A course evaluation or follow-up: answered only through a delegate's link"),
             410: _doc("The survey is closed"),
             413: _doc("The body is over 1 MiB"),
             415: _doc("The body is not sent as application/json"),
@@ -159,6 +161,9 @@ class SurveyApiController(Controller):
     ) -> Response[ResponseAck]:
         """Validate and store a response; a repeated submission key returns the first acknowledgement."""
         survey = _survey(runtime, slug)
+        if needs_link(survey):
+            detail = "This survey is answered only through the personal link emailed to each delegate"
+            return Response({"status_code": 403, "detail": detail}, status_code=403)  # type: ignore[arg-type]
         key = data.submission_key or idempotency_key
         if key is not None and (problem := check_submission_key(key)):
             return Response(AnswerErrors({"submission_key": problem}), status_code=422)  # type: ignore[arg-type]

@@ -17,10 +17,10 @@ from voice_service.surveys.runtime import Runtime
 
 DRAFT_COOKIE = "vs_draft"
 SENT_COOKIE = "vs_sent"
-#: How long this browser's pages of a survey say the answers were sent (a ballot stays open for weeks).
-SENT_MARKER_SECONDS = 30 * 24 * 3600
 #: A marker beside SENT_COOKIE: the answers just sent may disclose harm (never an id; 10 minutes).
 HELP_COOKIE = "vs_help"
+#: How long this browser's pages of a survey say the answers were sent (a ballot stays open for weeks).
+SENT_MARKER_SECONDS = 30 * 24 * 3600
 
 PageResponse = Template | Redirect
 
@@ -100,11 +100,12 @@ class SurveyPagesController(Controller):
         runtime: NamedDependency[Runtime],
         slug: FromPath[str],
         expired: FromQuery[bool] = False,
+        vs_link: FromCookie[str | None] = None,
         vs_sent: FromCookie[str | None] = None,
     ) -> PageResponse:
         """The start page."""
         try:
-            outcome = journey.start_page(runtime, slug)
+            outcome = await journey.start_page(runtime, slug, vs_link)
         except journey.SurveyNotFound as exc:
             raise NotFoundException("There is no survey at this address") from exc
         # Why: a browser that sent its answers is told so, never that they were lost (every dead end lands here).
@@ -113,9 +114,11 @@ class SurveyPagesController(Controller):
         return _respond(runtime, slug, outcome)
 
     @post("/start", name="survey-begin", status_code=303, before_request=rate_limited(DRAFTS))
-    async def begin(self, runtime: NamedDependency[Runtime], slug: FromPath[str]) -> PageResponse:
+    async def begin(
+        self, runtime: NamedDependency[Runtime], slug: FromPath[str], vs_link: FromCookie[str | None] = None
+    ) -> PageResponse:
         """Start answering."""
-        return await self._run(runtime, slug, journey.begin(runtime, slug))
+        return await self._run(runtime, slug, journey.begin(runtime, slug, vs_link))
 
     @get("/page/{number:int}", name="survey-page")
     async def page(
@@ -164,11 +167,12 @@ class SurveyPagesController(Controller):
         slug: FromPath[str],
         vs_draft: FromCookie[str | None] = None,
         vs_sent: FromCookie[str | None] = None,
+        vs_link: FromCookie[str | None] = None,
     ) -> PageResponse:
         """Send the answers."""
         form = await _form(request)
         key = (form.get("submission_key") or [""])[0]
-        step = journey.submit_draft(runtime, slug, vs_draft, key, just_sent=vs_sent == "1")
+        step = journey.submit_draft(runtime, slug, vs_draft, key, just_sent=vs_sent == "1", link_secret=vs_link)
         return await self._run(runtime, slug, step)
 
     @get("/done", name="survey-done")

@@ -26,6 +26,7 @@ from forms.engine import to_cells
 from voice_service.core.db.upsert import insert_ignoring_conflicts
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.extras import ResponseExtras
+from voice_service.surveys.gate import needs_link
 from voice_service.surveys.pending import (
     ANONYMOUS,
     RESPONSE_COLUMNS,
@@ -78,6 +79,10 @@ class RespondentNotAllowed(ValueError):
     """The respondent does not fit the survey (a named respondent on an anonymous survey)."""
 
 
+class LinkRequired(RespondentNotAllowed):
+    """A course evaluation or follow-up answered without a delegate's link."""
+
+
 def new_submission_key() -> str:
     """A random key for one submission attempt."""
     return secrets.token_urlsafe(24)
@@ -112,6 +117,8 @@ async def submit_response(
     if respondent.kind != "anonymous" and survey.anonymous:
         # Why: nothing that could identify a person may be stored with an anonymous response.
         raise RespondentNotAllowed("an anonymous survey takes anonymous responses only")
+    if respondent.kind == "anonymous" and needs_link(survey):
+        raise LinkRequired("this survey is answered only through a delegate's personal or session link")
     result = validate_answers(survey, submitted)
     if not result.ok:
         raise InvalidAnswers(result.errors)
