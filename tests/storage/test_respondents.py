@@ -15,6 +15,7 @@ from voice_service.core.settings import Settings
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.submissions import (
     ANONYMOUS,
+    LinkRequired,
     RespondentNotAllowed,
     SubmissionWriter,
     SurveyClosed,
@@ -125,4 +126,14 @@ async def test_submit_response_refuses_a_survey_that_no_longer_exists(
     survey = catalog.surveys.pop("make-your-mark")
     with pytest.raises(SurveyClosed):
         await submit_response(writer, catalog, survey, {"vote": "transport"}, "gone-key-0001", version_id=1)
+    assert await _responses(settings) == 0
+
+
+async def test_a_course_survey_refuses_an_anonymous_response_on_the_write_path(
+    running: tuple[SurveyCatalog, SubmissionWriter], settings: Settings
+) -> None:
+    catalog, writer = running
+    for slug in (EVALUATION, "training-follow-up"):
+        with pytest.raises(LinkRequired):
+            await submit_response(writer, catalog, catalog.surveys[slug], _answers(catalog, slug), f"anon-{slug}")
     assert await _responses(settings) == 0
