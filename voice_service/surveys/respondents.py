@@ -128,46 +128,36 @@ async def survey_answers(engine: AsyncEngine, catalog: SurveyCatalog, slug: str)
 async def response_chunks(
     engine: AsyncEngine, slug: str, versions: dict[int, tuple[str, Survey]], many: Collection[str], size: int = 10_000
 ) -> AsyncIterator[pd.DataFrame]:
-    """Every response to `slug` as frames of at most `size` responses (stored codes), oldest id first.
+    """Every response to `slug` as frames of at most `size` responses (stored codes), in id order.
 
     Each frame has `_version`, `_submitted_at` and RESPONDENT_COLUMN; `many` names the columns that
-    hold several answers (kept as lists). Memory holds one chunk, however many responses there are.
+    hold several answers (kept as lists). The responses' ids and keys are read once (a few dozen
+    bytes each); their answers a chunk at a time, so the answers in memory never pass one chunk.
     """
     labels = {version_id: version for version_id, (version, _) in versions.items()}
     raw_id = raw(RESPONSES.c.id)
-    after = None
-    while True:
-        listed = (
-            select(raw_id, RESPONSES.c.survey_version_id, RESPONSES.c.respondent_key, raw(RESPONSES.c.submitted_at))
-            .where(RESPONSES.c.survey_slug == slug)
-            .order_by(raw_id)
-            .limit(size)
-        )
-        if after is not None:
-            listed = listed.where(raw_id > raw_value(after))
+    listed = (
+        select(raw_id, RESPONSES.c.survey_version_id, RESPONSES.c.respondent_key, raw(RESPONSES.c.submitted_at))
+        .where(RESPONSES.c.survey_slug == slug)
+        .order_by(raw_id)
+    )
+    async with engine.connect() as conn:
+        every = await fetch_plain(conn, listed)
+    response_id = raw(ANSWERS.c.response_id)
+    for start in range(0, len(every), size):
+        heads = every[start : start + size]
+        # Why a range of ids and no join: the answers' primary key starts with the response id, so this
+        # reads one stretch of it; answers of other surveys' responses in the range are dropped below.
+        cells = select(
+            response_id,
+            ANSWERS.c.question_id,
+            ANSWERS.c.row_key,
+            ANSWERS.c.position,
+            ANSWERS.c.value_text,
+            ANSWERS.c.value_number,
+        ).where(response_id >= raw_value(heads[0][0]), response_id <= raw_value(heads[-1][0]))
         async with engine.connect() as conn:
-            heads = await fetch_plain(conn, listed)
-            if not heads:
-                return
-            first, last = heads[0][0], heads[-1][0]
-            cells = (
-                select(
-                    raw(ANSWERS.c.response_id),
-                    ANSWERS.c.question_id,
-                    ANSWERS.c.row_key,
-                    ANSWERS.c.position,
-                    ANSWERS.c.value_text,
-                    ANSWERS.c.value_number,
-                )
-                .join(RESPONSES, RESPONSES.c.id == ANSWERS.c.response_id)
-                .where(
-                    RESPONSES.c.survey_slug == slug,
-                    raw_id >= raw_value(first),
-                    raw_id <= raw_value(last),
-                )
-            )
             rows = await fetch_plain(conn, cells)
-        after = last
         long = _long(rows, LONG_COLUMNS)
         frame = _wide(long, [row[0] for row in heads], many)
         frame.insert(0, VERSION_COLUMN, [labels.get(row[1]) for row in heads])
