@@ -8,11 +8,14 @@ import hashlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+from aiosmtpd.controller import Controller
 from litestar.testing import TestClient
 
+from tests.mail.test_mail import Inbox, smtp_server
 from tests.support import database
 from tests.support.csrf import with_csrf
 from tests.support.delegates import (
+    PERSONAL_LINK,
     answer_through_link,
     inbox,
     link_in,
@@ -29,6 +32,8 @@ __all__ = ["staff_client"]
 from voice_service.app import build_job_runner
 from voice_service.core.db.engine import create_engine
 from voice_service.core.settings import Settings
+
+__all__ = ["smtp_server"]
 
 #: A Wednesday in March (GMT): the evaluation emails are due at 16:00 UTC.
 DAY = date(2027, 3, 10)
@@ -207,3 +212,18 @@ def test_another_partnership_signs_its_own_emails(settings: Settings) -> None:
     text = text_of(inbox(ours)[0])
     assert "The Leeds Safeguarding Children Partnership asks everyone who attends" in text
     assert "York" not in text
+
+
+def test_invitations_reach_a_real_smtp_server(settings: Settings, smtp_server: tuple[Controller, Inbox]) -> None:
+    controller, received = smtp_server
+    through_smtp = dataclasses.replace(
+        settings, smtp_host="127.0.0.1", smtp_port=int(controller.port), mail_from="training@york.example"
+    )
+    make_course(through_smtp, DAY, [person(1), person(2)])
+    run_due(through_smtp, FOUR_PM)
+    run_due(through_smtp, FOUR_PM + timedelta(minutes=1))
+    messages = received.messages()
+    assert sorted(m["To"] for m in messages) == ["delegate1@school.example", "delegate2@school.example"]
+    assert all(m["From"] == "training@york.example" for m in messages)
+    assert all(PERSONAL_LINK.search(text_of(m)) for m in messages)
+    assert inbox(through_smtp) == []  # nothing went to the outbox folder
