@@ -28,12 +28,10 @@ from tests.support.delegates import (
 from tests.support.outbox import html_of, text_of
 from tests.training.conftest import staff_client
 
-__all__ = ["staff_client"]
+__all__ = ["smtp_server", "staff_client"]
 from voice_service.app import build_job_runner
 from voice_service.core.db.engine import create_engine
 from voice_service.core.settings import Settings
-
-__all__ = ["smtp_server"]
 
 #: A Wednesday in March (GMT): the evaluation emails are due at 16:00 UTC.
 DAY = date(2027, 3, 10)
