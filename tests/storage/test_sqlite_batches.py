@@ -31,7 +31,7 @@ RICH_ANSWERS = {
     "listened_to": "sometimes",
     "views_difference": "not_sure",
     "make_better": "More places to go after school & <b>youth clubs</b>",
-    "talk_to": ["friend", "no_one"],
+    "talk_to": ["no_one"],  # "no one" is exclusive: it cannot be ticked with another
     "easier_to_talk": "Someone my own age",
     "age_band": "11_15",
     "area": "north",
