@@ -69,6 +69,7 @@ from voice_service.training.staff_routes import CoursePagesController
 from voice_service.voice import jobs as voice_jobs
 from voice_service.voice.api_routes import VoiceApiController
 from voice_service.voice.ballot_routes import BallotApiController, BallotPagesController
+from voice_service.voice.insight_api import VoiceInsightApiController
 from voice_service.voice.public_routes import VoicePublicController
 from voice_service.voice.report_routes import VoiceReportsController
 from voice_service.voice.staff_routes import VoicePagesController
@@ -168,7 +169,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     route_handlers += [SafeguardingPagesController, SafeguardingApiController]
     route_handlers += [DeletionLogController, DeletionLogApiController]
     route_handlers += [VoicePagesController, VoiceApiController, VoicePublicController, ThemePagesController]
-    route_handlers += [BallotPagesController, BallotApiController, VoiceReportsController]
+    route_handlers += [BallotPagesController, BallotApiController, VoiceReportsController, VoiceInsightApiController]
     route_handlers += [ReportPagesController, ReportsApiController]
     if settings.bench_routes:
         route_handlers.append(bench_noop)
