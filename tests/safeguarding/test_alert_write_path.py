@@ -173,3 +173,33 @@ def test_an_alert_is_as_coarse_in_time_as_its_anonymous_response(client: TestCli
         assert (when.minute, when.second, when.microsecond) == (0, 0, 0)
     assert str(created)[:13] == str(submitted_at)[:13]
     assert datetime.now(UTC).year >= 2026
+
+
+async def _many_at_once(settings: Settings) -> list[Any]:
+    engine = create_engine(settings)
+    catalog, survey = _catalog_and_survey(settings)
+    await catalog.sync(engine)
+    writer = SubmissionWriter(engine, extras=DisclosureAlerts(default_screener()))
+    await writer.start()
+    try:
+        texts = [DISCLOSURE if n % 3 == 0 else f"{ORDINARY} {n}" for n in range(30)]
+        submissions = [
+            submit_response(writer, catalog, survey, {"make_better": t}, f"batch-{n:04d}") for n, t in enumerate(texts)
+        ]
+        # The same keys again in the same burst: retries share the first acknowledgement and add no alert.
+        submissions += [
+            submit_response(writer, catalog, survey, {"make_better": DISCLOSURE}, "batch-0000") for _ in range(2)
+        ]
+        return list(await asyncio.gather(*submissions))
+    finally:
+        await writer.stop()
+        await engine.dispose()
+
+
+def test_a_burst_committed_together_gets_one_alert_per_flagged_response(settings: Settings) -> None:
+    acks = asyncio.run(_many_at_once(settings))
+    flagged = {ack.id for ack in acks if ack.flagged}
+    assert len(flagged) == 10
+    assert sum(ack.replayed for ack in acks) >= 1
+    assert sorted(a["response_id"] for a in alerts(settings.database_url)) == sorted(flagged)
+    assert database.count(settings.database_url, "response") == 30
