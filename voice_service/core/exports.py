@@ -37,20 +37,6 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def csv_line(values: Sequence[Any]) -> str:
-    """One CSV line (CRLF-terminated) with every cell neutralised, for exports written a chunk at a time."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([safe_cell(v) for v in values])
-    return buffer.getvalue()
-
-
-def csv_chunk(rows: Iterable[Sequence[Any]]) -> bytes:
-    """Several CSV lines as UTF-8, every cell neutralised (no byte-order mark: see csv_bytes for the first chunk)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows([safe_cell(v) for v in row] for row in rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 def safe_xlsx_text(value: str) -> str:
     """A text cell for XLSX: written as a string it never runs, but a leading formula character still gets a quote.
 

@@ -8,7 +8,7 @@ however many responses there are.
 from __future__ import annotations
 
 import asyncio
-import math
+import io
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -26,7 +26,7 @@ from analysis.training import RESPONDENT_COLUMN, SUBMITTED_COLUMN
 from forms import Survey
 from forms.questions._choice import ChoiceQuestion
 from forms.questions.matrix import MatrixQuestion
-from voice_service.core.exports import csv_bytes, csv_chunk, safe_xlsx_text
+from voice_service.core.exports import FORMULA_STARTS, csv_bytes
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.respondents import response_chunks, versions_by_id
 from voice_service.training.reporting import courses_of, id_text
@@ -48,6 +48,7 @@ class Column:
     heading: str
     labels: dict[str, str]
     many: bool = False
+    number: bool = False
 
 
 def columns_of(versions: dict[str, Survey]) -> list[Column]:
@@ -57,34 +58,47 @@ def columns_of(versions: dict[str, Survey]) -> list[Column]:
         for question in survey.questions:
             labels = dict(question.options.items) if isinstance(question, ChoiceQuestion) else {}
             for spec in question.analysis_columns():
+                number = spec.source == "value_number"
                 if spec.name in found:
                     merged = {**labels, **found[spec.name].labels}
-                    found[spec.name] = Column(spec.name, found[spec.name].heading, merged, spec.many)
+                    found[spec.name] = Column(spec.name, found[spec.name].heading, merged, spec.many, number)
                     continue
                 heading = question.label
                 if isinstance(question, MatrixQuestion):
                     heading = f"{question.label}: {question.rows.label(spec.row_key)}"
-                found[spec.name] = Column(spec.name, heading, labels, spec.many)
+                found[spec.name] = Column(spec.name, heading, labels, spec.many, number)
     return list(found.values())
 
 
-def _cell(value: Any, labels: dict[str, str]) -> Any:
-    """One answer as the export writes it: a label for a code, lists joined with '; ', whole numbers as integers."""
-    if isinstance(value, list):
-        return "; ".join(str(labels.get(v, v)) for v in value)
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else value
-    return labels.get(value, value) if labels else value
-
-
-def _cells(frame: pd.DataFrame, column: Column) -> list[Any]:
-    """A column's values as the export writes them (empty when no response in the chunk answered it)."""
-    if column.name not in frame:
-        return [None] * len(frame)
+def _labelled(values: pd.Series, column: Column) -> pd.Series:
+    """A column as the export writes it: labels for codes, lists joined with '; ', whole numbers as integers."""
     labels = column.labels
-    return [_cell(v, labels) for v in frame[column.name].tolist()]
+    if column.many:
+        return values.map(
+            lambda cell: "; ".join(str(labels.get(v, v)) for v in cell) if isinstance(cell, list) else None
+        )
+    if column.number:
+        numbers = pd.to_numeric(values, errors="coerce")
+        whole = numbers.dropna()
+        return numbers.astype("Int64") if bool((whole == whole.round()).all()) else numbers
+    if labels:
+        named = values.map(labels)
+        return named.where(named.notna(), values)
+    return values
+
+
+def _neutralised(values: pd.Series) -> pd.Series:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (see core.exports.safe_cell)."""
+    if values.dtype != object:
+        return values
+    present = values.notna()
+    text = values[present].astype(str)
+    risky = text.str.startswith(FORMULA_STARTS)
+    if not bool(risky.any()):
+        return values
+    out = values.copy()
+    out.loc[risky[risky].index] = "'" + text[risky]
+    return out
 
 
 @dataclass
@@ -107,29 +121,41 @@ class ResponseExport:
         """responses-SLUG-YYYY-MM-DD.EXT."""
         return f"responses-{self.survey.slug}-{today.isoformat()}.{extension}"
 
-    async def rows(self) -> AsyncIterator[list[list[Any]]]:
-        """The rows, a chunk at a time."""
+    async def tables(self) -> AsyncIterator[pd.DataFrame]:
+        """The export a chunk at a time: one row per response, the columns in `header` order (by position)."""
         many = {c.name for c in self.columns if c.many}
         async for frame in response_chunks(self.engine, self.survey.slug, self.versions, many, self.chunk_size):
-            keys = [k for k in frame[RESPONDENT_COLUMN].dropna().unique().tolist()]
-            where = await courses_of(self.engine, keys)
-            submitted = frame[SUBMITTED_COLUMN].dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
-            versions = frame[VERSION_COLUMN].astype(str).tolist()
-            places = [where.get(k) if isinstance(k, str) else None for k in frame[RESPONDENT_COLUMN].tolist()]
-            answer_columns = [_cells(frame, c) for c in self.columns]
-            by_row = list(zip(*answer_columns, strict=True)) if answer_columns else [()] * len(frame)
-            rows = []
-            ids = [id_text(raw) for raw in frame.index.tolist()]
-            for rid, at, version, place, answers in zip(ids, submitted, versions, places, by_row, strict=True):
-                course, day = place if place else (None, None)
-                rows.append([rid, at, version, course, day.isoformat() if day else None, *answers])
-            yield rows
+            keys = frame[RESPONDENT_COLUMN]
+            where = await courses_of(self.engine, [k for k in keys.dropna().unique().tolist()])
+            places = [where.get(k) if isinstance(k, str) else None for k in keys.tolist()]
+            parts: list[pd.Series] = [
+                pd.Series([id_text(raw) for raw in frame.index.tolist()], dtype=object),
+                pd.Series(frame[SUBMITTED_COLUMN].dt.strftime("%Y-%m-%d %H:%M:%S").tolist(), dtype=object),
+                pd.Series(frame[VERSION_COLUMN].astype(str).tolist(), dtype=object),
+                _neutralised(pd.Series([p[0] if p else None for p in places], dtype=object)),
+                pd.Series([p[1].isoformat() if p else None for p in places], dtype=object),
+            ]
+            for column in self.columns:
+                if column.name in frame:
+                    values = frame[column.name].reset_index(drop=True)
+                    parts.append(_neutralised(_labelled(values, column)))
+                else:
+                    parts.append(pd.Series([None] * len(frame), dtype=object))
+            yield pd.DataFrame(dict(enumerate(parts)))
+
+    async def rows(self) -> AsyncIterator[list[list[Any]]]:
+        """The rows as lists (None for a blank), a chunk at a time."""
+        async for table in self.tables():
+            cells = table.astype(object)
+            yield cells.where(cells.notna(), None).to_numpy().tolist()
 
     async def csv(self) -> AsyncIterator[bytes]:
         """UTF-8 CSV with a byte-order mark, every cell neutralised, a chunk at a time."""
         yield csv_bytes(self.header, [])
-        async for chunk in self.rows():
-            yield csv_chunk(chunk)
+        async for table in self.tables():
+            buffer = io.StringIO()
+            table.to_csv(buffer, header=False, index=False, lineterminator="\r\n")
+            yield buffer.getvalue().encode("utf-8")
 
     async def xlsx_file(self) -> str:
         """An XLSX file written with constant memory; the caller streams it and deletes it."""
@@ -158,7 +184,8 @@ def _write_rows(sheet: Worksheet, first: int, rows: list[list[Any]]) -> None:
             if value is None:
                 continue
             if isinstance(value, str):
-                write_string(line, col, safe_xlsx_text(value))
+                # Already neutralised (`_neutralised`): written as text, never as a formula.
+                write_string(line, col, value)
             else:
                 write_number(line, col, value)
 
