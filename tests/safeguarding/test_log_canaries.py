@@ -97,6 +97,22 @@ def test_canaries_never_reach_the_logs(
             follow_redirects=False,
         )
         assert added.status_code == 303
+        # Other staff APIs that take typed words: a token's name, a course, a You Said / We Did draft.
+        admin_token = bearer(api_token(settings, staff_users["admin"]))
+        assert (
+            client.post("/api/staff/tokens", json={"name": f"{CANARY} laptop"}, headers=admin_token).status_code == 201
+        )
+        training = bearer(api_token(settings, staff_users["training_admin"]))
+        course = {
+            "name": f"{CANARY} course",
+            "evaluation_survey": "working-together-a-evaluation",
+            "follow_up_survey": "training-follow-up",
+        }
+        assert client.post("/api/courses", json=course, headers=training).status_code == 201
+        assert client.post("/api/courses", json={**course, "name": ""}, headers=training).status_code == 422
+        editor = bearer(api_token(settings, staff_users["voice_editor"]))
+        record = {"source": f"{CANARY} group", "theme": f"{CANARY} theme", "said": f"{CANARY} said"}
+        assert client.post("/api/you-said-we-did", json=record, headers=editor).status_code in (201, 422)
         # The lead acts on the alert with a note, through the pages and the API.
         lead_token = api_token(settings, staff_users["safeguarding_lead"])
         sign_in(client, settings, staff_users["safeguarding_lead"])
