@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from voice_service.voice import records
+from voice_service.voice import public, records
 from voice_service.voice.demo import load_voice_demo, report_rows, without_stray_tags
 
 
@@ -21,6 +21,8 @@ async def test_the_five_report_rows_are_published_once(engine: AsyncEngine) -> N
     assert {r.year for r in published} == {"2022/23"}
     assert all("<p>" not in r.said and "</p>" not in r.done for r in published)
     assert all(r.easy_read for r in published)
+    counts = await public.feedback_counts(engine)
+    assert all(counts[r.id] == {"yes": 7, "a_bit": 5, "no": 6} for r in published)
     history = await records.history(engine, published[0].id)
     assert [e.to_state for e in history] == ["draft", "submitted", "approved", "published"]
 

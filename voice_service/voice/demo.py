@@ -16,7 +16,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from voice_service.voice import records
+from voice_service.voice import public, records
 from voice_service.voice.tables import RECORDS
 from voice_service.voice.workflow import Mover
 
@@ -25,6 +25,9 @@ DEMO_EDITOR = Mover(None, "demo data: 2022/23 annual report", frozenset({"voice_
 DEMO_REVIEWER = Mover(None, "demo data: 2022/23 annual report", frozenset({"voice_reviewer"}))
 PUBLISHED_ON = datetime(2023, 3, 31, 12, 0, tzinfo=UTC)
 STRAY_TAGS = re.compile(r"</?p\s*>", re.IGNORECASE)
+#: Invented answers to "Did this make a difference?" under each demo record (yes, a bit, no), so the
+#: dashboard has the public page's row; the report has no such figures.
+DEMO_FEEDBACK = {"yes": 7, "a_bit": 5, "no": 6}
 
 #: The report's rows, as published (see the file's header).
 REPORT_FILE = Path(__file__).with_name("demo-records.yaml")
@@ -54,5 +57,8 @@ async def load_voice_demo(engine: AsyncEngine) -> int:
         record = await records.create_record(engine, values, DEMO_EDITOR, now=PUBLISHED_ON)
         for to, mover in (("submitted", DEMO_EDITOR), ("approved", DEMO_REVIEWER), ("published", DEMO_REVIEWER)):
             await records.move_record(engine, record.id, to, "From the 2022/23 annual report", mover, now=PUBLISHED_ON)
+        for answer, times in DEMO_FEEDBACK.items():
+            for _ in range(times):
+                await public.answer_difference(engine, record.id, answer, today=PUBLISHED_ON.date())
         added += 1
     return added
