@@ -89,6 +89,7 @@ ROUTES: dict[str, Policy] = {
     "/staff/training/sessions/{session_id}/delegates/new": TRAINING,
     "/staff/training/delegates/{delegate_id}/edit": TRAINING,
     "/staff/training/sessions/{session_id}/remind": TRAINING,
+    "/staff/training/courses/{course_id}/remind": TRAINING,
     "/staff/training/sessions/{session_id}/room-link": TRAINING,
     "/staff/training/invitations/{invitation_id}/resend": TRAINING,
     # Delegates' own links: the token or room code is the key; nothing else is asked.

@@ -210,3 +210,22 @@ def test_names_and_emails_are_erased_when_retention_ends_and_the_pair_stays(
     assert database.query(settings.database_url, "SELECT respondent_key FROM response")[0][0] == row.pseudonym
     assert database.query(settings.database_url, "SELECT COUNT(*) FROM invitation_link")[0][0] == 0
     assert [r[0] for r in audit_rows(settings.database_url)].count("training.delegates.erase") == 1
+
+
+def test_send_reminders_now_for_a_whole_course(staff_client: Callable[[str], TestClient], settings: Settings) -> None:
+    course = make_course(settings, DAY, [person(1), person(2)])
+    run_due(settings, FOUR_PM)
+    client = staff_client("training_admin")
+    page = client.get(f"/staff/training/courses/{course.course_id}")
+    form = next(f for f in Html(page.text).all("form") if f.attrs.get("action", "").endswith("/remind"))
+    reminded = client.post(form.attrs["action"], data=with_csrf(client), follow_redirects=False)
+    assert reminded.status_code == 303
+    assert "A reminder will go to 2 delegates within a minute." in client.get(reminded.headers["location"]).text
+    run_due(settings, datetime.now(UTC))
+    assert sorted(m["To"] for m in inbox(settings) if m["Subject"].startswith("Reminder: ")) == [
+        "delegate1@school.example",
+        "delegate2@school.example",
+    ]
+    assert ("training.reminders.send", "tom.training@example.org", "course") in [
+        r[:3] for r in audit_rows(settings.database_url)
+    ]

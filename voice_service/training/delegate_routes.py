@@ -19,7 +19,7 @@ from voice_service.training.courses import NotFound
 from voice_service.training.csv_import import MAX_FILE_BYTES
 from voice_service.training.import_flow import PreviewAgain, confirm_upload, preview_upload
 from voice_service.training.rules import Invalid
-from voice_service.training.staff_routes import BANNERS, HOME, not_found, page
+from voice_service.training.staff_routes import BANNERS, HOME, not_found, page, reminder_banner
 
 
 class Upload(msgspec.Struct):
@@ -77,7 +77,7 @@ class DelegatePagesController(Controller):
             )
         except NotFound as exc:
             raise not_found(exc) from exc
-        banner = BANNERS.get(done) or _import_banner(done, imported, unchanged) or _reminder_banner(reminded)
+        banner = BANNERS.get(done) or _import_banner(done, imported, unchanged) or reminder_banner(reminded)
         numbers = await progress.sessions_progress(runtime.engine, [session_id])
         settings = runtime.settings
         return page(
@@ -242,14 +242,6 @@ def _import_banner(done: str, imported: int, unchanged: int) -> str | None:
     if done != "imported":
         return None
     return f"Import finished: {imported} delegates added or updated, {unchanged} already on the list."
-
-
-def _reminder_banner(reminded: int | None) -> str | None:
-    if reminded is None:
-        return None
-    if reminded == 0:
-        return "Nobody needed a reminder: everyone has answered, or their link has not been sent or has expired."
-    return f"A reminder will go to {reminded} {'delegate' if reminded == 1 else 'delegates'} within a minute."
 
 
 def _preview_page(staff: Identity, found: Any) -> Template:

@@ -15,7 +15,7 @@ from voice_service.core.audit import Actor, Target, audit
 from voice_service.core.jobs import schedule_job
 from voice_service.training.courses import NotFound
 from voice_service.training.scheduling import INVITE, MANUAL, SEND, send_key
-from voice_service.training.tables import DELEGATES, INVITATIONS, SESSIONS
+from voice_service.training.tables import COURSES, DELEGATES, INVITATIONS, SESSIONS
 
 
 @dataclass(frozen=True)
@@ -151,19 +151,29 @@ def course_totals(progress: list[SessionProgress]) -> SessionProgress:
     )
 
 
-async def remind_now(
-    engine: AsyncEngine, session_id: uuid.UUID, now: datetime, *, actor: Actor, address: str = ""
-) -> int:
-    """Queue a reminder now to everyone on the session whose link works and who has not answered."""
+@dataclass(frozen=True)
+class Scope:
+    """What "send reminders now" covers: one session, or every session of a course."""
+
+    kind: str  # "training_session" or "course"
+    id: uuid.UUID
+
+
+async def remind_now(engine: AsyncEngine, scope: Scope, now: datetime, *, actor: Actor, address: str = "") -> int:
+    """Queue a reminder now to everyone in scope whose link works and who has not answered."""
+    if scope.kind == "course":
+        owner, sessions = COURSES.c.id, select(SESSIONS.c.id).where(SESSIONS.c.course_id == scope.id)
+    else:
+        owner, sessions = SESSIONS.c.id, select(SESSIONS.c.id).where(SESSIONS.c.id == scope.id)
     async with engine.begin() as conn:
-        if await conn.scalar(select(SESSIONS.c.id).where(SESSIONS.c.id == session_id)) is None:
-            raise NotFound("There is no such session")
+        if await conn.scalar(select(owner).where(owner == scope.id)) is None:
+            raise NotFound(f"There is no such {'course' if scope.kind == 'course' else 'session'}")
         ids = list(
             await conn.scalars(
                 select(INVITATIONS.c.id)
                 .join(DELEGATES, DELEGATES.c.id == INVITATIONS.c.delegate_id)
                 .where(
-                    DELEGATES.c.session_id == session_id,
+                    DELEGATES.c.session_id.in_(sessions),
                     INVITATIONS.c.state == "sent",
                     INVITATIONS.c.expires_at > now,
                 )
@@ -174,7 +184,7 @@ async def remind_now(
         for invitation_id in ids:
             payload = {"invitation": str(invitation_id), "step": MANUAL}
             await schedule_job(conn, SEND, payload, now, send_key(invitation_id, f"{MANUAL}:{batch}"))
-        await audit(conn, actor, "training.reminders.send", Target("training_session", str(session_id)), address)
+        await audit(conn, actor, "training.reminders.send", Target(scope.kind, str(scope.id)), address)
     return len(ids)
 
 

@@ -35,11 +35,36 @@ class EmailActionsController(Controller):
         """Queue a reminder to everyone on the session who has a working link and has not answered."""
         try:
             count = await progress.remind_now(
-                runtime.engine, session_id, datetime.now(UTC), actor=staff.actor, address=client_address(request)
+                runtime.engine,
+                progress.Scope("training_session", session_id),
+                datetime.now(UTC),
+                actor=staff.actor,
+                address=client_address(request),
             )
         except NotFound as exc:
             raise not_found(exc) from exc
         return Redirect(f"{HOME}/sessions/{session_id}?reminded={count}", status_code=303)
+
+    @post("/courses/{course_id:uuid}/remind", name="training-course-remind", status_code=303)
+    async def remind_course(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[Runtime],
+        staff: NamedDependency[Identity],
+        course_id: FromPath[uuid.UUID],
+    ) -> Redirect:
+        """Queue a reminder to everyone on any of the course's sessions who has a working link and has not answered."""
+        try:
+            count = await progress.remind_now(
+                runtime.engine,
+                progress.Scope("course", course_id),
+                datetime.now(UTC),
+                actor=staff.actor,
+                address=client_address(request),
+            )
+        except NotFound as exc:
+            raise not_found(exc) from exc
+        return Redirect(f"{HOME}/courses/{course_id}?reminded={count}", status_code=303)
 
     @post("/invitations/{invitation_id:uuid}/resend", name="training-resend", status_code=303)
     async def resend(

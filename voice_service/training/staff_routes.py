@@ -64,6 +64,15 @@ def page(name: str, staff: Identity, status: int = 200, **context: Any) -> Templ
     return Template(f"staff/training/{name}.html", context=full, status_code=status)
 
 
+def reminder_banner(reminded: int | None) -> str | None:
+    """What "Send reminders now" did, for the page it returns to."""
+    if reminded is None:
+        return None
+    if reminded == 0:
+        return "Nobody needed a reminder: everyone has answered, or their link has not been sent or has expired."
+    return f"A reminder will go to {reminded} {'delegate' if reminded == 1 else 'delegates'} within a minute."
+
+
 def not_found(exc: NotFound) -> NotFoundException:
     """The 404 for an unknown course, session or delegate."""
     return NotFoundException(str(exc))
@@ -111,8 +120,9 @@ class CoursePagesController(Controller):
         staff: NamedDependency[Identity],
         course_id: FromPath[uuid.UUID],
         done: FromQuery[str] = "",
+        reminded: FromQuery[int | None] = None,
     ) -> Template:
-        """A course with its sessions."""
+        """A course with its sessions and how their evaluations are going."""
         try:
             found = await sessions.course_sessions(runtime.engine, course_id)
         except NotFound as exc:
@@ -125,7 +135,7 @@ class CoursePagesController(Controller):
             course=found.course,
             sessions=found.sessions,
             titles=titles,
-            banner=BANNERS.get(done),
+            banner=BANNERS.get(done) or reminder_banner(reminded),
             progress=numbers,
             totals=progress.course_totals(list(numbers.values())),
         )
