@@ -164,3 +164,30 @@ def test_an_editor_drafts_a_record_from_a_theme_with_its_evidence(
         .status_code
         == 403
     )
+
+
+def test_the_minute_job_searches_recent_responses_and_the_daily_job_everything(
+    client: TestClient, settings: Settings
+) -> None:
+    from voice_service.core.jobs import JobContext
+    from voice_service.core.mail import build_mailer
+
+    send(client, "The old bus was horrible")
+    database.query(
+        settings.database_url, "UPDATE response SET submitted_at = :old", old=datetime(2024, 1, 1, tzinfo=UTC)
+    )
+    send(client, "The new bus is great")
+
+    async def run(handler: Callable[..., object]) -> None:
+        engine = create_engine(settings)
+        try:
+            ctx = JobContext(settings, engine, build_mailer(settings), datetime.now(UTC), job_id=1, attempt=1)
+            await handler(ctx, {})  # type: ignore[misc]
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run(voice_jobs.score_sentiment))
+    assert len(scored_rows(settings)) == 1
+    asyncio.run(run(voice_jobs.score_sentiment_all))
+    assert len(scored_rows(settings)) == 2
+    assert voice_jobs.SCORE_SENTIMENT_ALL in {job.kind for job in app_module.RECURRING_JOBS}

@@ -59,15 +59,21 @@ async def free_text_versions(engine: AsyncEngine) -> dict[int, set[str]]:
     return {vid: questions for vid, questions in found.items() if questions}
 
 
-async def unread_free_text(engine: AsyncEngine, read: Table, limit: int) -> list[FreeText]:
+async def unread_free_text(
+    engine: AsyncEngine, read: Table, limit: int, since: datetime | None = None
+) -> list[FreeText]:
     """Up to `limit` typed answers with no row in `read`, a table keyed like an answer (another domain's record).
 
     Why an anti-join rather than a time cursor: anonymous responses are stamped only to the hour, so
-    responses committed later can carry an earlier time than ones already read.
+    responses committed later can carry an earlier time than ones already read. `since` narrows the
+    search to responses stamped from then on (the index on slug and time serves it).
     """
     versions = await free_text_versions(engine)
     if not versions:
         return []
+    async with engine.connect() as conn:
+        slug_rows = await conn.execute(select(SURVEY_VERSIONS.c.slug).where(SURVEY_VERSIONS.c.id.in_(sorted(versions))))
+        slugs = sorted({slug for (slug,) in slug_rows})
     typed = or_(
         *(
             and_(RESPONSES.c.survey_version_id == vid, ANSWERS.c.question_id.in_(sorted(questions)))
@@ -87,9 +93,11 @@ async def unread_free_text(engine: AsyncEngine, read: Table, limit: int) -> list
     query = (
         select(RESPONSES.c.survey_slug, RESPONSES.c.submitted_at, ANSWERS)
         .join(RESPONSES, RESPONSES.c.id == ANSWERS.c.response_id)
-        .where(typed, ANSWERS.c.value_text.is_not(None), ~already)
+        .where(RESPONSES.c.survey_slug.in_(slugs), typed, ANSWERS.c.value_text.is_not(None), ~already)
         .limit(limit)
     )
+    if since is not None:
+        query = query.where(RESPONSES.c.submitted_at >= since)
     async with engine.connect() as conn:
         rows = (await conn.execute(query)).all()
     return [

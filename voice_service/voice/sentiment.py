@@ -16,9 +16,9 @@ BATCH = 500
 KEY = ["response_id", "question_id", "row_key", "position"]
 
 
-async def score_batch(engine: AsyncEngine, now: datetime, limit: int = BATCH) -> int:
-    """Score up to `limit` typed answers that have no sentiment yet; how many were scored."""
-    answers = await unread_free_text(engine, SENTIMENTS, limit)
+async def score_batch(engine: AsyncEngine, now: datetime, limit: int = BATCH, since: datetime | None = None) -> int:
+    """Score up to `limit` typed answers (of responses stamped from `since` on) with no sentiment yet; how many."""
+    answers = await unread_free_text(engine, SENTIMENTS, limit, since)
     if not answers:
         return 0
     rows = []
@@ -42,10 +42,10 @@ async def score_batch(engine: AsyncEngine, now: datetime, limit: int = BATCH) ->
     return len(rows)
 
 
-async def score_pending(engine: AsyncEngine, now: datetime, batches: int = 20) -> int:
+async def score_pending(engine: AsyncEngine, now: datetime, batches: int = 20, since: datetime | None = None) -> int:
     """Score batches until none is left (at most `batches`); how many answers have a sentiment in all."""
     for _ in range(batches):
-        if await score_batch(engine, now) < BATCH:
+        if await score_batch(engine, now, since=since) < BATCH:
             break
     return await count_scored(engine)
 
