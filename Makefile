@@ -74,6 +74,7 @@ CRASH_ARGS ?=
 bench: $(STAMP_PY) ## Load and crash benchmarks on loopback (not part of `make test`); figures go in docs/benchmarks.md
 	$(BIN)/python bench/throughput.py $(THROUGHPUT_ARGS)
 	$(BIN)/python bench/crash.py $(CRASH_ARGS)
+	$(BIN)/python bench/reports.py
 
 lint: $(STAMP_PY) ## ruff lint and format check, mypy (strict for forms/ and analysis/), bandit
 	$(BIN)/ruff check .
