@@ -167,6 +167,30 @@ def test_from_course_set_up_to_the_six_month_follow_up(browser: Any, service: Se
     phone = delegate_context.new_page()
     refused = csp_violations(phone)
     set_up_course(admin, service, day, tmp_path)
+    session_page = admin.url.split("?")[0]
+
+    # Without a link the evaluation does not open; the page says how to get one.
+    stranger = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
+    stranger.goto(f"{service.base}/s/working-together-a-evaluation")
+    assert stranger.locator("h1").inner_text() == "Open this survey from your link"
+    assert_accessible(stranger)
+
+    # In the room: the printable session link with its QR code. Cy, listed as not attending, uses it.
+    tab_to(admin, "a:has-text('Session link and QR code for the room')")
+    press_enter_and_wait(admin)
+    assert admin.locator(".app-room-link__qr svg").count() == 1
+    assert_accessible(admin)
+    # The page prints BASE_URL's address (the default here); this test's server listens elsewhere.
+    room_url = admin.locator(".app-room-link__url").inner_text().strip()
+    assert room_url.startswith("http://127.0.0.1:8000/t/s/")
+    room = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
+    room.goto(service.base + room_url.removeprefix("http://127.0.0.1:8000"))
+    assert_accessible(room)
+    room.get_by_label("Your work email").fill("CY@example.org")
+    with room.expect_navigation():
+        room.get_by_role("button", name="Continue to the evaluation").click()
+    assert re.search(r"/s/[a-z0-9-]+-evaluation$", room.url), room.url
+    answer_every_page(room)
 
     # The day before and a minute early: nothing. At the send time: one email to each who attended.
     service.run_due(send_time - timedelta(days=1))
@@ -176,6 +200,7 @@ def test_from_course_set_up_to_the_six_month_follow_up(browser: Any, service: Se
     service.run_due(send_time + timedelta(minutes=5))
     ann, bob = service.emails_to("ann@example.org"), service.emails_to("bob@example.org")
     assert len(ann) == len(bob) == 1
+    # Cy answered in the room: no evaluation email for Cy.
     assert service.emails_to("cy@example.org") == []
 
     # Ann answers on her phone from the emailed link; the address she lands on has no token.
@@ -206,20 +231,22 @@ def test_from_course_set_up_to_the_six_month_follow_up(browser: Any, service: Se
     phone.goto(follow_up[1])
     answer_every_page(phone)
     assert len(service.emails_to("bob@example.org")) == 3
+    # Cy, who answered from the room link, is sent the follow-up like everyone who attended.
+    assert [s.startswith("Six months on") for s, _ in service.emails_to("cy@example.org")] == [True]
     service.run_due(follow_up_time + timedelta(days=7, minutes=1))
     assert len(service.emails_to("ann@example.org")) == 2
 
     # The session page shows both answers.
     # Running the due work six months ahead also ended the administrator's session (idle too long
     # at that moment), as it would on a rehearsal copy: sign in again.
-    admin.goto(admin.url.split("?")[0])
+    admin.goto(session_page)
     sign_in(admin)
 
     def row(key: str) -> str:
         return str(admin.locator(".govuk-summary-list__row", has_text=key).locator("dd").first.inner_text())
 
-    assert row("Evaluations received") == "1 (50% of those who attended)"
-    assert row("Follow-ups received") == "1 (50% of those sent)"
+    assert row("Evaluations received") == "2 (67% of those who attended)"
+    assert row("Follow-ups received") == "1 (33% of those sent)"
     assert_accessible(admin)
     delegate_context.close()
     assert refused == []
