@@ -26,7 +26,7 @@ def _nav(page: Html) -> list[str]:
 @pytest.mark.parametrize(
     ("key", "sections"),
     [
-        ("admin", ["People and roles", "Audit log", "Training reports"]),
+        ("admin", ["People and roles", "Audit log", "Deletion log", "Training reports"]),
         ("training_admin", ["Training", "Training reports"]),
         ("voice_editor", ["You Said / We Did"]),
         ("voice_reviewer", ["You Said / We Did"]),

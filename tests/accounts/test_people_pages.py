@@ -62,12 +62,13 @@ def test_the_list_shows_everyone_with_roles_status_two_step_and_last_sign_in(
     links = [a.attrs["href"] for a in page.all("a")]
     assert f"/staff/people/{staff_users['voice_editor'].id}" in links
     assert "/staff/people/new" in links
-    # The navigation now links both admin sections, and the training reports admins may read.
+    # The navigation now links the admin sections, and the training reports admins may read.
     assert [a.text for a in page.all("a", "govuk-service-navigation__link")] == [
         "Staff area",
         "Home",
         "People and roles",
         "Audit log",
+        "Deletion log",
         "Training reports",
         "Your account",
     ]
