@@ -111,9 +111,13 @@ def _value(draw: st.DrawFn, q: Any) -> Any:
     if kind in ("single", "scale"):
         return draw(st.sampled_from(q.options.values))
     if kind == "multiple":
+        # An exclusive option ("None of these") is only ever ticked on its own.
+        if q.options.exclusive and (q.min_choices or 1) == 1 and draw(st.booleans()):
+            return [draw(st.sampled_from(sorted(q.options.exclusive)))]
+        others = [v for v in q.options.values if v not in q.options.exclusive]
         low = q.min_choices or 1
-        high = q.max_choices or len(q.options.values)
-        chosen = set(draw(st.lists(st.sampled_from(q.options.values), min_size=low, max_size=high, unique=True)))
+        high = min(q.max_choices or len(others), len(others))
+        chosen = set(draw(st.lists(st.sampled_from(others), min_size=low, max_size=high, unique=True)))
         return [v for v in q.options.values if v in chosen]
     if kind == "ranking":
         size = draw(st.integers(1, q.places)) if q.max_choices else len(q.options.values)
