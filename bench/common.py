@@ -167,6 +167,8 @@ def valid_answers(definition: dict[str, Any], rng: random.Random) -> dict[str, A
             if kind in ("single", "scale"):
                 answers[q["id"]] = rng.choice(values)
             elif kind == "multiple":
+                # An exclusive option ("I wouldn't talk to anyone") may not be ticked with others: leave it out.
+                values = [o["value"] for o in q.get("options", []) if not o.get("exclusive")]
                 top = min(q.get("max_choices") or len(values), 3)
                 low = q.get("min_choices") or 1
                 answers[q["id"]] = rng.sample(values, rng.randint(low, max(low, top)))
