@@ -81,3 +81,23 @@ class Normaliser:
                 out.append(Token(k, start, end, boundary))
                 boundary = False
         return out
+
+
+#: Endings taken off to find a word's stem, longest first: (ending, what replaces it).
+_ENDINGS = (("ies", "y"), ("ied", "y"), ("ing", ""), ("es", ""), ("ed", ""), ("s", ""))
+#: Word ends that look like an ending but are part of the word ("bus", "this", "glass").
+_NOT_PLURAL = ("ss", "us", "is")
+
+
+def stem(word_key: str) -> str:
+    """A crude stem of one matching key, so "hit", "hits", "hiting" and "hited" meet: `hiting` -> `hit`."""
+    for ending, replacement in _ENDINGS:
+        if word_key.endswith(ending) and len(word_key) - len(ending) >= 3:
+            if ending == "s" and word_key.endswith(_NOT_PLURAL):
+                continue
+            word_key = word_key[: len(word_key) - len(ending)] + replacement
+            break
+    # Why: "abuse", "abused" and "abusing" differ by a silent e once the ending is gone.
+    if len(word_key) > 3 and word_key.endswith("e"):
+        word_key = word_key[:-1]
+    return word_key

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 #: How many words `...` may skip.
 GAP = 4
+#: How many filler words ("really", "just") may stand between two words of a phrase, besides its gap.
+FILLERS = 2
 MAX_VARIANTS = 256
 _ALTERNATIVE = re.compile(r"^[a-z0-9]+\*?$")
 _LIST = re.compile(r"^\[([a-z0-9_]+)\]$")
@@ -152,27 +154,41 @@ def compile_phrase(
 
 
 def match_at(
-    slots: tuple[Slot, ...], labels: list[frozenset[str]], breaks: list[bool], start: int
+    slots: tuple[Slot, ...], labels: list[frozenset[str]], breaks: list[bool], start: int, fillers: list[bool]
 ) -> tuple[int, ...] | None:
     """The positions of the words filling each slot, for the first match starting at `start`, if any.
 
     `breaks[i]` is true when punctuation stands before word i: a `...` gap does not reach across it.
+    `fillers[i]` is true when word i is a filler, which may stand between any two slots.
     """
-    return _walk(slots, 1, labels, breaks, (start,))
+    return _walk(slots, 1, labels, breaks, fillers, (start,))
 
 
 def _walk(
-    slots: tuple[Slot, ...], i: int, labels: list[frozenset[str]], breaks: list[bool], taken: tuple[int, ...]
+    slots: tuple[Slot, ...],
+    i: int,
+    labels: list[frozenset[str]],
+    breaks: list[bool],
+    fillers: list[bool],
+    taken: tuple[int, ...],
 ) -> tuple[int, ...] | None:
     if i == len(slots):
         return taken
     slot = slots[i]
     pos = taken[-1] + 1
-    for p in range(pos, min(pos + slot.gap + 1, len(labels))):
+    others = skipped = 0
+    for p in range(pos, len(labels)):
         if p > pos and breaks[p]:
             break
         if not slot.accept.isdisjoint(labels[p]):
-            found = _walk(slots, i + 1, labels, breaks, (*taken, p))
+            found = _walk(slots, i + 1, labels, breaks, fillers, (*taken, p))
             if found is not None:
                 return found
+        # Why: a filler may be skipped or be a word of the phrase ("always" in "always hungry").
+        if fillers[p] and skipped < FILLERS:
+            skipped += 1
+        elif others < slot.gap:
+            others += 1
+        else:
+            break
     return None

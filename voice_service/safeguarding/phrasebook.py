@@ -12,7 +12,7 @@ from voice_service.safeguarding.normalise import key
 from voice_service.safeguarding.patterns import Pattern, PatternError, compile_phrase, parse_alternatives
 
 DEFAULT_FILE = Path(__file__).with_name("disclosure-phrases.yaml")
-TOP_KEYS = ("negation", "spellings", "words", "exceptions", "categories")
+TOP_KEYS = ("negation", "spellings", "fillers", "alike", "words", "exceptions", "categories")
 CATEGORY_KEYS = ("description", "phrases", "exceptions", "negation")
 NEGATION_KEYS = ("words", "window", "clause_breaks", "undo")
 NEGATION_MODES = ("suppresses", "ignored")
@@ -52,6 +52,10 @@ class Phrasebook:
     categories: dict[str, Category]
     #: Exceptions that apply to every category.
     exceptions: tuple[Pattern, ...] = field(default=())
+    #: Words that may stand between any two words of a phrase ("i want really to die").
+    fillers: frozenset[str] = frozenset()
+    #: Groups of words a phrase reads as one another (me, her, him: the third person counts too).
+    alike: tuple[frozenset[str], ...] = ()
 
 
 def load_phrasebook(path: Path = DEFAULT_FILE, label: str | None = None) -> Phrasebook:
@@ -90,6 +94,8 @@ def parse_phrasebook(text: str, name: str) -> Phrasebook:
         return mapped[0]
 
     negation = _negation(ctx, top.raw.get("negation"), top.raw, one_word)
+    fillers = frozenset(one_word(w) for w, _ in _strings(ctx, top.raw.get("fillers"), "fillers", top.raw, "fillers"))
+    alike = _alike(ctx, top.raw.get("alike"), top.raw, normalise)
     lists = _word_lists(ctx, top.raw.get("words"), top.raw, normalise)
     exceptions = _phrases(ctx, top.raw.get("exceptions"), "exceptions", "*", lists, normalise, top.raw, "exceptions")
     categories: dict[str, Category] = {}
@@ -116,10 +122,43 @@ def parse_phrasebook(text: str, name: str) -> Phrasebook:
             categories[cname] = Category(cname, description, tuple(patterns), tuple(excs), mode == "suppresses")
     if ctx.problems:
         raise PhrasebookError(ctx.problems)
-    return Phrasebook(name, negation, spellings, categories, tuple(exceptions))
+    return Phrasebook(name, negation, spellings, categories, tuple(exceptions), fillers, alike)
 
 
-def _strings(ctx: ParseContext, raw: Any, path: str, parent: Any, pkey: str) -> list[tuple[str, int | None]]:
+def _alike(ctx: ParseContext, raw: Any, parent: Any, normalise: Any) -> tuple[frozenset[str], ...]:
+    """Groups of at least two plain words; a word may be in one group only."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, LineList) or not raw:
+        ctx.error("alike", "must be a list of groups of words, like `- [me, her, him]`", line_of(parent, "alike"))
+        return ()
+    groups: list[frozenset[str]] = []
+    seen: dict[str, int] = {}
+    for i, items in enumerate(raw):
+        path = join("alike", i)
+        words: set[str] = set()
+        for j, (text, line) in enumerate(_strings(ctx, items, path, raw, i)):
+            try:
+                word = normalise(text)
+            except PatternError as exc:
+                ctx.error(join(path, j), f"bad word '{text}': {exc}", line)
+                continue
+            if not word.isalnum():
+                ctx.error(join(path, j), f"'{text}' must be one plain word (no *, | or [list])", line)
+            elif word in seen:
+                ctx.error(
+                    join(path, j), f"'{text}' is already in group {seen[word] + 1}; a word can be in one group", line
+                )
+            else:
+                seen[word] = i
+                words.add(word)
+        if isinstance(items, LineList) and len(items) < 2:
+            ctx.error(path, "a group needs at least two words", line_of(raw, i))
+        groups.append(frozenset(words))
+    return tuple(groups)
+
+
+def _strings(ctx: ParseContext, raw: Any, path: str, parent: Any, pkey: str | int) -> list[tuple[str, int | None]]:
     """A non-empty list of non-empty strings, each with its line."""
     if raw is None:
         return []

@@ -11,9 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voice_service.safeguarding.normalise import Normaliser, Token, key
-from voice_service.safeguarding.patterns import Pattern, match_at, prefix_label
+from voice_service.safeguarding.normalise import Normaliser, Token, key, stem
+from voice_service.safeguarding.patterns import Pattern, Slot, match_at, prefix_label
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, Category, Phrasebook, load_phrasebook
+from voice_service.safeguarding.typos import Typos, english_words
 
 __all__ = ["Match", "Screener", "Screening", "default_screener", "screen"]
 
@@ -63,7 +64,7 @@ class _Index:
             for label in trigger.accept:
                 self.by_trigger[label].append(p)
 
-    def find(self, labels: list[frozenset[str]], breaks: list[bool]) -> list[_Found]:
+    def find(self, labels: list[frozenset[str]], breaks: list[bool], fillers: list[bool]) -> list[_Found]:
         present: set[str] = set().union(*labels)
         candidates: dict[int, Pattern] = {}
         for label in present:
@@ -77,10 +78,33 @@ class _Index:
             first = slots[0].accept
             for i, word_labels in enumerate(labels):
                 if not first.isdisjoint(word_labels):
-                    taken = match_at(slots, labels, breaks, i)
+                    taken = match_at(slots, labels, breaks, i, fillers)
                     if taken is not None:
                         found.append((p, taken))
         return found
+
+
+def _stem_label(word_key: str) -> str:
+    """The label every form of a word carries: "~hit" for hit, hits, hiting, hited."""
+    return "~" + stem(word_key)
+
+
+def _widen(pattern: Pattern, alike: dict[str, frozenset[str]], endings: bool = True) -> Pattern:
+    """A phrase of several words whose plain words also accept their other endings and alike words.
+
+    "hits me" then finds "hitting me" and "hits her". Why: a one-word phrase is left as written,
+    because the lead picked that exact form ("cutting" is a sign, "cut" alone is not).
+    """
+    if len(pattern.slots) < 2:
+        return pattern
+    slots = []
+    for s in pattern.slots:
+        plain = [label for label in s.accept if label[-1] != "*"]
+        accept = set(s.accept).union(*(alike.get(label, ()) for label in plain))
+        if endings:
+            accept |= {_stem_label(label) for label in accept if label[-1] != "*"}
+        slots.append(Slot(frozenset(accept), s.gap))
+    return Pattern(pattern.source, pattern.category, tuple(slots))
 
 
 class Screener:
@@ -96,17 +120,32 @@ class Screener:
         )
         self._shortest = min((len(p) for p in self._prefixes), default=1)
         self._longest = max((len(p) for p in self._prefixes), default=0)
-        self._phrases = _Index([p for c in book.categories.values() for p in c.patterns])
-        self._exceptions = {name: _Index([*c.exceptions, *book.exceptions]) for name, c in book.categories.items()}
+        words = {label for p in everything for s in p.slots for label in s.accept if label[-1] != "*"}
+        self._typos = Typos(words, self._prefixes, english_words())
+        alike = {word: group for group in book.alike for word in group}
+        self._phrases = _Index([_widen(p, alike) for c in book.categories.values() for p in c.patterns])
+        # Why: an exception must reach every form its phrase reaches, or "hurt her to say" would alarm.
+        self._exceptions = {
+            name: _Index([_widen(p, alike) for p in (*c.exceptions, *book.exceptions)])
+            for name, c in book.categories.items()
+        }
         self._labels: dict[str, frozenset[str]] = {}
+
+    def _exact_labels(self, word_key: str) -> set[str]:
+        found = {word_key, _stem_label(word_key)}
+        for n in range(self._shortest, min(len(word_key), self._longest) + 1):
+            if word_key[:n] in self._prefixes:
+                found.add(prefix_label(word_key[:n]))
+        return found
 
     def _labels_of(self, word_key: str) -> frozenset[str]:
         labels = self._labels.get(word_key)
         if labels is None:
-            found = {word_key}
-            for n in range(self._shortest, min(len(word_key), self._longest) + 1):
-                if word_key[:n] in self._prefixes:
-                    found.add(prefix_label(word_key[:n]))
+            found = self._exact_labels(word_key)
+            words, prefixes = self._typos.readings(word_key)
+            for w in words:
+                found |= self._exact_labels(w)
+            found |= {prefix_label(p) for p in prefixes}
             labels = frozenset(found)
             if len(self._labels) > 50_000:
                 self._labels.clear()
@@ -120,7 +159,8 @@ class Screener:
         tokens = self.normaliser.tokens(text)
         labels = [self._labels_of(t.key) for t in tokens]
         breaks = [t.clause_start for t in tokens]
-        found = self._phrases.find(labels, breaks)
+        fillers = [t.key in self.book.fillers for t in tokens]
+        found = self._phrases.find(labels, breaks, fillers)
         if not found:
             return Screening(False, [])
         matches: list[Match] = []
@@ -131,7 +171,7 @@ class Screener:
             if category.negatable and self._negated(tokens, taken):
                 continue
             if pattern.category not in exceptions:
-                exceptions[pattern.category] = self._exceptions[pattern.category].find(labels, breaks)
+                exceptions[pattern.category] = self._exceptions[pattern.category].find(labels, breaks, fillers)
             if any(t[0] < end and start <= t[-1] for _, t in exceptions[pattern.category]):
                 continue
             matches.append(Match(pattern.category, pattern.source, (tokens[start].start, tokens[end - 1].end)))
