@@ -2,7 +2,7 @@
 
 Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh the table in
 docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
-`--set extra` scores the second set (evaluation-extra.yaml).
+`--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third (all held out).
 """
 
 from __future__ import annotations
@@ -21,10 +21,13 @@ HERE = Path(__file__).resolve().parent
 SET = HERE / "evaluation.yaml"
 #: The second set, written later to see how the screener does on phrasings it was not built on.
 EXTRA = HERE / "evaluation-extra.yaml"
-SETS = {"main": SET, "extra": EXTRA}
+#: The third set, written after the generalising matching and before it was run on them: all held out.
+UNSEEN = HERE / "evaluation-unseen.yaml"
+SETS = {"main": SET, "extra": EXTRA, "unseen": UNSEEN}
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
 BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
 EXTRA_BEGIN, EXTRA_END = "<!-- evaluation-extra:begin -->", "<!-- evaluation-extra:end -->"
+UNSEEN_BEGIN, UNSEEN_END = "<!-- evaluation-unseen:begin -->", "<!-- evaluation-unseen:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
 
@@ -114,15 +117,35 @@ def table(items: list[Item]) -> str:
     return "\n".join(lines)
 
 
-def write_docs(items: list[Item], extra: list[Item] | None = None) -> None:
-    """Replace the tables between the markers in docs/safeguarding.md (the second set's too, when given)."""
+def held_out_table(items: list[Item]) -> str:
+    """The Markdown table for a set that is held out as a whole (no dev half)."""
+    rows = evaluate(items)
+    names = [n for n in rows if n != "all"] + ["all"]
+    lines = ["| category | recall | false alarms | right category |", "| --- | --- | --- | --- |"]
+    for name in names:
+        r = rows[name]
+        cells = [f"**{name}**" if name == "all" else name]
+        cells.append(f"{_pct(r.recall)} ({r.caught}/{r.disclosures})" if r.disclosures else "-")
+        cells.append(f"{_pct(r.false_alarm_rate)} ({r.false_alarms}/{r.benign})" if r.benign else "-")
+        cells.append(f"{_pct(r.right_category / r.disclosures)}" if r.disclosures else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_docs(items: list[Item], extra: list[Item] | None = None, unseen: list[Item] | None = None) -> None:
+    """Replace the tables between the markers in docs/safeguarding.md (the other sets' too, when given)."""
     text = DOCS.read_text(encoding="utf-8")
-    for begin, end, these in ((BEGIN, END, items), (EXTRA_BEGIN, EXTRA_END, extra)):
-        if these is None:
+    blocks = (
+        (BEGIN, END, items, table),
+        (EXTRA_BEGIN, EXTRA_END, extra, table),
+        (UNSEEN_BEGIN, UNSEEN_END, unseen, held_out_table),
+    )
+    for begin, end, these, render in blocks:
+        if these is None or begin not in text:
             continue
         head, rest = text.split(begin, 1)
         _, tail = rest.split(end, 1)
-        block = f"{begin}\n\nProduced by `{COMMAND}` ({len(these)} phrasings).\n\n{table(these)}\n\n{end}"
+        block = f"{begin}\n\nProduced by `{COMMAND}` ({len(these)} phrasings).\n\n{render(these)}\n\n{end}"
         text = head + block + tail
     DOCS.write_text(text, encoding="utf-8")
 
@@ -151,11 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     items = load_items(SETS[args.set])
     if args.misses:
+        if args.set == "unseen":
+            parser.error("the unseen set is held out as a whole: its misses are not for tuning")
         print("\n".join(misses(items, args.misses)))
         return 0
-    print(table(items))
+    print(held_out_table(items) if args.set == "unseen" else table(items))
     if args.write_docs:
-        write_docs(load_items(SET), load_items(EXTRA))
+        write_docs(load_items(SET), load_items(EXTRA), load_items(UNSEEN))
     return 0
 
 

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
-from tests.safeguarding.evaluation import BEGIN, DOCS, END, EXTRA, EXTRA_BEGIN, EXTRA_END, evaluate, load_items, table
+import pytest
+
+from tests.safeguarding.evaluation import (
+    BEGIN,
+    DOCS,
+    END,
+    EXTRA,
+    EXTRA_BEGIN,
+    EXTRA_END,
+    UNSEEN,
+    UNSEEN_BEGIN,
+    UNSEEN_END,
+    evaluate,
+    held_out_table,
+    load_items,
+    main,
+    table,
+)
 
 
 def test_the_set_is_large_and_covers_every_category() -> None:
@@ -50,3 +67,27 @@ def test_the_second_set_is_its_own_phrasings() -> None:
     dev = evaluate([i for i in second if i.split == "dev"])["all"]
     assert dev.recall == 1.0
     assert dev.false_alarm_rate <= 0.05
+
+
+def test_docs_show_the_third_sets_current_table() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert UNSEEN_BEGIN in text
+    assert UNSEEN_END in text
+    assert held_out_table(load_items(UNSEEN)) in text, (
+        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
+    )
+
+
+def test_the_third_set_is_new_phrasings_of_every_category() -> None:
+    earlier = {i.text.lower() for i in load_items() + load_items(EXTRA)}
+    third = load_items(UNSEEN)
+    assert len(third) >= 100
+    assert not earlier & {i.text.lower() for i in third}
+    from voice_service.safeguarding.screening import default_screener
+
+    assert {i.category for i in third if i.disclosure} == set(default_screener().categories)
+
+
+def test_the_third_sets_misses_are_not_listed_for_tuning() -> None:
+    with pytest.raises(SystemExit):
+        main(["--set", "unseen", "--misses", "dev"])
