@@ -51,6 +51,7 @@ is am are was be been not no dont do did have has had get got go going can so th
 one just really like feel home school people mum dad time day want there good
 """
 _COMMON = frozenset(key(w) for w in _COMMON_WORDS.split())
+_COMMON |= frozenset("~" + stem(w) for w in _COMMON)
 
 
 class _Index:
@@ -71,16 +72,22 @@ class _Index:
             for p in self.by_trigger.get(label, ()):
                 candidates[id(p)] = p
         found: list[_Found] = []
+        where: dict[str, list[int]] | None = None
         for p in candidates.values():
             slots = p.slots
             if any(s.accept.isdisjoint(present) for s in slots):
                 continue
-            first = slots[0].accept
-            for i, word_labels in enumerate(labels):
-                if not first.isdisjoint(word_labels):
-                    taken = match_at(slots, labels, breaks, i, fillers)
-                    if taken is not None:
-                        found.append((p, taken))
+            if where is None:
+                # Why: in a long answer, walking only from the words that can start a phrase keeps it linear.
+                where = defaultdict(list)
+                for i, word_labels in enumerate(labels):
+                    for label in word_labels:
+                        where[label].append(i)
+            starts = sorted({i for label in slots[0].accept.intersection(present) for i in where[label]})
+            for i in starts:
+                taken = match_at(slots, labels, breaks, i, fillers)
+                if taken is not None:
+                    found.append((p, taken))
         return found
 
 
