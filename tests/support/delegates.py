@@ -7,12 +7,14 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import insert, select
 
 from tests.http.helpers import FormData, answer_pages, submission_key, submit
 from tests.support.outbox import messages, text_of
@@ -24,7 +26,9 @@ from voice_service.core.settings import Settings
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.training import courses, sessions, timing
 from voice_service.training.delegates import import_delegates
+from voice_service.training.links import browser_secret
 from voice_service.training.rows import rows_from_json
+from voice_service.training.tables import DELEGATES, INVITATIONS
 
 ACTOR = Actor(uuid.UUID(int=1), "tom.training@example.org")
 EVALUATION = "working-together-a-evaluation"
@@ -184,3 +188,45 @@ def delegate_client(client: TestClient, settings: Settings) -> TestClient:
     """The test client holding a delegate's link to Working Together A's evaluation."""
     admit(client, settings)
     return client
+
+
+def link_cookie_for(database_url: str, slug: str, forms_dir: Path) -> str:
+    """A browser secret that opens a course survey for a made-up delegate, as opening their link would give.
+
+    For tests that look at every page of every survey in a real browser: course surveys open only
+    through a link, so the browser gets the cookie a link is swapped for.
+    """
+    settings = Settings(database_url=database_url, forms_dir=forms_dir)
+    survey = SurveyCatalog.from_folder(forms_dir).current(slug)
+    assert survey is not None
+    kind = "follow_up" if survey.purpose == "follow_up" else "evaluation"
+    survey_field = "follow_up_survey" if kind == "follow_up" else "evaluation_survey"
+    course = make_course(settings, datetime.now(UTC).date(), [person(1)], **{survey_field: slug})
+
+    async def run() -> str:
+        engine = create_engine(settings)
+        now = datetime.now(UTC)
+        try:
+            async with engine.begin() as conn:
+                delegate_id = await conn.scalar(
+                    select(DELEGATES.c.id).where(DELEGATES.c.session_id == course.session_id)
+                )
+                invitation_id = uuid.uuid4()
+                await conn.execute(
+                    insert(INVITATIONS).values(
+                        id=invitation_id,
+                        delegate_id=delegate_id,
+                        kind=kind,
+                        state="sent",
+                        due_at=now,
+                        sent_at=now,
+                        expires_at=now + timedelta(days=30),
+                        reminders_sent=0,
+                        created_at=now,
+                    )
+                )
+                return await browser_secret(conn, invitation_id, now)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
