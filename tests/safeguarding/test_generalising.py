@@ -172,3 +172,17 @@ def test_screening_a_typical_answer_stays_fast() -> None:
     per_call = min(timeit.repeat(lambda: screen(answer), number=200, repeat=5)) / 200
     # Why generous: the machine is shared; typically ~100 microseconds.
     assert per_call < 0.002
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("he doesnt hit me", False),
+        ("i dont think nobody would believe me", True),
+        ("i never said he doesnt hit me", True),
+        ("i never dont feel safe", True),
+        ("he doesnt hit me anymore", True),
+    ],
+)
+def test_a_double_negative_is_never_read_as_a_denial(text: str, flagged: bool) -> None:
+    assert screen(text).flagged is flagged

@@ -189,15 +189,19 @@ class Screener:
         neg = self.book.negation
         start, end = taken[0], taken[-1] + 1
         # A negation word skipped by a `...` gap negates too: "he never hits me" against "[adult] ... hits me".
+        negations = sum(tokens[j].key in neg.words for j in range(start, end))
         negated = any(tokens[j].key in neg.words for j in range(start, end) if j not in taken)
         j = start
-        while not negated and j > 0 and start - j < neg.window and not tokens[j].clause_start:
+        while j > 0 and start - j < neg.window and not tokens[j].clause_start:
             j -= 1
             if tokens[j].key in neg.clause_breaks:
                 break
             if tokens[j].key in neg.words:
                 negated = True
-                break
+                negations += 1
+        if negations >= 2:
+            # Why: a double negative ("i dont think nobody would believe me") is never read as a denial.
+            return False
         if negated and neg.undo:
             # Why: "he doesn't hit me anymore" still tells of harm; recall comes first.
             after = tokens[end : end + neg.window]
