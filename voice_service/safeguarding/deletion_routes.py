@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from voice_service.accounts.identity import Identity
 from voice_service.core.runtime import CoreRuntime
+from voice_service.safeguarding.api_routes import REFUSALS
 from voice_service.safeguarding.retention import list_deletions
 
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
@@ -46,7 +47,7 @@ class DeletionLogApiController(Controller):
     tags = ["retention"]
     security = BEARER
 
-    @get("/", summary="What retention deleted, newest first")
+    @get("/", summary="What retention deleted, newest first", responses=REFUSALS)
     async def deletions(self, runtime: NamedDependency[CoreRuntime]) -> list[DeletionOut]:
         """The latest 200 lines: what, when, how many and by which rule; never any content."""
         rows, _ = await list_deletions(runtime.engine)
