@@ -8,7 +8,7 @@ import pytest
 
 from tests.safeguarding.evaluation import EXTRA, SET, load_items
 from tests.safeguarding.robustness import VARIATIONS, score, varied
-from voice_service.safeguarding.normalise import key, stem
+from voice_service.safeguarding.normalise import Normaliser, key, stem
 from voice_service.safeguarding.phrasebook import PhrasebookError, parse_phrasebook
 from voice_service.safeguarding.screening import Screener, screen
 from voice_service.safeguarding.typos import Typos, english_words, one_slip
@@ -186,3 +186,12 @@ def test_screening_a_typical_answer_stays_fast() -> None:
 )
 def test_a_double_negative_is_never_read_as_a_denial(text: str, flagged: bool) -> None:
     assert screen(text).flagged is flagged
+
+
+def test_a_slip_in_a_text_speak_word_is_read_as_the_spelling_it_misses() -> None:
+    assert screen("i want to unailve myself").categories == ["suicidal_thoughts"]
+    assert screen("i wnana die").categories == ["suicidal_thoughts"]
+    spelt = Typos({key("wanna")}, (), english_words())
+    assert Normaliser({key("wanna"): ("want", "to")}, spelt.only_reading).keys("wnana") == ("want", "to")
+    # An English word one slip from a spelling is left alone.
+    assert spelt.only_reading(key("manna")) is None

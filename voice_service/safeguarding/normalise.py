@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 # A word is letters/digits with apostrophes and leet symbols inside; anything else separates words.
@@ -51,8 +51,12 @@ class Token(NamedTuple):
 class Normaliser:
     """Splits text into tokens, applying a spelling map (misspellings, text-speak) to each word."""
 
-    def __init__(self, spellings: Mapping[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self, spellings: Mapping[str, tuple[str, ...]], near: Callable[[str], str | None] | None = None
+    ) -> None:
         self.spellings = dict(spellings)
+        #: The spelling a misspelt word is one slip from, if any ("unailve" -> "unalive").
+        self.near = near
         self._cache: dict[str, tuple[str, ...]] = {}
 
     def keys(self, word: str) -> tuple[str, ...]:
@@ -61,6 +65,10 @@ class Normaliser:
         if cached is None:
             k = key(word)
             cached = self.spellings.get(k, (k,)) if k else ()
+            if k and k not in self.spellings and self.near is not None:
+                written = self.near(k)
+                if written is not None:
+                    cached = self.spellings[written]
             if len(self._cache) > 50_000:
                 # Why: answers repeat the same few thousand words; a flood of unique ones must not grow memory.
                 self._cache.clear()

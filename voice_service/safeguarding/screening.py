@@ -119,7 +119,9 @@ class Screener:
 
     def __init__(self, book: Phrasebook) -> None:
         self.book = book
-        self.normaliser = Normaliser(book.spellings)
+        # Why: a slip in a text-speak word ("unailve", "wnana") is read as the spelling it misses.
+        spelt = Typos([w for w in book.spellings if w not in english_words()], (), english_words())
+        self.normaliser = Normaliser(book.spellings, spelt.only_reading)
         everything = [p for c in book.categories.values() for p in (*c.patterns, *c.exceptions)]
         everything += book.exceptions
         self._prefixes = frozenset(

@@ -71,6 +71,11 @@ class Typos:
                     found.add(candidate)
         return found
 
+    def only_reading(self, word_key: str) -> str | None:
+        """The one word a misspelt word is one slip from, or None when there is none or several."""
+        words, _ = self.readings(word_key)
+        return next(iter(words)) if len(words) == 1 else None
+
     def readings(self, word_key: str) -> tuple[set[str], set[str]]:
         """The phrase-file words, and the word* prefixes, that a misspelt word may stand for."""
         if len(word_key) < MIN_LETTERS or word_key in self.words or word_key in self.known:
