@@ -72,22 +72,23 @@ class _Index:
             for p in self.by_trigger.get(label, ()):
                 candidates[id(p)] = p
         found: list[_Found] = []
-        where: dict[str, list[int]] | None = None
+        where: dict[str, list[int]] = {}
         for p in candidates.values():
             slots = p.slots
-            if any(s.accept.isdisjoint(present) for s in slots):
-                continue
-            if where is None:
-                # Why: in a long answer, walking only from the words that can start a phrase keeps it linear.
-                where = defaultdict(list)
-                for i, word_labels in enumerate(labels):
-                    for label in word_labels:
-                        where[label].append(i)
-            starts = sorted({i for label in slots[0].accept.intersection(present) for i in where[label]})
-            for i in starts:
-                taken = match_at(slots, labels, breaks, i, fillers)
-                if taken is not None:
-                    found.append((p, taken))
+            for s in slots:
+                if s.accept.isdisjoint(present):
+                    break
+            else:
+                if not where:
+                    # Why: in a long answer, walking only from the words that can start a phrase keeps it linear.
+                    for i, word_labels in enumerate(labels):
+                        for label in word_labels:
+                            where.setdefault(label, []).append(i)
+                starts = sorted({i for label in slots[0].accept.intersection(present) for i in where[label]})
+                for i in starts:
+                    taken = match_at(slots, labels, breaks, i, fillers)
+                    if taken is not None:
+                        found.append((p, taken))
         return found
 
 
