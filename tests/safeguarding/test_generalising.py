@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import timeit
-
 import pytest
 
 from tests.safeguarding.evaluation import EXTRA, SET, load_items
@@ -164,14 +162,6 @@ def test_the_dev_halves_varied_as_children_vary_them_are_still_caught() -> None:
     for name, row in rows.items():
         assert row.recall >= 0.92, f"{name}: recall {row.recall:.0%}"
         assert row.false_alarm_rate <= 0.10, f"{name}: false alarms {row.false_alarm_rate:.0%}"
-
-
-def test_screening_a_typical_answer_stays_fast() -> None:
-    answer = "my step dad keeps hitting me when mum is out and i dont feel safe at home anymore"
-    screen(answer)
-    per_call = min(timeit.repeat(lambda: screen(answer), number=200, repeat=5)) / 200
-    # Why generous: the machine is shared; typically ~100 microseconds.
-    assert per_call < 0.002
 
 
 @pytest.mark.parametrize(
