@@ -182,7 +182,7 @@ def test_a_disabled_persons_tokens_stop_working(
         ({"name": ["a"]}, 422),
         ({"name": {"$gt": ""}}, 422),
         ({"name": "x" * 101}, 422),
-        ({"name": "ok", "owner": "someone else"}, 400),
+        ({"name": "ok", "owner": "someone else"}, 422),
         ({"name": "   "}, 422),
         ({"name": "line\nbreak"}, 422),
         ({"name": "nul\u0000"}, 422),
