@@ -17,7 +17,9 @@ RECENT = timedelta(hours=3)
 
 async def score_sentiment(ctx: JobContext, _payload: dict[str, Any]) -> None:
     """Score answers of the responses stored in the last hours (a small search, every minute)."""
-    await score_pending(ctx.engine, ctx.now, since=ctx.now - RECENT)
+    # Why at most 2 batches a minute (60,000 answers an hour, far above what young people type): the
+    # job shares the web process's core, so a burst of answers is scored over minutes, not at once.
+    await score_pending(ctx.engine, ctx.now, batches=2, since=ctx.now - RECENT)
 
 
 async def score_sentiment_all(ctx: JobContext, _payload: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -21,9 +22,10 @@ async def score_batch(engine: AsyncEngine, now: datetime, limit: int = BATCH, si
     answers = await unread_free_text(engine, SENTIMENTS, limit, since)
     if not answers:
         return 0
+    # Why a thread: scoring is pure CPU; in the event loop it would stall every request for its length.
+    scores = await asyncio.to_thread(lambda: [sentiment(answer.text) for answer in answers])
     rows = []
-    for answer in answers:
-        scored = sentiment(answer.text)
+    for answer, scored in zip(answers, scores, strict=True):
         rows.append(
             {
                 "response_id": answer.response_id,
