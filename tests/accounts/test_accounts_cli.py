@@ -124,6 +124,7 @@ def test_tokens_create_prints_the_token_and_nothing_else(client: TestClient, set
 
 
 def test_users_disable_ends_sessions_and_tokens(client: TestClient, settings: Settings) -> None:
+    invoke(settings, "users", "create", "stayer@example.org", "--role", "admin", stdin=GOOD + "\n")
     invoke(settings, "users", "create", "leaver@example.org", "--role", "admin", stdin=GOOD + "\n")
     token = invoke(settings, "tokens", "create", "leaver@example.org", "--name", "n").stdout.strip()
     log_in(client, "leaver@example.org", GOOD)
@@ -137,6 +138,18 @@ def test_users_disable_ends_sessions_and_tokens(client: TestClient, settings: Se
     assert refused.exit_code == 1
     assert "The account is disabled" in refused.output
     assert audit_actions(settings.database_url, "user.disable")[0][:2] == ("user.disable", "command line")
+
+
+def test_users_disable_refuses_the_last_active_administrator(client: TestClient, settings: Settings) -> None:
+    invoke(settings, "users", "create", "only@example.org", "--role", "admin", stdin=GOOD + "\n")
+    invoke(settings, "users", "create", "helper@example.org", "--role", "voice_reviewer", stdin=GOOD + "\n")
+    result = invoke(settings, "users", "disable", "only@example.org")
+    assert result.exit_code == 1
+    assert "This would leave no active administrator" in result.output
+    assert sorted(_users(settings)) == [("helper@example.org", "", True), ("only@example.org", "", True)]
+    assert log_in(client, "only@example.org", GOOD).status_code == 303
+    assert audit_actions(settings.database_url, "user.disable") == []
+    assert invoke(settings, "users", "disable", "helper@example.org").exit_code == 0
 
 
 def test_an_unmigrated_database_gets_the_next_step(tmp_path: Path) -> None:

@@ -176,12 +176,12 @@ def test_every_refusal_reads_the_same_whether_or_not_the_account_exists(
 
 
 async def _disable(settings: Settings, person: Person) -> None:
-    from voice_service.accounts.service import disable_user
+    from voice_service.accounts.people import disable_person
     from voice_service.core.audit import SYSTEM
 
     engine = create_engine(settings)
     try:
-        await disable_user(engine, person.id, actor=SYSTEM)
+        await disable_person(engine, person.id, actor=SYSTEM)
     finally:
         await engine.dispose()
 

@@ -13,7 +13,8 @@ from sqlalchemy import update
 from tests.accounts.conftest import audit_actions, snapshot
 from tests.support import database
 from tests.support.staff import FIXED_USERS, api_token, bearer
-from voice_service.accounts.service import Person, disable_user
+from voice_service.accounts.people import disable_person
+from voice_service.accounts.service import Person
 from voice_service.accounts.tables import API_TOKENS
 from voice_service.core.audit import SYSTEM
 from voice_service.core.db.engine import create_engine
@@ -164,7 +165,7 @@ def test_a_disabled_persons_tokens_stop_working(
     async def disable() -> None:
         engine = create_engine(settings)
         try:
-            await disable_user(engine, staff_users["safeguarding_lead"].id, actor=SYSTEM)
+            await disable_person(engine, staff_users["safeguarding_lead"].id, actor=SYSTEM)
         finally:
             await engine.dispose()
 

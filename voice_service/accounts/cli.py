@@ -15,7 +15,7 @@ import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from voice_service.accounts import second_factor, service, tokens
+from voice_service.accounts import people, second_factor, service, tokens
 from voice_service.accounts.passwords import password_problem
 from voice_service.accounts.roles import ROLE_DESCRIPTIONS, ROLES
 from voice_service.core.audit import CLI
@@ -88,7 +88,11 @@ def users_create(email: str, roles: tuple[str, ...], name: str) -> None:
     click.echo(f"created {person.email} with roles: {', '.join(person.roles)}")
 
 
-@users.command("disable", help="Disable a staff account: its sessions end at once and its API tokens stop working.")
+@users.command(
+    "disable",
+    help="Disable a staff account: its sessions end at once and its API tokens stop working. "
+    "The last active administrator cannot be disabled.",
+)
 @click.argument("email")
 def users_disable(email: str) -> None:
     """Disable the account with this email."""
@@ -97,7 +101,8 @@ def users_disable(email: str) -> None:
         person = await service.find_user(engine, email)
         if person is None:
             raise service.UserNotFound("There is no account with that email address")
-        await service.disable_user(engine, person.id, actor=CLI)
+        # Why: the same rules as the staff pages, so the command line cannot leave nobody able to administer.
+        await people.disable_person(engine, person.id, actor=CLI)
         return person.email
 
     click.echo(f"disabled {_run(disable)}: its sessions ended and its API tokens were revoked")

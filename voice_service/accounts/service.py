@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from voice_service.accounts.passwords import hash_password_async, password_problem
 from voice_service.accounts.roles import ROLES
-from voice_service.accounts.tables import API_TOKENS, STAFF_ROLES, STAFF_SESSIONS, STAFF_USERS
+from voice_service.accounts.tables import STAFF_ROLES, STAFF_SESSIONS, STAFF_USERS
 from voice_service.core.audit import Actor, Target, audit
 
 #: The WHATWG HTML definition of a valid email address, which browsers also apply.
@@ -180,22 +180,6 @@ async def set_roles(
         person = await _person(conn, STAFF_USERS.c.id == user_id)
     assert person is not None  # noqa: S101 - read back inside the same transaction
     return person
-
-
-async def disable_user(engine: AsyncEngine, user_id: uuid.UUID, *, actor: Actor, address: str = "") -> None:
-    """Stop an account: its sessions end at once and its API tokens are revoked."""
-    now = datetime.now(UTC)
-    async with engine.begin() as conn:
-        result = await conn.execute(update(STAFF_USERS).where(STAFF_USERS.c.id == user_id).values(active=False))
-        if result.rowcount == 0:
-            raise UserNotFound("There is no account with that id")
-        await conn.execute(delete(STAFF_SESSIONS).where(STAFF_SESSIONS.c.user_id == user_id))
-        await conn.execute(
-            update(API_TOKENS)
-            .where(API_TOKENS.c.user_id == user_id, API_TOKENS.c.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        await audit(conn, actor, "user.disable", Target("staff_user", str(user_id)), address)
 
 
 async def set_password(
