@@ -10,12 +10,12 @@ PORT ?= 8000
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 
-.PHONY: help install lock assets db demo run serve test test-fast fuzz bench lint format typecheck clean
+.PHONY: help install lock assets db demo run serve test test-fast fuzz bench bench-journey lint format typecheck clean
 
 # Colour only on a terminal: piped into a file or another command, the help is plain text.
 help: ## Show this help
 	@if [ -t 1 ]; then on=$$(printf '\033[36m'); off=$$(printf '\033[0m'); else on=; off=; fi; \
-	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-12s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-14s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 
 LOCK := requirements/dev.lock
 
@@ -70,11 +70,16 @@ fuzz: install ## schemathesis: 20,000 generated API requests against a running i
 # Extra arguments for the benchmarks, e.g. `make bench THROUGHPUT_ARGS="--duration 10" CRASH_ARGS="--cycles 20"`.
 THROUGHPUT_ARGS ?=
 CRASH_ARGS ?=
+JOURNEY_ARGS ?=
 
 bench: $(STAMP_PY) ## Load and crash benchmarks on loopback (not part of `make test`); figures go in docs/benchmarks.md
 	$(BIN)/python bench/throughput.py $(THROUGHPUT_ARGS)
 	$(BIN)/python bench/crash.py $(CRASH_ARGS)
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/journey.py $(JOURNEY_ARGS)
+
+bench-journey: $(STAMP_PY) ## The HTML journey benchmark: respondents walking surveys page by page (JOURNEY_ARGS="--workers 2")
+	$(BIN)/python bench/journey.py $(JOURNEY_ARGS)
 
 lint: $(STAMP_PY) ## ruff lint and format check, mypy (strict for forms/ and analysis/), bandit
 	$(BIN)/ruff check .

@@ -1,0 +1,576 @@
+"""The HTML journey: concurrent respondents walking shipped surveys page by page, like a browser.
+
+Starts `voice-service serve` on a fresh database (a SQLite file, or a throwaway PostgreSQL server),
+then N respondents each answer a survey over and over through its HTML pages: GET the start page,
+POST "Start now", GET each question page, read its form (fields, options and CSRF token) with an
+HTML parser, answer every question validly with options taken from the page, POST it, GET "check
+your answers", send, GET the confirmation. Each journey is a new browser (no cookies) on the
+respondent's keep-alive connection. Afterwards the rows in `response` for each survey must equal
+the journeys whose answers were acknowledged, under the submission keys their pages showed, and
+none of their drafts may be left.
+
+    .venv/bin/python bench/journey.py [--duration 12] [--respondents 64 16] [--workers 1]
+                                      [--survey young-people-voice sexual-health-young-people]
+                                      [--database sqlite|postgresql] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import CpuMeter, Server, calibrate, free_port, machine, postgres, use_uvloop
+
+#: The young people's voice survey (5 pages) and the sexual health survey (8 pages).
+SURVEYS = ["young-people-voice", "sexual-health-young-people"]
+KINDS = ["start", "begin", "page GET", "page POST", "check", "submit", "done"]
+TARGET_PAGES_PER_S = 1000
+TARGET_P99_MS = 100
+TARGET_SURVEYS_PER_S = 100
+TARGET_RSS_MIB = 150
+TEXTS = [
+    "More places to go in the evening that feel safe.",
+    "Teachers who listen when you tell them something is wrong.",
+    "Shorter waits to talk to someone about how I feel & buses <at night>.",
+    "Cheaper buses, and youth clubs open at weekends.",
+]
+
+
+class JourneyFailed(Exception):
+    """A page was not what a browser following the journey expects."""
+
+
+# --------------------------------------------------------------------------- reading a page
+
+
+class FormReader(HTMLParser):
+    """The first POST form of a page: its action and fields; and whether the page shows an error summary."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.action: str | None = None
+        self.fields: list[tuple[str, dict[str, str]]] = []  # (tag, attributes), in page order
+        self.has_errors = False
+        self._in_form = False
+        self._done = False
+        self._select: dict[str, Any] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if "govuk-error-summary" in a.get("class", "").split():
+            self.has_errors = True
+        if self._done:
+            return
+        if tag == "form" and a.get("method", "get").lower() == "post":
+            self.action, self._in_form = a.get("action", ""), True
+        elif not self._in_form:
+            return
+        elif tag in ("input", "textarea"):
+            self.fields.append((tag, a))
+        elif tag == "select":
+            self._select = {"name": a.get("name", ""), "options": []}
+        elif tag == "option" and self._select is not None:
+            self._select["options"].append(a.get("value", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select" and self._select is not None:
+            self.fields.append(("select", {"name": self._select["name"], "options": self._select["options"]}))
+            self._select = None
+        elif tag == "form" and self._in_form:
+            self._in_form, self._done = False, True
+
+
+def read_form(html: str) -> FormReader:
+    """Parse a page; JourneyFailed when it has no form to post."""
+    reader = FormReader()
+    reader.feed(html)
+    reader.close()
+    if reader.action is None:
+        raise JourneyFailed("no form on the page")
+    return reader
+
+
+def answer_form(reader: FormReader, rng: random.Random) -> list[tuple[str, str]]:
+    """Form fields answering every question on the page validly, choosing from the page's own options."""
+    pairs: list[tuple[str, str]] = []
+    radios: dict[str, list[str]] = {}
+    boxes: dict[str, list[str]] = {}
+    rankings: dict[str, list[tuple[str, list[str]]]] = {}
+    for tag, a in reader.fields:
+        name = a.get("name", "")
+        kind = a.get("type", "text") if tag == "input" else tag
+        if not name or kind in ("submit", "button"):
+            continue
+        if kind == "hidden":
+            pairs.append((name, a.get("value", "")))
+        elif kind == "radio":
+            radios.setdefault(name, []).append(a.get("value", ""))
+        elif kind == "checkbox":
+            # An exclusive option ("I wouldn't talk to anyone") may not be ticked with others.
+            if a.get("data-behaviour") != "exclusive":
+                boxes.setdefault(name, []).append(a.get("value", ""))
+        elif kind == "select":
+            # A ranking: one select per place, named QUESTION-1, QUESTION-2, ...
+            rankings.setdefault(name.rsplit("-", 1)[0], []).append((name, [v for v in a["options"] if v]))
+        elif kind == "textarea":
+            limit = int(a.get("maxlength") or 300)
+            pairs.append((name, rng.choice(TEXTS)[:limit]))
+        elif a.get("inputmode") in ("numeric", "decimal"):
+            pairs.append((name, str(rng.randint(0, 12))))
+        else:
+            pairs.append((name, rng.choice(TEXTS)[:100]))
+    pairs += [(name, rng.choice(values)) for name, values in radios.items()]
+    for name, values in boxes.items():
+        pairs += [(name, v) for v in rng.sample(values, min(len(values), rng.randint(1, 2)))]
+    for selects in rankings.values():
+        picked = rng.sample(selects[0][1], min(len(selects), len(selects[0][1])))
+        pairs += [(name, value) for (name, _), value in zip(selects, picked, strict=False)]
+    return pairs
+
+
+# --------------------------------------------------------------------------- a browser on one connection
+
+
+class Browser:
+    """One keep-alive HTTP/1.1 connection with a cookie jar (a new jar for each journey)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.cookies: dict[str, str] = {}
+
+    async def request(self, method: str, path: str, form: list[tuple[str, str]] | None = None) -> tuple[int, str, str]:
+        """(status, Location, body text); cookies set by the reply are kept, deleted ones dropped."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+        if self.cookies:
+            head += "Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()) + "\r\n"
+        body = b""
+        if form is not None:
+            body = urlencode(form).encode()
+            head += f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + body)
+        try:
+            raw = await self.reader.readuntil(b"\r\n\r\n")
+            lines = raw.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            location, length, chunked, close = "", 0, False, False
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                name, value = name.strip().lower(), value.strip()
+                if name == "content-length":
+                    length = int(value)
+                elif name == "location":
+                    location = value
+                elif name == "set-cookie":
+                    self._keep(value)
+                elif name == "transfer-encoding":
+                    chunked = "chunked" in value.lower()
+                elif name == "connection":
+                    close = value.lower() == "close"
+            payload = await self._chunked() if chunked else await self.reader.readexactly(length) if length else b""
+        except (asyncio.IncompleteReadError, ConnectionError, OSError) as exc:
+            self.close()
+            raise JourneyFailed(f"no reply: {exc}") from exc
+        if close:
+            self.close()
+        return status, location, payload.decode()
+
+    async def _chunked(self) -> bytes:
+        assert self.reader is not None
+        parts = []
+        while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            parts.append(await self.reader.readexactly(size + 2))
+        await self.reader.readuntil(b"\r\n")
+        return b"".join(p[:-2] for p in parts)
+
+    def _keep(self, header: str) -> None:
+        pair, *attributes = header.split(";")
+        name, _, value = pair.strip().partition("=")
+        gone = not value or any(a.strip().lower() == "max-age=0" for a in attributes)
+        if gone:
+            self.cookies.pop(name, None)
+        else:
+            self.cookies[name] = value
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+# --------------------------------------------------------------------------- the load
+
+
+@dataclass
+class Phase:
+    """What one stretch of journeys did."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    completed: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return sum(len(v) for v in self.latencies.values())
+
+    def percentile(self, kind: str, p: float) -> float:
+        ordered = sorted(self.latencies[kind])
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+    def all_percentile(self, p: float) -> float:
+        ordered = sorted(v for values in self.latencies.values() for v in values)
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+@dataclass
+class Ledger:
+    """Every journey whose answers the server acknowledged, across all phases: what must be stored."""
+
+    keys: dict[str, set[str]] = field(default_factory=dict)  # survey -> submission keys
+    drafts: dict[str, set[str]] = field(default_factory=dict)  # survey -> draft ids of acknowledged journeys
+
+
+async def journey(
+    browser: Browser, slug: str, rng: random.Random, phase: Phase, ledger: Ledger, stop_at: float
+) -> bool:
+    """One respondent answering one survey from its start page; True when the confirmation was shown.
+
+    At `stop_at` (perf_counter) no new page is asked for: the journey is abandoned, unless its answers
+    were already sent.
+    """
+    browser.cookies = {}
+
+    async def hit(kind: str, method: str, path: str, form: list[tuple[str, str]] | None = None) -> tuple[int, str, str]:
+        started = time.perf_counter()
+        reply = await browser.request(method, path, form)
+        phase.latencies[kind].append((time.perf_counter() - started) * 1000)
+        return reply
+
+    def expect(kind: str, reply: tuple[int, str, str], status: int) -> None:
+        if reply[0] != status:
+            raise JourneyFailed(f"{kind}: {reply[0]}, expected {status}")
+
+    reply = await hit("start", "GET", f"/s/{slug}/")
+    expect("start", reply, 200)
+    start_form = read_form(reply[2])
+    reply = await hit("begin", "POST", start_form.action or "", answer_form(start_form, rng))
+    expect("begin", reply, 303)
+    draft = browser.cookies.get("vs_draft", "")
+    path = urlsplit(reply[1]).path
+    while "/page/" in path:
+        if time.perf_counter() >= stop_at:
+            return False
+        reply = await hit("page GET", "GET", path)
+        expect("page GET", reply, 200)
+        page = read_form(reply[2])
+        reply = await hit("page POST", "POST", page.action or path, answer_form(page, rng))
+        if reply[0] == 200 and read_form(reply[2]).has_errors:
+            raise JourneyFailed(f"page POST: the answers to {path} were refused")
+        expect("page POST", reply, 303)
+        path = urlsplit(reply[1]).path
+    if time.perf_counter() >= stop_at or not path.endswith("/check"):
+        return False
+    reply = await hit("check", "GET", path)
+    expect("check", reply, 200)
+    check = read_form(reply[2])
+    fields = answer_form(check, rng)
+    key = dict(fields).get("submission_key", "")
+    if time.perf_counter() >= stop_at:
+        return False
+    reply = await hit("submit", "POST", check.action or "", fields)
+    expect("submit", reply, 303)
+    if not reply[1].endswith("/done"):
+        raise JourneyFailed(f"submit: redirected to {reply[1]}")
+    # Acknowledged: from here the answers must be stored, whatever happens to the confirmation.
+    ledger.keys.setdefault(slug, set()).add(key)
+    ledger.drafts.setdefault(slug, set()).add(draft)
+    reply = await hit("done", "GET", urlsplit(reply[1]).path)
+    expect("done", reply, 200)
+    if "your answers have been sent" not in reply[2]:
+        raise JourneyFailed("done: no confirmation")
+    return True
+
+
+async def run_phase(port: int, slug: str, respondents: int, duration_s: float, ledger: Ledger, seed: int) -> Phase:
+    """`respondents` browsers walking `slug` over and over for `duration_s` (journeys in flight are abandoned)."""
+    phase = Phase()
+    started = time.perf_counter()
+    deadline = started + duration_s
+
+    async def respondent(n: int) -> None:
+        rng = random.Random(seed * 1000 + n)
+        browser = Browser(port)
+        try:
+            while time.perf_counter() < deadline:
+                try:
+                    if await journey(browser, slug, rng, phase, ledger, deadline):
+                        phase.completed += 1
+                except JourneyFailed as exc:
+                    reason = str(exc).split(":")[0]
+                    phase.errors[reason] = phase.errors.get(reason, 0) + 1
+                    if len(phase.errors) == 1 and sum(phase.errors.values()) == 1:
+                        print(f"  first failure: {exc}", flush=True)
+                    browser.close()
+                    await asyncio.sleep(0.05)
+        finally:
+            browser.close()
+
+    await asyncio.gather(*(respondent(n) for n in range(respondents)))
+    phase.elapsed_s = time.perf_counter() - started
+    return phase
+
+
+# --------------------------------------------------------------------------- memory and checks
+
+
+class PeakRss:
+    """The largest resident set of each process of the server's process group, sampled every 0.2 s."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.peak: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            for pid, kib in group_rss(self.server).items():
+                self.peak[pid] = max(self.peak.get(pid, 0), kib)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def mib(self) -> list[float]:
+        return sorted((kib / 1024 for kib in self.peak.values()), reverse=True)
+
+
+def group_rss(server: Server) -> dict[int, int]:
+    """KiB resident for each process in the server's process group."""
+    rss: dict[int, int] = {}
+    if server.proc is None:
+        return rss
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) != server.proc.pid:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss[int(entry.name)] = int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return rss
+
+
+async def stored(database_url: str, db_path: Path | None, ledger: Ledger) -> dict[str, tuple[int, int, int]]:
+    """Per survey: (rows in response, acknowledged keys not stored, drafts of acknowledged journeys left)."""
+    result = {}
+    for slug in ledger.keys:
+        keys, drafts = sorted(ledger.keys[slug]), sorted(ledger.drafts[slug])
+        if db_path is not None:
+            with sqlite3.connect(db_path) as conn:
+                rows = conn.execute("SELECT COUNT(*) FROM response WHERE survey_slug = ?", (slug,)).fetchone()[0]
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS k (v TEXT PRIMARY KEY)")
+                conn.execute("DELETE FROM k")
+                conn.executemany("INSERT INTO k VALUES (?)", ((k,) for k in keys))
+                found = conn.execute("SELECT COUNT(*) FROM response JOIN k ON submission_key = k.v").fetchone()[0]
+                conn.execute("DELETE FROM k")
+                conn.executemany("INSERT INTO k VALUES (?)", ((d,) for d in drafts))
+                left = conn.execute("SELECT COUNT(*) FROM draft JOIN k ON draft.id = k.v").fetchone()[0]
+        else:
+            import asyncpg
+
+            conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+            try:
+                rows = await conn.fetchval("SELECT COUNT(*) FROM response WHERE survey_slug = $1", slug)
+                found = await conn.fetchval("SELECT COUNT(*) FROM response WHERE submission_key = ANY($1)", keys)
+                left = await conn.fetchval("SELECT COUNT(*) FROM draft WHERE id = ANY($1)", drafts)
+            finally:
+                await conn.close()
+        result[slug] = (rows, len(keys) - found, left)
+    return result
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@contextmanager
+def database(kind: str, folder: Path) -> Iterator[tuple[str, Path | None]]:
+    """(SQLAlchemy URL, SQLite file or None) of a fresh database of the kind asked for."""
+    if kind == "sqlite":
+        db_path = folder / "journey.db"
+        yield f"sqlite+aiosqlite:///{db_path}", db_path
+    else:
+        with postgres(folder / "pg") as url:
+            yield url, None
+
+
+def phase_line(slug: str, respondents: int, phase: Phase, cpu: CpuMeter, rss: list[float]) -> dict[str, Any]:
+    """Print one phase's figures and return them."""
+    requests = phase.requests
+    us_per_page = 1e6 * cpu.server_cores * phase.elapsed_s / requests if requests else float("nan")
+    figures = {
+        "survey": slug,
+        "respondents": respondents,
+        "seconds": phase.elapsed_s,
+        "completed": phase.completed,
+        "completed_per_s": phase.completed / phase.elapsed_s,
+        "page_requests": requests,
+        "page_requests_per_s": requests / phase.elapsed_s,
+        "p50_ms": phase.all_percentile(50),
+        "p99_ms": phase.all_percentile(99),
+        "kinds": {
+            k: {"n": len(phase.latencies[k]), "p50_ms": phase.percentile(k, 50), "p99_ms": phase.percentile(k, 99)}
+            for k in KINDS
+        },
+        "server_us_per_page": us_per_page,
+        "server_cores": cpu.server_cores,
+        "load_generator_cores": cpu.client_cores,
+        "other_cores": cpu.other_cores,
+        "peak_rss_mib": rss,
+        "errors": phase.errors,
+    }
+    kinds = ", ".join(f"{k} {phase.percentile(k, 50):.0f}/{phase.percentile(k, 99):.0f}" for k in KINDS)
+    print(
+        f"{slug} x{respondents}: {phase.completed / phase.elapsed_s:.1f} surveys/s, "
+        f"{requests / phase.elapsed_s:.0f} page requests/s (p50 {phase.all_percentile(50):.0f} ms, "
+        f"p99 {phase.all_percentile(99):.0f} ms), errors {sum(phase.errors.values())}\n"
+        f"  p50/p99 ms by kind: {kinds}\n"
+        f"  server CPU {us_per_page:.0f} us per page request; {cpu}; "
+        f"peak RSS per process {', '.join(f'{m:.0f}' for m in rss)} MiB",
+        flush=True,
+    )
+    return figures
+
+
+async def measure(args: argparse.Namespace, server: Server, ledger: Ledger) -> list[dict[str, Any]]:
+    results = []
+    for s, slug in enumerate(args.survey):
+        # Warm-up: first-request costs (imports, template compilation, statement caches) stay out.
+        await run_phase(server.port, slug, max(args.respondents), args.warmup, ledger, seed=s)
+        for respondents in args.respondents:
+            with PeakRss(server) as rss, CpuMeter(server) as cpu:
+                phase = await run_phase(
+                    server.port, slug, respondents, args.duration, ledger, seed=s * 100 + respondents
+                )
+            results.append(phase_line(slug, respondents, phase, cpu, rss.mib()))
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--duration", type=float, default=12.0, help="seconds of journeys per survey and respondent count"
+    )
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up journeys per survey")
+    parser.add_argument("--respondents", type=int, nargs="+", default=[64, 16], help="concurrent respondents")
+    parser.add_argument("--survey", nargs="+", default=SURVEYS, help="shipped surveys to walk")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (voice-service serve)")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, server log)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args()
+
+    use_uvloop()
+    folder = Path(tempfile.mkdtemp(prefix="voice-journey-"))
+    ledger = Ledger()
+    calibration_ms = calibrate()
+    load_before = os.getloadavg()[0]
+    print(
+        f"journey: {args.database}, {args.workers} worker(s), {args.duration:.0f} s per run; "
+        f"load average {load_before:.2f}; CPU calibration {calibration_ms:.0f} ms",
+        flush=True,
+    )
+    with ExitStack() as stack:
+        database_url, db_path = stack.enter_context(database(args.database, folder))
+        server = Server(database_url, free_port(), args.workers, folder / "server.log")
+        server.upgrade()
+        server.start()
+        try:
+            results = asyncio.run(measure(args, server, ledger))
+            idle_rss = sorted((kib / 1024 for kib in group_rss(server).values()), reverse=True)
+        finally:
+            server.stop()
+        checks = asyncio.run(stored(database_url, db_path, ledger))
+    consistent = True
+    for slug, (rows, missing, drafts_left) in checks.items():
+        acked = len(ledger.keys[slug])
+        ok = rows == acked and missing == 0 and drafts_left == 0
+        consistent &= ok
+        print(
+            f"check {slug}: rows in response {rows}, acknowledged journeys {acked} (warm-up included), "
+            f"acknowledged keys not stored {missing}, drafts left by them {drafts_left}: "
+            + ("OK" if ok else "MISMATCH")
+        )
+    errors = sum(sum(r["errors"].values()) for r in results)
+    at_64 = [r for r in results if r["respondents"] == 64]
+    rss_peak = max((m for r in results for m in r["peak_rss_mib"]), default=float("nan"))
+    for r in at_64:
+        met = r["page_requests_per_s"] >= TARGET_PAGES_PER_S and r["p99_ms"] < TARGET_P99_MS
+        print(
+            f"target {r['survey']} x64 (>= {TARGET_PAGES_PER_S} page requests/s, p99 < {TARGET_P99_MS} ms): "
+            f"{r['page_requests_per_s']:.0f}/s, p99 {r['p99_ms']:.0f} ms: " + ("met" if met else "NOT met")
+        )
+        if r["survey"] == "young-people-voice":
+            print(
+                f"target young-people-voice completed (>= {TARGET_SURVEYS_PER_S}/s): {r['completed_per_s']:.1f}/s: "
+                + ("met" if r["completed_per_s"] >= TARGET_SURVEYS_PER_S else "NOT met")
+            )
+    print(
+        f"target RSS per worker (< {TARGET_RSS_MIB} MiB): peak {rss_peak:.0f} MiB: "
+        + ("met" if rss_peak < TARGET_RSS_MIB else "NOT met")
+    )
+    if args.json:
+        data = {
+            "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+            "machine": machine(),
+            "load_before": load_before,
+            "calibration_ms": calibration_ms,
+            "results": results,
+            "idle_rss_mib_after": idle_rss,
+            "checks": {
+                slug: dict(zip(("rows", "missing", "drafts_left"), c, strict=True)) for slug, c in checks.items()
+            },
+            "consistent": consistent,
+        }
+        args.json.write_text(json.dumps(data, indent=2))
+    if args.keep:
+        print(f"kept {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0 if consistent and errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
