@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -23,16 +22,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+# Re-exported: the benchmarks import answers and bodies from here as they did before bench/shapes.py.
+from shapes import RICH_SURVEY as RICH_SURVEY
+from shapes import SMALL_SURVEY as SMALL_SURVEY
+from shapes import TEXTS as TEXTS
+from shapes import Bodies as Bodies
+from shapes import fetch_definition as fetch_definition
+from shapes import valid_answers as valid_answers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 CLI = str(VENV_BIN / "voice-service")
-
-#: A valid one-question ballot answer.
-SMALL_SURVEY = "make-your-mark"
-#: A richer survey: ranking, scale, single, textarea, multiple and a conditional question.
-RICH_SURVEY = "young-people-voice"
 
 
 # --------------------------------------------------------------------------- the server under test
@@ -138,91 +139,6 @@ def postgres(folder: Path) -> Iterator[str]:
         server.cleanup()
 
 
-# --------------------------------------------------------------------------- valid answers
-
-
-def fetch_definition(base_url: str, slug: str) -> dict[str, Any]:
-    """A survey's normalised definition from the JSON API."""
-    with urllib.request.urlopen(f"{base_url}/api/surveys/{slug}", timeout=10) as reply:
-        return dict(json.load(reply)["definition"])
-
-
-TEXTS = [
-    "More places to go in the evening that feel safe.",
-    "Teachers who listen when you tell them something is wrong.",
-    "Shorter waits to talk to someone about how I feel.",
-    "Better buses at night, and cheaper ones.",
-]
-
-
-def valid_answers(definition: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """Answers to every question of a definition (conditional ones left out), built from its own options."""
-    answers: dict[str, Any] = {}
-    for section in definition["sections"]:
-        for q in section["questions"]:
-            if "show_if" in q:
-                continue
-            values = [o["value"] for o in q.get("options", [])]
-            kind = q["type"]
-            if kind in ("single", "scale"):
-                answers[q["id"]] = rng.choice(values)
-            elif kind == "multiple":
-                # An exclusive option ("I wouldn't talk to anyone") may not be ticked with others: leave it out.
-                values = [o["value"] for o in q.get("options", []) if not o.get("exclusive")]
-                top = min(q.get("max_choices") or len(values), 3)
-                low = q.get("min_choices") or 1
-                answers[q["id"]] = rng.sample(values, rng.randint(low, max(low, top)))
-            elif kind == "ranking":
-                answers[q["id"]] = rng.sample(values, q.get("max_choices") or q.get("places") or len(values))
-            elif kind == "matrix":
-                answers[q["id"]] = {r["value"]: rng.choice(values) for r in q["rows"]}
-            elif kind == "number":
-                low = int(q.get("min") or 0)
-                answers[q["id"]] = rng.randint(low, max(low, min(int(q.get("max") or 10), low + 10)))
-            else:  # text, textarea
-                answers[q["id"]] = rng.choice(TEXTS)[: q.get("max_length") or 300]
-    return answers
-
-
-class Bodies:
-    """Request bodies for submissions, each with a unique key: a small ballot, a rich survey, or both in turn."""
-
-    def __init__(self, base_url: str, run_id: str, seed: int = 2023, pool: int = 200, mix: str = "mixed") -> None:
-        rng = random.Random(seed)
-        definitions = {slug: fetch_definition(base_url, slug) for slug in (SMALL_SURVEY, RICH_SURVEY)}
-        order = {"small": [SMALL_SURVEY], "rich": [RICH_SURVEY], "mixed": [SMALL_SURVEY, RICH_SURVEY]}[mix]
-        self.choices: list[tuple[str, str]] = []  # (path, answers as JSON text)
-        for i in range(pool):
-            slug = order[i % len(order)]
-            definition = definitions[slug]
-            answers = json.dumps(valid_answers(definition, rng), separators=(",", ":"))
-            self.choices.append((f"/api/surveys/{slug}/responses", answers))
-        self.run_id = run_id
-        self.counter = 0
-
-    def next(self) -> tuple[str, str, bytes]:
-        """(path, submission key, body) of a new submission."""
-        self.counter += 1
-        key = f"{self.run_id}-{self.counter}"
-        path, answers = self.choices[self.counter % len(self.choices)]
-        return path, key, self.body(answers, key)
-
-    def request(self) -> tuple[str, str, str | None, bytes | None]:
-        """A new submission as `run_load` wants it: (method, path, key, body)."""
-        path, key, body = self.next()
-        return "POST", path, key, body
-
-    @staticmethod
-    def body(answers: str, key: str) -> bytes:
-        return f'{{"answers":{answers},"submission_key":"{key}"}}'.encode()
-
-    def answers_of(self, key: str) -> tuple[str, bytes]:
-        """The same path and body again for a key this object made (for retries)."""
-        n = int(key.rsplit("-", 1)[1])
-        path, answers = self.choices[n % len(self.choices)]
-        return path, self.body(answers, key)
-
-
 # --------------------------------------------------------------------------- HTTP/1.1 client
 
 
@@ -298,6 +214,8 @@ class Outcome:
     no_reply: list[str] = field(default_factory=list)
     #: status code -> count, for replies that were not the expected status
     bad_status: dict[int, int] = field(default_factory=dict)
+    #: submission keys answered with another status (not acknowledged; perhaps committed all the same)
+    refused: list[str] = field(default_factory=list)
     #: requests never sent because no connection could be opened
     not_sent: int = 0
     elapsed_s: float = 0.0
@@ -367,6 +285,8 @@ async def run_load(
                 else:
                     outcome.errors += 1
                     outcome.bad_status[status] = outcome.bad_status.get(status, 0) + 1
+                    if key is not None:
+                        outcome.refused.append(key)
         finally:
             conn.close()
 
@@ -386,16 +306,18 @@ def use_uvloop() -> None:
 
 
 class CpuMeter:
-    """Where the machine's CPU went during a stretch: the server, this load generator, everything else.
+    """Where the machine's CPU went during a stretch: the server, the database server, this load generator, the rest.
 
     Figures are in cores (2.0 = both cores busy the whole time). "other" is any other process on the
-    machine — the benchmark cannot stop others from running, so it reports them.
+    machine — the benchmark cannot stop others from running, so it reports them. The database server
+    (PostgreSQL's postmaster and its backends, when `database_pid` is given) is counted on its own.
     """
 
     TICK = os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, database_pid: int | None = None) -> None:
         self.server = server
+        self.database_pid = database_pid
 
     @staticmethod
     def _machine() -> tuple[int, int]:
@@ -403,10 +325,10 @@ class CpuMeter:
         idle = fields[3] + fields[4]
         return sum(fields[:8]) - idle, idle
 
-    def _server(self) -> int:
-        if self.server.proc is None:
-            return 0
-        group, total = self.server.proc.pid, 0
+    def _processes(self) -> tuple[int, int]:
+        """CPU ticks so far of (the server's process group, the database server's processes)."""
+        group = self.server.proc.pid if self.server.proc is not None else -1
+        server = database = 0
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
@@ -415,9 +337,12 @@ class CpuMeter:
             except OSError:
                 continue
             fields = stat.rsplit(")", 1)[1].split()
+            ticks = int(fields[11]) + int(fields[12])
             if int(fields[2]) == group:  # the process group
-                total += int(fields[11]) + int(fields[12])
-        return total
+                server += ticks
+            elif self.database_pid is not None and self.database_pid in (int(entry.name), int(fields[1])):
+                database += ticks  # the postmaster and its children
+        return server, database
 
     @staticmethod
     def _self() -> float:
@@ -427,22 +352,35 @@ class CpuMeter:
     def __enter__(self) -> CpuMeter:
         self.t0 = time.monotonic()
         self.busy0, self.idle0 = self._machine()
-        self.server0 = self._server()
+        self.server0, self.database0 = self._processes()
         self.self0 = self._self()
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        wall = time.monotonic() - self.t0
+        self.wall = wall = time.monotonic() - self.t0
         busy, idle = self._machine()
-        self.server_cores = (self._server() - self.server0) / self.TICK / wall
-        self.client_cores = (self._self() - self.self0) / wall
+        server, database = self._processes()
+        #: CPU seconds of the server (all its processes and threads) and of this load generator
+        self.server_s = (server - self.server0) / self.TICK
+        self.client_s = self._self() - self.self0
+        self.database_s = (database - self.database0) / self.TICK
+        self.server_cores = self.server_s / wall
+        self.client_cores = self.client_s / wall
+        self.database_cores = self.database_s / wall
         self.busy_cores = (busy - self.busy0) / self.TICK / wall
         self.idle_cores = (idle - self.idle0) / self.TICK / wall
-        self.other_cores = max(0.0, self.busy_cores - self.server_cores - self.client_cores)
+        self.other_cores = max(0.0, self.busy_cores - self.server_cores - self.client_cores - self.database_cores)
+
+    def per_request_us(self, requests: int) -> tuple[float, float]:
+        """Microseconds of CPU per request answered: (server, load generator)."""
+        if not requests:
+            return float("nan"), float("nan")
+        return 1e6 * self.server_s / requests, 1e6 * self.client_s / requests
 
     def __str__(self) -> str:
+        database = f"database server {self.database_cores:.2f}, " if self.database_pid is not None else ""
         return (
-            f"cpu (cores): server {self.server_cores:.2f}, load generator {self.client_cores:.2f}, "
+            f"cpu (cores): server {self.server_cores:.2f}, {database}load generator {self.client_cores:.2f}, "
             f"other processes {self.other_cores:.2f}, idle {self.idle_cores:.2f}"
         )
 
