@@ -1,19 +1,24 @@
 """Crash consistency: load, SIGKILL at a random moment, restart, check every key; many times over.
 
-Each cycle: start `voice-service serve`, post valid responses with unique keys at N connections,
-SIGKILL the server's whole process group at a random moment, then
+Each cycle: post valid responses with unique keys at N connections to `voice-service serve`, and at
+a random moment SIGKILL either the app's whole process group or (PostgreSQL, `--pg-kill`, by
+default every other cycle) the database server itself: the postmaster, then every backend it left
+(a crash of the whole server, not a shutdown). Then
   * SQLite: `PRAGMA integrity_check` on the killed database must say "ok";
-  * restart, and check every key ever acknowledged is stored exactly once, under the id it was
-    acknowledged with (an acknowledged-but-missing row is a failure);
-  * the keys sent but never answered (in flight at the kill) are counted separately, and a sample of
-    them (all, by default) is retried with the same body: each must be acknowledged and stored once
-    (a replayed acknowledgement shows it had been committed before the kill);
+  * restart what was killed (PostgreSQL replays its WAL before it accepts connections; the app,
+    which kept running, must reconnect by itself), and check every key ever acknowledged is stored
+    exactly once, under the id it was acknowledged with (an acknowledged-but-missing row is a failure);
+  * the keys sent but never answered (in flight at the kill), and the keys answered other than 201
+    around a database crash, are counted separately, and a sample of them (all, by default) is retried
+    with the same body: each must be acknowledged and stored once (a replayed acknowledgement shows
+    it had been committed before the kill);
   * every stored response has its answer rows (no half-written response).
-At the end the rows in `response` must equal the acknowledged keys plus the unretried in-flight keys
-that were stored. One summary line per database.
+At the end the rows in `response` must equal the acknowledged keys plus the unretried keys that were
+stored. One summary line per database. What this does and does not prove: docs/benchmarks.md.
 
-    .venv/bin/python bench/crash.py                    # SQLite full run, then a shorter PostgreSQL run
-    .venv/bin/python bench/crash.py --db sqlite --cycles 10 --min-acked 0
+    .venv/bin/python bench/crash.py                    # SQLite (40 kills), then PostgreSQL (12: 6 app, 6 database)
+    .venv/bin/python bench/crash.py --cycles 100 --min-acked 50000 --pg-cycles 20   # the longer run
+    .venv/bin/python bench/crash.py --db postgresql --pg-kill postmaster --pg-cycles 10 -v
 """
 
 from __future__ import annotations
@@ -22,21 +27,17 @@ import argparse
 import asyncio
 import json
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Bodies, Connection, NoReply, NotSent, Server, free_port, postgres, run_load, use_uvloop
+from common import Bodies, Connection, NoReply, NotSent, Server, free_port, run_load, use_uvloop
+from databases import Postgres, PostgresStore, SqliteStore, Store, throwaway_postgres
 
 
 @dataclass
@@ -51,6 +52,11 @@ class Tally:
     in_flight_had_committed: int = 0  # retry answered "replayed": committed, never acknowledged
     in_flight_lost: int = 0  # retry stored it afresh: not committed before the kill
     retry_failures: int = 0  # a retry not acknowledged, or stored other than once
+    retry_statuses: dict[int, int] = field(default_factory=dict)  # status of each failed retry (0: no reply)
+    retry_5xx: int = 0  # retries answered 5xx and tried again (the app reconnecting after a database crash)
+    refused_at_kill: int = 0  # answered other than 201 around a kill: retried like the in-flight ones
+    kills: dict[str, int] = field(default_factory=dict)  # what was killed: "app" or "postmaster" -> cycles
+    recovery_s: list[float] = field(default_factory=list)  # PostgreSQL restart to accepting connections
     unretried: list[str] = field(default_factory=list)
     other_errors: int = 0  # replies other than 201 during load
     missing: int = 0  # acknowledged, not stored (cumulative over checks; must stay 0)
@@ -79,123 +85,23 @@ class Tally:
     def summary(self) -> str:
         integrity = f"integrity ok {self.integrity_ok}/{self.cycles}" if self.db == "sqlite" else "integrity n/a"
         restart = statistics.median(self.restart_s) if self.restart_s else float("nan")
+        kills = ", ".join(f"{victim} {n}" for victim, n in sorted(self.kills.items()))
+        recovery = (
+            f" | database recovery p50 {statistics.median(self.recovery_s):.1f}s max {max(self.recovery_s):.1f}s"
+            if self.recovery_s
+            else ""
+        )
         return (
-            f"crash[{self.db}]: cycles {self.cycles} acked {len(self.acked)} in-flight-at-kill {self.in_flight} "
+            f"crash[{self.db}]: cycles {self.cycles} (SIGKILL: {kills}) acked {len(self.acked)} "
+            f"in-flight-at-kill {self.in_flight} refused-at-kill {self.refused_at_kill} "
             f"(retried {self.in_flight_retried}: committed-unacked {self.in_flight_had_committed}, "
-            f"not-committed {self.in_flight_lost}, retry-failures {self.retry_failures}) | "
+            f"not-committed {self.in_flight_lost}, retry-failures {self.retry_failures}"
+            + (f" {self.retry_statuses}" if self.retry_statuses else "")
+            + f", 5xx retried {self.retry_5xx}) | "
             f"acked-missing {self.missing} wrong-id {self.wrong_id} duplicated {self.duplicated} "
             f"orphans {self.orphan_responses} | {integrity} | rows {self.rows_at_end}/{self.expected_rows_at_end} "
-            f"| restart p50 {restart:.1f}s | " + ("PASS" if self.failures == 0 else "FAIL")
+            f"| app restart p50 {restart:.1f}s{recovery} | " + ("PASS" if self.failures == 0 else "FAIL")
         )
-
-
-# --------------------------------------------------------------------------- looking at the database
-
-
-class Store:
-    """Direct, read-only looks at the database the server writes to."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    async def stored(self, keys: list[str]) -> dict[str, list[str]]:
-        """submission key -> ids stored under it (a list, so a duplicate would show)."""
-        raise NotImplementedError
-
-    async def rows(self) -> int:
-        raise NotImplementedError
-
-    async def duplicates(self) -> int:
-        raise NotImplementedError
-
-    async def orphans(self) -> int:
-        raise NotImplementedError
-
-    def integrity(self) -> str | None:
-        """PRAGMA integrity_check's answer; None where the engine has none."""
-        return None
-
-
-class SqliteStore(Store):
-    def __init__(self, url: str, path: Path) -> None:
-        super().__init__(url)
-        self.path = path
-
-    @contextmanager
-    def _conn(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30)
-        try:
-            yield conn
-        finally:
-            conn.close()
-
-    async def stored(self, keys: list[str]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        with self._conn() as conn:
-            conn.execute("CREATE TEMP TABLE wanted (key TEXT PRIMARY KEY)")
-            conn.executemany("INSERT INTO wanted VALUES (?)", ((k,) for k in keys))
-            for key, rid in conn.execute(
-                "SELECT r.submission_key, r.id FROM response r JOIN wanted w ON w.key = r.submission_key"
-            ):
-                out.setdefault(key, []).append(str(uuid.UUID(bytes=rid)))
-        return out
-
-    async def rows(self) -> int:
-        with self._conn() as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM response").fetchone()[0])
-
-    async def duplicates(self) -> int:
-        with self._conn() as conn:
-            sql = "SELECT COUNT(*) FROM (SELECT submission_key FROM response GROUP BY 1 HAVING COUNT(*) > 1)"
-            return int(conn.execute(sql).fetchone()[0])
-
-    async def orphans(self) -> int:
-        with self._conn() as conn:
-            sql = "SELECT COUNT(*) FROM response r WHERE NOT EXISTS (SELECT 1 FROM answer a WHERE a.response_id = r.id)"
-            return int(conn.execute(sql).fetchone()[0])
-
-    def integrity(self) -> str | None:
-        with self._conn() as conn:
-            return "; ".join(row[0] for row in conn.execute("PRAGMA integrity_check"))
-
-
-class PostgresStore(Store):
-    def _dsn(self) -> str:
-        return self.url.replace("postgresql+asyncpg://", "postgresql://")
-
-    async def _fetch(self, sql: str, *args: Any) -> list[Any]:
-        import asyncpg
-
-        conn = await asyncpg.connect(self._dsn())
-        try:
-            return list(await conn.fetch(sql, *args))
-        finally:
-            await conn.close()
-
-    async def stored(self, keys: list[str]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for key, rid in await self._fetch(
-            "SELECT submission_key, id FROM response WHERE submission_key = ANY($1::text[])", keys
-        ):
-            out.setdefault(key, []).append(str(rid))
-        return out
-
-    async def rows(self) -> int:
-        return int((await self._fetch("SELECT COUNT(*) FROM response"))[0][0])
-
-    async def duplicates(self) -> int:
-        sql = "SELECT COUNT(*) FROM (SELECT submission_key FROM response GROUP BY 1 HAVING COUNT(*) > 1) d"
-        return int((await self._fetch(sql))[0][0])
-
-    async def orphans(self) -> int:
-        sql = "SELECT COUNT(*) FROM response r WHERE NOT EXISTS (SELECT 1 FROM answer a WHERE a.response_id = r.id)"
-        return int((await self._fetch(sql))[0][0])
-
-    async def durability(self) -> str:
-        """The server settings that decide whether a commit is durable when it returns."""
-        names = ("server_version", "fsync", "synchronous_commit", "wal_sync_method", "full_page_writes")
-        values = [str((await self._fetch(f"SHOW {name}"))[0][0]) for name in names]
-        return ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=True))
 
 
 # --------------------------------------------------------------------------- one run
@@ -210,20 +116,47 @@ async def check_acked(store: Store, tally: Tally) -> tuple[int, int]:
     return missing, wrong
 
 
+async def wait_healthy(server: Server, timeout: float = 60.0) -> float:
+    """Wait until the server's /health answers 200 (it checks the database); returns the seconds that took."""
+    started = time.monotonic()
+    conn = Connection("127.0.0.1", server.port)
+    try:
+        while time.monotonic() - started < timeout:
+            try:
+                status, _headers, _payload = await conn.request("GET", "/health")
+                if status == 200:
+                    return time.monotonic() - started
+            except (NoReply, NotSent):
+                pass
+            await asyncio.sleep(0.05)
+    finally:
+        conn.close()
+    raise RuntimeError(f"the server's /health did not answer 200 within {timeout} s")
+
+
 async def retry(server: Server, bodies: Bodies, store: Store, keys: list[str], tally: Tally) -> None:
-    """Send each unanswered key again with the same body: acknowledged, and stored exactly once."""
+    """Send each unacknowledged key again with the same body: acknowledged, and stored exactly once.
+
+    A 5xx is tried again (up to 3 times, as a client would) and counted in `retry_5xx`; anything else
+    that is not a 201, or a key still not acknowledged after 3 tries, is a retry failure.
+    """
     conn = Connection("127.0.0.1", server.port)
     acks: dict[str, str] = {}
     try:
         for key in keys:
             path, body = bodies.answers_of(key)
-            try:
-                status, headers, payload = await conn.request("POST", path, body)
-            except (NoReply, NotSent):
-                tally.retry_failures += 1
-                continue
+            for attempt in range(3):
+                try:
+                    status, headers, payload = await conn.request("POST", path, body)
+                except (NoReply, NotSent):
+                    status, headers, payload = 0, {}, b""
+                if status == 201 or not (status == 0 or status >= 500) or attempt == 2:
+                    break
+                tally.retry_5xx += 1
+                await asyncio.sleep(0.2)
             if status != 201:
                 tally.retry_failures += 1
+                tally.retry_statuses[status] = tally.retry_statuses.get(status, 0) + 1
                 continue
             acks[key] = json.loads(payload)["id"]
             if headers.get("idempotent-replayed") == "true":
@@ -240,17 +173,30 @@ async def retry(server: Server, bodies: Bodies, store: Store, keys: list[str], t
     tally.acked.update(acks)
 
 
-async def run(db: str, url: str, store: Store, folder: Path, args: argparse.Namespace) -> Tally:
+def kill_plan(db: str, args: argparse.Namespace) -> list[str]:
+    """What each cycle kills, in turn: the app ("app") or the PostgreSQL server ("postmaster")."""
+    if db == "sqlite" or args.pg_kill == "app":
+        return ["app"]
+    if args.pg_kill == "postmaster":
+        return ["postmaster"]
+    return ["postmaster", "app"]
+
+
+async def run(db: str, url: str, store: Store, folder: Path, args: argparse.Namespace, pg: Postgres | None) -> Tally:
     rng = random.Random(args.seed)
     tally = Tally(db)
     server = Server(url, free_port(), args.workers, folder / f"server-{db}.log")
     server.upgrade()
     cycles, min_acked = (args.cycles, args.min_acked) if db == "sqlite" else (args.pg_cycles, args.pg_min_acked)
+    plan = kill_plan(db, args)
     bodies: Bodies | None = None
     pending_retry: list[str] = []
     started = time.monotonic()
     while tally.cycles < cycles or len(tally.acked) < min_acked:
-        tally.restart_s.append(server.start())
+        if server.proc is None:
+            tally.restart_s.append(server.start())
+        else:
+            await wait_healthy(server)  # after a database crash the app itself kept running
         if bodies is None:
             bodies = Bodies(server.base_url, run_id=f"crash-{db}-{int(time.time())}")
         # After the restart: every acknowledged key is there exactly once, under its acknowledged id.
@@ -261,24 +207,34 @@ async def run(db: str, url: str, store: Store, folder: Path, args: argparse.Name
             await retry(server, bodies, store, pending_retry, tally)
             pending_retry = []
 
+        victim = plan[tally.cycles % len(plan)]
         kill_at = rng.uniform(args.min_run, args.max_run)
         tally.kill_at_s.append(kill_at)
         stop = asyncio.Event()
 
-        def kill(stop: asyncio.Event = stop) -> None:
-            server.kill()  # SIGKILL to the whole process group, then reap
+        def kill(stop: asyncio.Event = stop, victim: str = victim) -> None:
+            if victim == "app":
+                server.kill()  # SIGKILL to the whole process group, then reap
+            else:
+                assert pg is not None
+                pg.crash()  # SIGKILL to the postmaster, then to each backend left
             stop.set()
 
         asyncio.get_running_loop().call_later(kill_at, kill)
         submission = bodies.request
         outcome = await run_load(server.port, args.concurrency, 3600, submission, 201, stop=stop)
         tally.cycles += 1
+        tally.kills[victim] = tally.kills.get(victim, 0) + 1
         tally.acked.update(outcome.acked)
         tally.in_flight += len(outcome.no_reply)
+        tally.refused_at_kill += len(outcome.refused)
         tally.other_errors += sum(outcome.bad_status.values())
-        sample = [k for k in outcome.no_reply if rng.random() < args.retry_fraction]
+        # Why retry refused keys too: after a database crash the app answers 5xx for a batch whose
+        # commit may or may not have reached the disk; a client retries, and must get one response.
+        unanswered = outcome.no_reply + outcome.refused
+        sample = [k for k in unanswered if rng.random() < args.retry_fraction]
         chosen = set(sample)
-        tally.unretried += [k for k in outcome.no_reply if k not in chosen]
+        tally.unretried += [k for k in unanswered if k not in chosen]
         pending_retry = sample
 
         if db == "sqlite":
@@ -287,16 +243,22 @@ async def run(db: str, url: str, store: Store, folder: Path, args: argparse.Name
                 tally.integrity_ok += 1
             else:
                 tally.integrity_failed.append(f"cycle {tally.cycles}: {answer}")
+        if victim == "postmaster":
+            assert pg is not None
+            tally.recovery_s.append(await asyncio.to_thread(pg.restart))
         if args.verbose:
             print(
-                f"  [{db}] cycle {tally.cycles}: kill at {kill_at:.2f}s, acked {len(outcome.acked)} "
-                f"(total {len(tally.acked)}), in flight {len(outcome.no_reply)}, "
-                f"elapsed {time.monotonic() - started:.0f}s",
+                f"  [{db}] cycle {tally.cycles}: kill {victim} at {kill_at:.2f}s, acked {len(outcome.acked)} "
+                f"(total {len(tally.acked)}), in flight {len(outcome.no_reply)}, refused {len(outcome.refused)} "
+                f"{outcome.bad_status or ''}, elapsed {time.monotonic() - started:.0f}s",
                 flush=True,
             )
 
     # The last restart: the final checks run against a live server, as after every other kill.
-    tally.restart_s.append(server.start())
+    if server.proc is None:
+        tally.restart_s.append(server.start())
+    else:
+        await wait_healthy(server)
     try:
         missing, wrong = await check_acked(store, tally)
         tally.missing += missing
@@ -322,12 +284,12 @@ async def main_async(args: argparse.Namespace) -> int:
         if db == "sqlite":
             path = folder / "crash.db"
             url = f"sqlite+aiosqlite:///{path}"
-            tally = await run(db, url, SqliteStore(url, path), folder, args)
+            tally = await run(db, url, SqliteStore(url, path), folder, args, None)
         else:
-            with postgres(folder / "pg") as url:
-                store = PostgresStore(url)
+            with throwaway_postgres(folder / "pg") as pg:
+                store = PostgresStore(pg.url)
                 print(f"postgresql: {await store.durability()}", flush=True)
-                tally = await run(db, url, store, folder, args)
+                tally = await run(db, pg.url, store, folder, args, pg)
         print(tally.summary(), flush=True)
         for problem in tally.integrity_failed[:10]:
             print(f"  integrity: {problem}")
@@ -357,10 +319,16 @@ async def main_async(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--cycles", type=int, default=100, help="SQLite: at least this many kill cycles")
-    parser.add_argument("--min-acked", type=int, default=50_000, help="SQLite: and at least this many acknowledged")
-    parser.add_argument("--pg-cycles", type=int, default=20, help="PostgreSQL: at least this many kill cycles")
-    parser.add_argument("--pg-min-acked", type=int, default=10_000, help="PostgreSQL: and this many acknowledged")
+    parser.add_argument("--cycles", type=int, default=40, help="SQLite: at least this many kill cycles")
+    parser.add_argument("--min-acked", type=int, default=20_000, help="SQLite: and at least this many acknowledged")
+    parser.add_argument("--pg-cycles", type=int, default=12, help="PostgreSQL: at least this many kill cycles")
+    parser.add_argument("--pg-min-acked", type=int, default=5_000, help="PostgreSQL: and this many acknowledged")
+    parser.add_argument(
+        "--pg-kill",
+        choices=["both", "app", "postmaster"],
+        default="both",
+        help="PostgreSQL: SIGKILL the app, the database server (postmaster and backends), or each in turn",
+    )
     parser.add_argument("--concurrency", type=int, default=64, help="concurrent connections")
     parser.add_argument("--min-run", type=float, default=0.2, help="earliest kill, seconds into the load")
     parser.add_argument("--max-run", type=float, default=2.0, help="latest kill, seconds into the load")
