@@ -271,4 +271,4 @@ def prefilled_postgres(folder: Path, n: int, log: Any = print) -> Postgres:
 
 def describe(n: int) -> str:
     """What a prefilled database holds, for the report."""
-    return f"{n:,} responses cloned from {len(PREFILL_SHAPES)} shapes ({', '.join(PREFILL_SHAPES)})" if n else "empty"
+    return f"prefilled {n:,}" if n else "empty"

@@ -12,9 +12,10 @@ own CPU, so a reader sees whether the generator was the limit. Afterwards the ro
 must equal the rows before plus the acknowledged keys, every key under the id it was acknowledged with.
 
     .venv/bin/python bench/throughput.py [--database sqlite,postgresql] [--prefill 0,500000]
-        [--shapes ballot,survey8,survey16,mixed] [--pairs 5] [--duration 3] [--concurrency 64]
+        [--shapes ballot,survey8,survey16,mixed] [--pairs 5] [--duration 2] [--concurrency 64]
 
-A prefilled database is built once (bench/prefill.py) and cached under var/bench-cache.
+A prefilled database holds responses of the ballot, survey8 and survey16 shapes in turn; it is built
+once (bench/prefill.py: about 1.5 minutes for SQLite, 2-4 for PostgreSQL) and cached under var/bench-cache.
 """
 
 from __future__ import annotations
@@ -270,7 +271,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--shapes", default=",".join(SHAPES), help=f"comma-separated, of {', '.join(SHAPES)}")
     parser.add_argument("--mix", help="one shape only (older spelling: small = ballot, rich = survey8)")
     parser.add_argument("--pairs", type=int, default=5, help="bare/submission pairs per shape (alternating)")
-    parser.add_argument("--duration", type=float, default=3.0, help="seconds of each stretch of load")
+    parser.add_argument("--duration", type=float, default=2.0, help="seconds of each stretch of load")
     parser.add_argument("--concurrency", type=int, default=64, help="concurrent connections")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up load per endpoint and shape")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes (voice-service serve)")
