@@ -179,7 +179,8 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
                 path="/assets", directories=static_dirs, file_system=AssetFiles(), include_in_schema=False
             )
         )
-    environment = build_environment(settings.templates_dir, settings.partnership)
+    # Why not auto_reload: it stats every template file a page uses on every request (DEBUG turns it on).
+    environment = build_environment(settings.templates_dir, settings.partnership, auto_reload=settings.debug)
     # Who may use each route: the table in voice_service/access.py, bound to the routes below.
     access_control = AccessControl(runtime)
     app = Litestar(

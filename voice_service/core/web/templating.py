@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+from markupsafe import Markup
 
 from voice_service.core.partnership import Partnership
 
 
-def build_environment(templates_dir: Path, partnership: Partnership | None = None) -> Environment:
-    """Templates escape everything by default: all text a person typed is shown as text."""
+def build_environment(
+    templates_dir: Path, partnership: Partnership | None = None, *, auto_reload: bool = False
+) -> Environment:
+    """Templates escape everything by default: all text a person typed is shown as text.
+
+    `auto_reload` checks every template file for changes on each use (development only: it costs
+    a stat of each file a page uses on every request).
+    """
     partnership = partnership or Partnership()
     loader = ChoiceLoader(
         [
@@ -19,8 +28,11 @@ def build_environment(templates_dir: Path, partnership: Partnership | None = Non
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
         ]
     )
-    env = Environment(loader=loader, autoescape=select_autoescape(["html", "xml"], default=True))
+    env = Environment(
+        loader=loader, autoescape=select_autoescape(["html", "xml"], default=True), auto_reload=auto_reload
+    )
     env.globals.update(option_items=option_items, select_items=select_items, question_label=question_label)
+    env.globals["question_fields"] = QuestionFields(env)
     env.globals["partnership"] = partnership
     env.globals["service_name"] = partnership.service_name
     env.globals["partnership_name"] = partnership.name
@@ -48,3 +60,46 @@ def question_label(question: Any, survey: Any = None) -> str:
     if question.required or (survey is not None and survey.all_optional):
         return str(question.label)
     return f"{question.label} (optional)"
+
+
+class QuestionFields:
+    """A question's form fields as HTML, kept while they depend only on the question, its choices and its error.
+
+    Why: the GOV.UK macros cost most of a question page's CPU, yet a question shown empty (every
+    first visit) or with some of its options chosen renders the same every time. Nothing a person
+    typed is kept: fields holding text, or a value that is not one of the question's options, are
+    rendered afresh each time. Entries hold their survey and question, so an id in a key is never reused.
+    """
+
+    def __init__(self, env: Environment, max_entries: int = 1000) -> None:
+        self._env = env
+        self._max_entries = max_entries
+        self._kept: OrderedDict[tuple[Any, ...], tuple[Any, Any, Markup]] = OrderedDict()
+
+    def __call__(
+        self, question: Any, survey: Any, values: Mapping[str, Sequence[str]], error: str | None = None
+    ) -> Markup:
+        """The question's fields showing `values` (form field -> values) and `error`."""
+        chosen = tuple((name, tuple(values.get(name) or ())) for name in question.field_names())
+        key = (id(survey), id(question), chosen, error) if _only_options(question, chosen) else None
+        if key is not None and (kept := self._kept.get(key)) is not None:
+            self._kept.move_to_end(key)
+            return kept[2]
+        template = self._env.get_template(question.template)
+        html = Markup(template.render(question=question, survey=survey, values=values, error=error))  # noqa: S704 - rendered with autoescape
+        if key is not None:
+            self._kept[key] = (survey, question, html)
+            if len(self._kept) > self._max_entries:
+                self._kept.popitem(last=False)
+        return html
+
+    def __len__(self) -> int:
+        """How many renderings are kept."""
+        return len(self._kept)
+
+
+def _only_options(question: Any, chosen: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    """Whether every value shown is empty or one of the question's own options (nothing typed)."""
+    options = getattr(question, "options", None)
+    allowed = set(options.values) if options is not None else set()
+    return all(value == "" or value in allowed for _, values in chosen for value in values)
