@@ -97,7 +97,7 @@ def _elements(facts: Facts) -> dict[str, ElementFigures]:
     rated = facts.ratings
     for key, spec in facts.elements.items():
         mine = rated[rated["element"] == key]
-        if mine.empty and key not in set(rated["element"]):
+        if mine.empty:
             continue
         counts = mine["rating"].value_counts()
         result[key] = ElementFigures(

@@ -73,9 +73,8 @@ def favourable(frame: pd.DataFrame, versions: Mapping[str, Survey], measure: str
         question = _choice(survey, measure)
         if question is None or question.id not in rows:
             return None
-        good = set(favourable_options(question))
         column = rows[question.id].astype(object)
-        return column.map(lambda v: v in good, na_action="ignore")
+        return column.isin(favourable_options(question)).astype(object).where(column.notna())
 
     return _per_version(frame, versions, read).astype("boolean")
 
@@ -88,7 +87,8 @@ def ordinals(frame: pd.DataFrame, versions: Mapping[str, Survey], measure: str) 
         if question is None or question.id not in rows:
             return None
         options: Options = question.options
-        return rows[question.id].astype(object).map(lambda v: options.ordinal(v) if options.has(v) else None)
+        # Why a mapping and not a call per answer: it is looked up for every response at once.
+        return rows[question.id].astype(object).map({v: options.ordinal(v) for v in options.values})
 
     return _per_version(frame, versions, read).astype("Float64")
 

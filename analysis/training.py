@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from analysis import measures
@@ -96,10 +97,17 @@ def _first_per_respondent(answers: SurveyAnswers) -> pd.DataFrame:
     return keyed.drop_duplicates(RESPONDENT_COLUMN)
 
 
-def _evaluation_table(slug: str, answers: SurveyAnswers) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, ElementSpec]]:
-    """Per respondent: intention and confidence; and their element ratings, long."""
+def _evaluation_table(
+    slug: str, answers: SurveyAnswers, first_row: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, ElementSpec]]:
+    """Per respondent: intention and confidence; and their element ratings, long.
+
+    Each evaluation is numbered from `first_row` ("evaluation_row"); its ratings carry that number,
+    so they are joined to delegates by an integer rather than by key and survey.
+    """
     frame = _first_per_respondent(answers)
     versions = answers.versions
+    numbers = np.arange(first_row, first_row + len(frame), dtype=np.int64)
     table = pd.DataFrame(
         {
             "pseudonym": frame[RESPONDENT_COLUMN].astype(str),
@@ -107,6 +115,7 @@ def _evaluation_table(slug: str, answers: SurveyAnswers) -> tuple[pd.DataFrame, 
             "evaluated": True,
             "intends": measures.favourable(frame, versions, "change_intent"),
             "confidence_before": measures.ordinals(frame, versions, "confidence_before"),
+            "evaluation_row": numbers,
         },
         index=frame.index,
     )
@@ -114,27 +123,27 @@ def _evaluation_table(slug: str, answers: SurveyAnswers) -> tuple[pd.DataFrame, 
     pieces = []
     for element in measures.elements(frame, versions):
         specs[element.id] = ElementSpec(element.label, element.options, element.good)
-        rated = element.ratings.dropna()
+        rated = element.ratings.to_numpy(dtype=object)
+        present = pd.notna(rated)
+        values = rated[present].astype(str)
         pieces.append(
             pd.DataFrame(
                 {
-                    "pseudonym": frame.loc[rated.index, RESPONDENT_COLUMN].astype(str),
-                    "evaluation_survey": slug,
+                    "evaluation_row": numbers[present],
                     "element": element.id,
-                    "rating": rated.astype(str),
-                    "good": rated.isin(element.good),
+                    "rating": values,
+                    "good": np.isin(values, list(element.good)),
                 }
             )
         )
-    ratings = pd.concat(pieces, ignore_index=True) if pieces else _empty_ratings(with_slug=True)
+    ratings = pd.concat(pieces, ignore_index=True) if pieces else _empty_ratings(with_row=True)
     return table, ratings, specs
 
 
-def _empty_ratings(*, with_slug: bool = False) -> pd.DataFrame:
-    key = ["pseudonym", "evaluation_survey"] if with_slug else ["delegate_id"]
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in [*key, "element", "rating"]}).assign(
-        good=pd.Series(dtype=bool)
-    )
+def _empty_ratings(*, with_row: bool = False) -> pd.DataFrame:
+    key = "evaluation_row" if with_row else "delegate_id"
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in [key, "element", "rating"]})
+    return frame.assign(good=pd.Series(dtype=bool)).astype({key: "int64"} if with_row else {})
 
 
 def _follow_up_table(slug: str, answers: SurveyAnswers) -> pd.DataFrame:
@@ -173,15 +182,19 @@ def build_facts(data: TrainingData) -> Facts:
     evaluations: list[pd.DataFrame] = []
     ratings: list[pd.DataFrame] = []
     specs: dict[str, ElementSpec] = {}
+    numbered = 0
     for slug in evaluation_slugs:
         if slug in data.surveys:
-            table, rated, found = _evaluation_table(slug, data.surveys[slug])
+            table, rated, found = _evaluation_table(slug, data.surveys[slug], numbered)
+            numbered += len(table)
             evaluations.append(table)
             ratings.append(rated)
             for key, spec in found.items():
                 specs.setdefault(key, spec)
     follow_ups = [_follow_up_table(slug, data.surveys[slug]) for slug in follow_up_slugs if slug in data.surveys]
-    evaluation = _concat(evaluations, ["pseudonym", "evaluation_survey", "evaluated", "intends", "confidence_before"])
+    evaluation = _concat(
+        evaluations, ["pseudonym", "evaluation_survey", "evaluated", "intends", "confidence_before", "evaluation_row"]
+    )
     follow_up = _concat(
         follow_ups,
         ["pseudonym", "follow_up_survey", "followed_up", "changed", "example", "confidence_recalled", "confidence_now"],
@@ -203,8 +216,24 @@ def build_facts(data: TrainingData) -> Facts:
         confidence_recalled=facts["confidence_recalled"].astype("Float64"),
         confidence_now=facts["confidence_now"].astype("Float64"),
     )
-    long = _concat(ratings, ["pseudonym", "evaluation_survey", "element", "rating", "good"])
-    keyed = facts[["delegate_id", "pseudonym", "evaluation_survey"]]
-    long = long.merge(keyed, on=["pseudonym", "evaluation_survey"], how="inner")
-    long = long[["delegate_id", "element", "rating", "good"]].astype({"good": bool})
-    return Facts(sessions, facts.drop(columns=["pseudonym"]), long, specs)
+    long = _concat(ratings, ["evaluation_row", "element", "rating", "good"])
+    if long.empty:
+        long = _empty_ratings(with_row=True)
+    # Why an integer join: a rating names its evaluation by number, and 400,000 ratings join quickly so.
+    numbered_facts = facts[["evaluation_row"]].assign(_at=np.arange(len(facts))).dropna(subset=["evaluation_row"])
+    long = long.merge(numbered_facts.astype({"evaluation_row": "int64"}), on="evaluation_row", how="inner")
+    delegate_ids = pd.Index(facts["delegate_id"].to_numpy(dtype=object))
+    # Why categories: figures count ratings per element and value, and filter them by delegate, many times.
+    if delegate_ids.is_unique:
+        delegate = pd.Categorical.from_codes(long["_at"].to_numpy(), categories=delegate_ids)
+    else:
+        delegate = pd.Categorical(delegate_ids[long["_at"].to_numpy()])
+    long = pd.DataFrame(
+        {
+            "delegate_id": delegate,
+            "element": long["element"].astype("category"),
+            "rating": long["rating"].astype("category"),
+            "good": long["good"].astype(bool),
+        }
+    )
+    return Facts(sessions, facts.drop(columns=["pseudonym", "evaluation_row"]), long, specs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,7 +14,7 @@ from analysis.training import Facts, SurveyAnswers, TrainingData, build_facts
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.respondents import survey_answers
 from voice_service.surveys.results import UnknownSurvey
-from voice_service.training.reporting import id_text, training_frames
+from voice_service.training.reporting import course_surveys, id_text, training_frames
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,22 @@ class TrainingReport:
         }
 
 
+async def _answers_or_none(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> SurveyAnswers | None:
+    """A survey's answers, or None when no definition of it exists."""
+    try:
+        return await survey_answers(engine, catalog, slug)
+    except UnknownSurvey:
+        # Why: a course may name a survey whose file was removed and which nobody answered.
+        return None
+
+
 async def load_facts(engine: AsyncEngine, catalog: SurveyCatalog, start: date, end: date) -> Facts:
     """The facts for sessions dated from `start` to `end`: the one place reports read the database."""
-    frames = await training_frames(engine, start, end)
-    slugs = sorted(set(frames.courses["evaluation_survey"]) | set(frames.courses["follow_up_survey"]))
-    surveys: dict[str, SurveyAnswers] = {}
-    for slug in slugs:
-        try:
-            surveys[slug] = await survey_answers(engine, catalog, slug)
-        except UnknownSurvey:
-            # Why: a course may name a survey whose file was removed and which nobody answered.
-            continue
+    slugs = sorted(await course_surveys(engine, start, end))
+    # Why together: each read waits on its own connection, so the delegates and the answers are read at once.
+    reading = asyncio.gather(*(_answers_or_none(engine, catalog, slug) for slug in slugs))
+    frames, answers = await asyncio.gather(training_frames(engine, start, end), reading)
+    surveys = {slug: found for slug, found in zip(slugs, answers, strict=True) if found is not None}
     data = TrainingData(frames.courses, frames.sessions, frames.delegates, frames.follow_up_invitations, surveys)
     return build_facts(data)
 

@@ -7,12 +7,13 @@ chunk of responses at a time.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.frames import VERSION_COLUMN
@@ -94,6 +95,45 @@ def _wide(long: pd.DataFrame, ids: list[Any], many: Collection[str]) -> pd.DataF
     return wide
 
 
+def _measured_cells(versions: dict[int, tuple[str, Survey]]) -> list[tuple[str, str, str]]:
+    """(column name, question id, row key) of every cell a `measure:`-tagged question stores, any version."""
+    cells: dict[str, tuple[str, str, str]] = {}
+    for _, survey in versions.values():
+        for question in survey.questions:
+            if not question.measure:
+                continue
+            for spec in question.analysis_columns():
+                cells.setdefault(spec.name, (spec.name, question.id, spec.row_key))
+    return sorted(cells.values())
+
+
+def _object_frame(rows: Sequence[Sequence[Any]], names: list[str]) -> pd.DataFrame:
+    """Rows as a frame of plain object columns (no type guessing: a string stays a str)."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return pd.DataFrame({name: np.array(column, dtype=object) for name, column in zip(names, columns, strict=True)})
+
+
+#: How many connections read a survey's answers at once on SQLite (one per core of the reference machine).
+SQLITE_READERS = 2
+
+
+async def _read_in_parts(engine: AsyncEngine, query: Select[Any]) -> list[Sequence[Any]]:
+    """A query's rows; on SQLite read as interleaved parts over several connections at once.
+
+    Why: SQLite works out a query on the thread of its connection, and lets go of the interpreter
+    while it does, so two connections read on two cores. PostgreSQL already works apart from us.
+    """
+    parts = SQLITE_READERS if engine.dialect.name == "sqlite" else 1
+
+    async def read(part: int) -> Sequence[Sequence[Any]]:
+        # Why rowid: every SQLite table without WITHOUT ROWID has one, and its parity splits it evenly.
+        piece = query if parts == 1 else query.where(text(f"response.rowid % {parts:d} = {part:d}"))
+        async with engine.connect() as conn:
+            return await fetch_plain(conn, piece)
+
+    return [row for found in await asyncio.gather(*(read(p) for p in range(parts))) for row in found]
+
+
 async def survey_answers(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> SurveyAnswers:
     """Answers to the questions carrying a `measure:` tag, one row per response given through a delegate's link.
 
@@ -102,26 +142,38 @@ async def survey_answers(engine: AsyncEngine, catalog: SurveyCatalog, slug: str)
     versions = await versions_by_id(engine, catalog, slug)
     if not versions:
         raise UnknownSurvey(slug)
-    measured = sorted({q.id for _, survey in versions.values() for q in survey.questions if q.measure})
-    keyed = (RESPONSES.c.survey_slug == slug, RESPONSES.c.respondent_key.is_not(None))
-    heads = select(
-        raw(RESPONSES.c.id), RESPONSES.c.survey_version_id, RESPONSES.c.respondent_key, raw(RESPONSES.c.submitted_at)
-    ).where(*keyed)
-    # Why only these four: measures are choices and texts (value_text), one cell each.
-    cells = (
-        select(raw(ANSWERS.c.response_id), ANSWERS.c.question_id, ANSWERS.c.row_key, ANSWERS.c.value_text)
-        .join(RESPONSES, RESPONSES.c.id == ANSWERS.c.response_id)
-        .where(*keyed, ANSWERS.c.question_id.in_(measured))
-    )
-    async with engine.connect() as conn:
-        head_rows = await fetch_plain(conn, heads)
-        long = _long(await fetch_plain(conn, cells), ["response", "question_id", "row_key", "value_text"])
-    ids = [row[0] for row in head_rows]
-    frame = _wide(long, ids, ())
+    cells = _measured_cells(versions)
+    # Why a lookup per cell rather than reading answer rows: each is one probe of the answers' primary
+    # key, and a row per response (not per answer) is what costs least to turn into Python values.
+    # Measures are choices and texts (value_text), one cell each (position 0).
+    looked_up = [
+        select(ANSWERS.c.value_text)
+        .where(
+            ANSWERS.c.response_id == RESPONSES.c.id,
+            ANSWERS.c.question_id == question_id,
+            ANSWERS.c.row_key == row_key,
+            ANSWERS.c.position == 0,
+        )
+        .scalar_subquery()
+        for _, question_id, row_key in cells
+    ]
+    query = select(
+        raw(RESPONSES.c.id),
+        RESPONSES.c.survey_version_id,
+        RESPONSES.c.respondent_key,
+        raw(RESPONSES.c.submitted_at),
+        *looked_up,
+    ).where(RESPONSES.c.survey_slug == slug, RESPONSES.c.respondent_key.is_not(None))
+    rows = await _read_in_parts(engine, query)
+    names = [name for name, _, _ in cells]
+    table = _object_frame(rows, ["response", "version_id", "key", "submitted", *names])
+    frame = table[names].set_axis(pd.Index(table["response"].to_numpy(), name="response", dtype=object))
+    # Why drop empty columns: a column nobody answered reads as absent, as the question would be.
+    frame = frame.loc[:, frame.notna().any()] if len(frame) else frame.iloc[:, :0]
     labels = {version_id: version for version_id, (version, _) in versions.items()}
-    frame.insert(0, VERSION_COLUMN, [labels.get(row[1]) for row in head_rows])
-    frame.insert(1, SUBMITTED_COLUMN, pd.to_datetime([row[3] for row in head_rows], utc=True, format="mixed"))
-    frame.insert(2, RESPONDENT_COLUMN, pd.Series([row[2] for row in head_rows], index=frame.index, dtype=object))
+    frame.insert(0, VERSION_COLUMN, table["version_id"].map(labels).to_numpy(dtype=object))
+    frame.insert(1, SUBMITTED_COLUMN, pd.to_datetime(table["submitted"].to_numpy(), utc=True, format="mixed"))
+    frame.insert(2, RESPONDENT_COLUMN, pd.Series(table["key"].to_numpy(), index=frame.index, dtype=object))
     return SurveyAnswers(frame, dict(versions.values()))
 
 
