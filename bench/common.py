@@ -421,4 +421,23 @@ def machine() -> dict[str, str]:
         "sqlite": sqlite3.sqlite_version,
         "kernel": platform.release(),
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "code": code_state(),
     }
+
+
+def code_state() -> str:
+    """The commit the server runs from, and how many tracked files differ from it (others' work in a shared tree)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{head}" + (f" with {len(changed)} changed files not committed" if changed else " (clean)")

@@ -37,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CpuMeter, Outcome, Server, calibrate, free_port, machine, run_load, use_uvloop
+from common import CpuMeter, Outcome, Server, calibrate, code_state, free_port, machine, run_load, use_uvloop
 from databases import Postgres, Store, store_for, throwaway_postgres
 from prefill import describe, prefilled_postgres, prefilled_sqlite, schema_revision
 from shapes import ALIASES, SHAPES, Bodies
@@ -303,7 +303,8 @@ def main() -> int:
     print(
         f"throughput: {', '.join(args.databases)} x prefill {args.prefills} x shapes {', '.join(args.shapes)}; "
         f"{args.pairs} pairs of {args.duration:g} s, c{args.concurrency}, workers {args.workers}; "
-        f"schema {schema_revision()}; load average {load_before:.2f}; CPU calibration {calibration_ms:.0f} ms",
+        f"schema {schema_revision()}; code {code_state()}; load average {load_before:.2f}; "
+        f"CPU calibration {calibration_ms:.0f} ms",
         flush=True,
     )
     configs = [run_config(db, n, args) for db in args.databases for n in args.prefills]
