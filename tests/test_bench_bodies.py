@@ -84,3 +84,77 @@ def test_the_wrk_script_posts_answers_the_engine_accepts() -> None:
             assert result.ok, (slug, text, result.errors)
     long_sets = dict(blocks)[shapes.LONG_SURVEY]
     assert all(len(json.loads(t)) == 16 for t in re.findall(r"'(\{.*\})'", long_sets))
+
+
+# --------------------------------------------------------------------------- the prefilled database
+
+
+def prefill_module() -> ModuleType:
+    """bench/prefill.py, whose imports expect bench/ on the path as when run as a script."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        return bench_module("prefill")
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+
+
+def test_the_prefill_cache_is_keyed_by_the_head_of_the_migration_chain() -> None:
+    from alembic.script import ScriptDirectory
+
+    prefill = prefill_module()
+    head = ScriptDirectory(str(ROOT / "voice_service" / "migrations")).get_current_head()
+    assert prefill.schema_revision() == head
+    assert f"rev{head}-500000-" in prefill.cache_path("sqlite", 500_000).name
+
+
+def test_cloning_copies_each_template_response_with_its_rows_under_a_new_identity(tmp_path: Path) -> None:
+    import sqlite3
+    import uuid
+
+    prefill = prefill_module()
+    path = tmp_path / "t.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            """
+            CREATE TABLE response (
+                id BLOB PRIMARY KEY, submission_key TEXT UNIQUE, submitted_at TEXT, survey_slug TEXT
+            );
+            CREATE TABLE answer (
+                response_id BLOB, question_id TEXT, value_text TEXT, PRIMARY KEY (response_id, question_id)
+            );
+            CREATE TABLE answer_sentiment (response_id BLOB, question_id TEXT, polarity REAL);
+            CREATE TABLE job (id INTEGER PRIMARY KEY, kind TEXT);
+            """
+        )
+        a, b = uuid.uuid4().bytes, uuid.uuid4().bytes
+        conn.executemany(
+            "INSERT INTO response VALUES (?, ?, ?, ?)",
+            [(a, "t-1", "2026-12-02 07:00:00+00:00", "ballot"), (b, "t-2", "2026-12-02 07:00:00+00:00", "long")],
+        )
+        conn.executemany("INSERT INTO answer VALUES (?, ?, ?)", [(a, "vote", "x"), (b, "q1", "y"), (b, "q2", "z")])
+        conn.execute("INSERT INTO answer_sentiment VALUES (?, 'q2', 0.5)", (b,))
+        conn.execute("INSERT INTO job VALUES (1, 'kept as it is')")
+
+    prefill.clone_sqlite(path, 10)
+
+    with sqlite3.connect(path) as conn:
+        clones = conn.execute(
+            "SELECT id, submission_key, submitted_at, survey_slug FROM response WHERE submission_key LIKE 'prefill-%'"
+        ).fetchall()
+        assert sorted(k for _i, k, _t, _s in clones) == [f"prefill-{i:07d}" for i in range(10)]
+        ids = [uuid.UUID(bytes=i) for i, _k, _t, _s in clones]
+        assert len(set(ids)) == 10
+        assert {i.version for i in ids} == {4}
+        assert a not in {i.bytes for i in ids}
+        for rid, _key, at, slug in clones:
+            stamp = prefill.datetime.fromisoformat(at)
+            assert stamp <= prefill.datetime.fromisoformat("2026-12-02 07:00:00+00:00")
+            assert (stamp.minute, stamp.second) == (0, 0)  # whole hours, as anonymous responses are stored
+            answers = conn.execute("SELECT question_id FROM answer WHERE response_id = ?", (rid,)).fetchall()
+            assert sorted(q for (q,) in answers) == (["vote"] if slug == "ballot" else ["q1", "q2"])
+            scored = conn.execute("SELECT COUNT(*) FROM answer_sentiment WHERE response_id = ?", (rid,)).fetchone()[0]
+            assert scored == (0 if slug == "ballot" else 1)
+        assert conn.execute("SELECT COUNT(*) FROM response").fetchone()[0] == 12
+        assert conn.execute("SELECT COUNT(*) FROM job").fetchone()[0] == 1
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
