@@ -15,9 +15,11 @@ from tests.support import database
 from voice_service.core.db.engine import create_engine
 from voice_service.core.settings import Settings
 from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.pending import Write
 from voice_service.surveys.submissions import (
     Acknowledgement,
     PendingSubmission,
+    Result,
     SubmissionWriter,
     submit_response,
 )
@@ -136,7 +138,7 @@ class CountingWriter(SubmissionWriter):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.attempts: list[int] = []
 
-    async def _write(self, batch: list[PendingSubmission]) -> list[Acknowledgement | Exception]:
+    async def _write(self, batch: list[Write]) -> list[Result]:
         self.attempts.append(len(batch))
         return await super()._write(batch)
 

@@ -1,4 +1,10 @@
-"""Answers in progress, kept server-side between pages and deleted on submission."""
+"""Answers in progress, kept server-side between pages and deleted on submission.
+
+The pages start and save drafts through the submission writer, so a page's draft is committed
+in the same transaction as other pages' drafts and submissions (group commit), and the page is
+answered only once that transaction has committed. Given an engine instead (command-line tools,
+tests), a draft is written in a transaction of its own.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,20 @@ import secrets
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from voice_service.surveys.pending import DraftSave, DraftStart
 from voice_service.surveys.tables import DRAFTS
+
+
+class DraftWriter(Protocol):
+    """What commits drafts in batches: the running service's submission writer."""
+
+    async def write_draft(self, write: DraftStart | DraftSave) -> None:
+        """Queue a draft's start or save and return once it is committed."""
 
 
 @dataclass
@@ -35,11 +49,14 @@ def draft_submission_key(draft_id: str) -> str:
     return urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-async def start_draft(engine: AsyncEngine, survey_version_id: int) -> DraftState:
-    """Begin answering a survey: a random draft id and a submission key for this attempt."""
+async def start_draft(store: DraftWriter | AsyncEngine, survey_version_id: int) -> DraftState:
+    """Begin answering a survey: a random draft id and a submission key for this attempt, committed."""
     draft_id = secrets.token_urlsafe(32)
     draft = DraftState(draft_id, survey_version_id, submission_key=draft_submission_key(draft_id))
-    async with engine.begin() as conn:
+    if not isinstance(store, AsyncEngine):
+        await store.write_draft(DraftStart(draft.id, survey_version_id, draft.submission_key))
+        return draft
+    async with store.begin() as conn:
         await conn.execute(
             DRAFTS.insert().values(
                 id=draft.id,
@@ -68,9 +85,12 @@ async def load_draft(engine: AsyncEngine, draft_id: str | None, max_age: timedel
     return DraftState(row.id, row.survey_version_id, dict(row.answers), list(row.visited), row.submission_key)
 
 
-async def save_draft(engine: AsyncEngine, draft: DraftState) -> None:
-    """Store the draft's answers and visited pages."""
-    async with engine.begin() as conn:
+async def save_draft(store: DraftWriter | AsyncEngine, draft: DraftState) -> None:
+    """Store the draft's answers and visited pages; returns once they are committed."""
+    if not isinstance(store, AsyncEngine):
+        await store.write_draft(DraftSave(draft.id, dict(draft.answers), tuple(draft.visited)))
+        return
+    async with store.begin() as conn:
         await conn.execute(
             update(DRAFTS)
             .where(DRAFTS.c.id == draft.id)

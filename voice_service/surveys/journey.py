@@ -95,7 +95,7 @@ async def begin(runtime: Runtime, slug: str, link_secret: str | None = None) -> 
     admitted = await admission(runtime, survey, link_secret)
     if admitted is not None and admitted.respondent is None:
         return refused(survey, admitted)
-    draft = await start_draft(runtime.engine, runtime.catalog.version_id(survey))
+    draft = await start_draft(runtime.writer, runtime.catalog.version_id(survey))
     return Outcome(redirect=survey_url(survey, "page", survey.pages[0].number), set_draft=draft.id)
 
 
@@ -200,7 +200,7 @@ async def answer_page(
         return _page_view(survey, page, draft, values, result.errors, change)
     draft.answers = merge_page(survey, page, draft.answers, result.answers)
     draft.visited = [*draft.visited, page.number]
-    await save_draft(runtime.engine, draft)
+    await save_draft(runtime.writer, draft)
     following = next_page(survey, draft.answers, number)
     if change:
         # Why: a changed answer may reveal questions not yet seen; ask those (still changing) before returning.

@@ -87,3 +87,47 @@ def response_values(rid: uuid.UUID, pending: PendingSubmission, now: datetime) -
         who.pseudonym,
         who.follows,
     )
+
+
+@dataclass(frozen=True)
+class DraftStart:
+    """A new draft for the writer: its random id, the version it answers and its submission key."""
+
+    id: str
+    survey_version_id: int
+    submission_key: str
+
+
+@dataclass(frozen=True)
+class DraftSave:
+    """A draft's answers and visited pages, replacing what is stored (the last save queued wins)."""
+
+    id: str
+    answers: Mapping[str, Any]
+    visited: tuple[int, ...]
+
+
+#: What the writer commits: a response, or a page's draft.
+Write = PendingSubmission | DraftStart | DraftSave
+
+
+@dataclass(frozen=True)
+class WriteBatch:
+    """One transaction's work, gathered by the writer from its queue."""
+
+    #: New responses by submission key (the first submission queued under each key).
+    fresh: dict[str, tuple[uuid.UUID, PendingSubmission]]
+    starts: list[DraftStart]
+    #: At most one save per draft: the last one queued.
+    saves: list[DraftSave]
+    #: Drafts finished by a submission in this batch, deleted after the saves.
+    finished: list[str]
+    now: datetime
+
+    @staticmethod
+    def gather(items: list[Write], fresh: dict[str, tuple[uuid.UUID, PendingSubmission]], now: datetime) -> WriteBatch:
+        """The batch for a list of queued writes (in queue order) and the new responses among them."""
+        starts = [item for item in items if isinstance(item, DraftStart)]
+        last = {item.id: item for item in items if isinstance(item, DraftSave)}
+        finished = [item.draft_id for item in items if isinstance(item, PendingSubmission) and item.draft_id]
+        return WriteBatch(fresh, starts, list(last.values()), finished, now)

@@ -1,4 +1,4 @@
-"""Committing a batch of submissions to SQLite in one hop to a thread of its own.
+"""Committing a batch of submissions and drafts to SQLite in one hop to a thread of its own.
 
 Why: through the async engine every statement of a batch is a round trip between the event loop
 and aiosqlite's thread, and SQLAlchemy's per-row parameter processing runs on the event loop,
@@ -19,11 +19,10 @@ import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,7 +31,7 @@ from forms.engine import to_cells
 from voice_service.core.db.engine import SQLITE_PRAGMAS
 from voice_service.core.db.sqlite_insert import DIALECT, SqliteInsert
 from voice_service.surveys.extras import ResponseExtras
-from voice_service.surveys.pending import RESPONSE_COLUMNS, PendingSubmission, response_values, stored_time
+from voice_service.surveys.pending import RESPONSE_COLUMNS, WriteBatch, response_values, stored_time
 from voice_service.surveys.tables import ANSWERS, DRAFTS, KEY_HOLDERS, RESPONSES
 
 
@@ -54,6 +53,20 @@ INSERT_RESPONSE = SqliteInsert(
     RESPONSES,
     RESPONSE_COLUMNS,
 )
+INSERT_DRAFT = SqliteInsert(
+    DRAFTS.insert(), DRAFTS, ("id", "survey_version_id", "answers", "visited", "submission_key", "updated_at")
+)
+#: A page's draft: (answers, visited, updated_at, id), converted with the columns' own processors.
+UPDATE_DRAFT_SQL = str(
+    update(DRAFTS)
+    .where(DRAFTS.c.id == bindparam("draft_id"))
+    .values(answers=bindparam("answers"), visited=bindparam("visited"), updated_at=bindparam("updated_at"))
+    .compile(dialect=DIALECT)
+)
+if not UPDATE_DRAFT_SQL.startswith("UPDATE draft SET answers=?, visited=?, updated_at=? WHERE draft.id = ?"):
+    raise RuntimeError(f"the draft update compiled differently: {UPDATE_DRAFT_SQL}")
+_json = INSERT_DRAFT.converters["answers"]
+_draft_time = INSERT_DRAFT.converters["updated_at"]
 INSERT_ANSWER = SqliteInsert(
     ANSWERS.insert(), ANSWERS, ("response_id", "question_id", "row_key", "position", "value_text", "value_number")
 )
@@ -75,18 +88,18 @@ class RowBatch:
     drafts: list[str]
     #: (submission key, rows from the response's extras): stored only if the response is.
     extra_rows: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    #: New drafts, in INSERT_DRAFT's column order.
+    draft_starts: list[tuple[Any, ...]] = field(default_factory=list)
+    #: Saved drafts, in UPDATE_DRAFT_SQL's parameter order.
+    draft_saves: list[tuple[Any, ...]] = field(default_factory=list)
 
 
-def row_batch(
-    fresh: dict[str, tuple[uuid.UUID, PendingSubmission]],
-    drafts: list[str],
-    now: datetime,
-    extras: ResponseExtras | None = None,
-) -> RowBatch:
-    """Convert new responses (submission key -> id and submission) into SQLite parameters."""
+def row_batch(batch: WriteBatch, extras: ResponseExtras | None = None) -> RowBatch:
+    """Convert a batch (new responses, draft starts and saves) into SQLite parameters."""
     responses = []
     extra_rows = []
-    for key, (rid, p) in fresh.items():
+    now = batch.now
+    for key, (rid, p) in batch.fresh.items():
         if p.extras and extras is not None:
             extra_rows.append((key, extras.rows(rid, p, stored_time(p, now))))
         stored_id = _answer_id(rid)
@@ -96,7 +109,11 @@ def row_batch(
         ]
         response = INSERT_RESPONSE.row(*response_values(rid, p, now))
         responses.append((key, rid, response, answers))
-    return RowBatch(responses, drafts, extra_rows)
+    at = _draft_time(now)
+    empty = _json({}), _json([])
+    starts = [(d.id, d.survey_version_id, *empty, d.submission_key, at) for d in batch.starts]
+    saves = [(_json(dict(d.answers)), _json(sorted(set(d.visited))), at, d.id) for d in batch.saves]
+    return RowBatch(responses, batch.finished, extra_rows, starts, saves)
 
 
 class SqliteBatchWriter:
@@ -159,16 +176,21 @@ class SqliteBatchWriter:
     def _transaction(self, conn: sqlite3.Connection, batch: RowBatch) -> dict[str, tuple[uuid.UUID, str, str]]:
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if batch.draft_starts:
+                conn.executemany(INSERT_DRAFT.sql, batch.draft_starts)
+            if batch.draft_saves:
+                conn.executemany(UPDATE_DRAFT_SQL, batch.draft_saves)
             before = conn.total_changes
-            conn.executemany(INSERT_RESPONSE.sql, [row for _, _, row, _ in batch.responses])
+            if batch.responses:
+                conn.executemany(INSERT_RESPONSE.sql, [row for _, _, row, _ in batch.responses])
             stored: dict[str, tuple[uuid.UUID, str, str]] = {}
             if conn.total_changes - before < len(batch.responses):
                 # Why: some keys were stored before (a retry, or another process); find out which.
                 ours = {key: rid for key, rid, _, _ in batch.responses}
                 stored = {key: found for key, found in _stored(conn, list(ours)) if found[0] != ours[key]}
-            conn.executemany(
-                INSERT_ANSWER.sql, [a for key, _, _, answers in batch.responses if key not in stored for a in answers]
-            )
+            answer_rows = [a for key, _, _, answers in batch.responses if key not in stored for a in answers]
+            if answer_rows:
+                conn.executemany(INSERT_ANSWER.sql, answer_rows)
             if batch.extra_rows and self.extras is not None:
                 # Why here: a response and its alert are committed together or not at all.
                 extra = [row for key, rows in batch.extra_rows if key not in stored for row in rows]

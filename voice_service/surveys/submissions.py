@@ -18,26 +18,27 @@ from datetime import UTC, datetime
 from typing import Any
 
 import uuid_utils
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from forms import Survey, validate_answers
-from forms.engine import to_cells
-from voice_service.core.db.upsert import insert_ignoring_conflicts
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.extras import ResponseExtras
 from voice_service.surveys.gate import needs_link
 from voice_service.surveys.pending import (
     ANONYMOUS,
-    RESPONSE_COLUMNS,
+    DraftSave,
+    DraftStart,
     PendingSubmission,
     Respondent,
+    Write,
+    WriteBatch,
     delegate,
-    response_values,
-    stored_time,
 )
+from voice_service.surveys.portable_batches import write_portable
+from voice_service.surveys.postgres_batches import is_postgres, write_postgres
 from voice_service.surveys.sqlite_batches import SqliteBatchWriter, row_batch, sqlite_file
-from voice_service.surveys.tables import ANSWERS, DRAFTS, KEY_HOLDERS, RESPONSES
+from voice_service.surveys.tables import KEY_HOLDERS, RESPONSES
 
 log = logging.getLogger(__name__)
 
@@ -128,15 +129,19 @@ async def submit_response(
     return await writer.submit(pending)
 
 
+#: What a queued write is answered with once its transaction has committed.
+Result = Acknowledgement | Exception | None
+
+
 class SubmissionWriter:
-    """Commits queued submissions in batches, one transaction per batch."""
+    """Commits queued submissions and page drafts in batches, one transaction per batch (group commit)."""
 
     def __init__(self, engine: AsyncEngine, batch_size: int = 256, extras: ResponseExtras | None = None) -> None:
         self.engine = engine
         self.batch_size = batch_size
         #: Rows another domain stores with a response (safeguarding alerts), from the composition root.
         self.extras = extras
-        self._queue: asyncio.Queue[tuple[PendingSubmission, asyncio.Future[Acknowledgement]] | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[Write, asyncio.Future[Any]] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._sqlite: SqliteBatchWriter | None = None
 
@@ -159,10 +164,18 @@ class SubmissionWriter:
 
     async def submit(self, pending: PendingSubmission) -> Acknowledgement:
         """Queue one submission and wait until it is committed."""
+        result: Acknowledgement = await self._queued(pending)
+        return result
+
+    async def write_draft(self, write: DraftStart | DraftSave) -> None:
+        """Queue a draft's start or save and wait until it is committed."""
+        await self._queued(write)
+
+    async def _queued(self, item: Write) -> Any:
         if self._task is None:
             raise RuntimeError("the submission writer is not running")
-        future: asyncio.Future[Acknowledgement] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((pending, future))
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((item, future))
         return await future
 
     async def _run(self) -> None:
@@ -184,16 +197,16 @@ class SubmissionWriter:
             if batch:
                 await self._commit_batch(batch)
 
-    async def _commit_batch(self, batch: list[tuple[PendingSubmission, asyncio.Future[Acknowledgement]]]) -> None:
+    async def _commit_batch(self, batch: list[tuple[Write, asyncio.Future[Any]]]) -> None:
         try:
-            results = await self._write([pending for pending, _ in batch])
+            results = await self._write([item for item, _ in batch])
         except Exception as exc:
             if len(batch) > 1:
                 # Why: one bad submission must not fail the others that shared its transaction.
                 for single in batch:
                     await self._commit_batch([single])
                 return
-            log.exception("could not store a submission (%s)", type(exc).__name__)
+            log.exception("could not store a %s (%s)", _kind(batch[0][0]), type(exc).__name__)
             _, future = batch[0]
             if not future.done():
                 future.set_exception(exc)
@@ -206,37 +219,47 @@ class SubmissionWriter:
             else:
                 future.set_result(result)
 
-    async def _write(self, batch: list[PendingSubmission]) -> list[Acknowledgement | Exception]:
+    async def _write(self, items: list[Write]) -> list[Result]:
         now = datetime.now(UTC)
         fresh: dict[str, tuple[uuid.UUID, PendingSubmission]] = {}
-        for pending in batch:
-            if pending.submission_key not in fresh:
-                fresh[pending.submission_key] = (new_response_id(pending), pending)
-        drafts = [p.draft_id for p in batch if p.draft_id]
+        for item in items:
+            if isinstance(item, PendingSubmission) and item.submission_key not in fresh:
+                fresh[item.submission_key] = (new_response_id(item), item)
+        batch = WriteBatch.gather(items, fresh, now)
         if self._sqlite is not None:
-            stored = await self._sqlite.write(row_batch(fresh, drafts, now, self.extras))
+            stored = await self._sqlite.write(row_batch(batch, self.extras))
+        elif is_postgres(self.engine):
+            stored = await write_postgres(self.engine, batch, self.extras)
         else:
-            stored = await _write_with_sqlalchemy(self.engine, fresh, drafts, now, self.extras)
+            stored = await write_portable(self.engine, batch, self.extras)
         if self.extras is not None:
             extra = sum(1 for key, (_, p) in fresh.items() if p.extras and key not in stored)
             if extra:
                 self.extras.committed(extra)
-        results: list[Acknowledgement | Exception] = []
-        for pending in batch:
-            key = pending.submission_key
-            flagged = bool(pending.extras)
-            if key not in stored:
-                rid, first = fresh[key]
-                if first is pending:
-                    results.append(Acknowledgement(rid, pending.survey.slug, pending.survey.version, flagged=flagged))
-                    continue
-                stored[key] = (rid, first.survey.slug, first.survey.version)
-            rid, slug, version = stored[key]
-            if slug != pending.survey.slug:
-                results.append(KeyUsedElsewhere("this submission key was already used for another survey"))
-            else:
-                results.append(Acknowledgement(rid, slug, version, replayed=True, flagged=flagged))
-        return results
+        return [_answer(item, fresh, stored) if isinstance(item, PendingSubmission) else None for item in items]
+
+
+def _kind(item: Write) -> str:
+    return "submission" if isinstance(item, PendingSubmission) else "draft"
+
+
+def _answer(
+    pending: PendingSubmission,
+    fresh: dict[str, tuple[uuid.UUID, PendingSubmission]],
+    stored: dict[str, tuple[uuid.UUID, str, str]],
+) -> Acknowledgement | Exception:
+    """What one committed submission is told: stored now, a replay of its key, or the key's clash."""
+    key = pending.submission_key
+    flagged = bool(pending.extras)
+    if key not in stored:
+        rid, first = fresh[key]
+        if first is pending:
+            return Acknowledgement(rid, pending.survey.slug, pending.survey.version, flagged=flagged)
+        stored[key] = (rid, first.survey.slug, first.survey.version)
+    rid, slug, version = stored[key]
+    if slug != pending.survey.slug:
+        return KeyUsedElsewhere("this submission key was already used for another survey")
+    return Acknowledgement(rid, slug, version, replayed=True, flagged=flagged)
 
 
 def new_response_id(pending: PendingSubmission) -> uuid.UUID:
@@ -246,67 +269,9 @@ def new_response_id(pending: PendingSubmission) -> uuid.UUID:
     return uuid.UUID(bytes=uuid_utils.uuid7().bytes)
 
 
-async def _write_with_sqlalchemy(
-    engine: AsyncEngine,
-    fresh: dict[str, tuple[uuid.UUID, PendingSubmission]],
-    drafts: list[str],
-    now: datetime,
-    extras: ResponseExtras | None = None,
-) -> dict[str, tuple[uuid.UUID, str, str]]:
-    """Store new responses in one transaction; returns what is stored under the keys already taken."""
-    stored: dict[str, tuple[uuid.UUID, str, str]] = {}
-    async with engine.begin() as conn:
-        if fresh:
-            # Why: insert first and look up only the keys the unique index turned away (a retry of a
-            # stored key, or another process's insert); a lookup of every key cost a query per batch.
-            inserted = await _insert_responses(conn, fresh, now)
-            lost = [key for key in fresh if fresh[key][0] not in inserted]
-            if lost:
-                stored = await _stored_keys(conn, lost)
-            answer_rows = [
-                {
-                    "response_id": rid,
-                    "question_id": qid,
-                    "row_key": cell.row,
-                    "position": cell.position,
-                    "value_text": cell.text,
-                    "value_number": cell.number,
-                }
-                for key, (rid, pending) in fresh.items()
-                if key not in stored
-                for qid, cell in to_cells(pending.survey, pending.answers)
-            ]
-            if answer_rows:
-                await conn.execute(ANSWERS.insert(), answer_rows)
-            if extras is not None:
-                # Why here: a response and its alert are committed together or not at all.
-                extra = [
-                    row
-                    for key, (rid, pending) in fresh.items()
-                    if pending.extras and key not in stored
-                    for row in extras.rows(rid, pending, stored_time(pending, now))
-                ]
-                if extra:
-                    await extras.insert(conn, extra)
-        if drafts:
-            await conn.execute(delete(DRAFTS).where(DRAFTS.c.id.in_(drafts)))
-    return stored
-
-
 async def _stored_keys(conn: AsyncConnection, keys: list[str]) -> dict[str, tuple[uuid.UUID, str, str]]:
     rows = await conn.execute(KEY_HOLDERS.where(RESPONSES.c.submission_key.in_(keys)))
     return {key: (rid, slug, version) for key, rid, slug, version in rows}
-
-
-async def _insert_responses(
-    conn: AsyncConnection, fresh: dict[str, tuple[uuid.UUID, PendingSubmission]], now: datetime
-) -> set[uuid.UUID]:
-    rows = [
-        dict(zip(RESPONSE_COLUMNS, response_values(rid, pending, now), strict=True)) for rid, pending in fresh.values()
-    ]
-    statement = insert_ignoring_conflicts(RESPONSES, conn.dialect.name, ["submission_key"]).returning(RESPONSES.c.id)
-    result = await conn.execute(statement, rows)
-    return set(result.scalars().all())
 
 
 async def is_submitted(engine: AsyncEngine, submission_key: str, slug: str) -> bool:
