@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from jinja2 import Environment, select_autoescape
 
 from forms import Survey
 from forms.questions.base import Question
@@ -80,3 +81,37 @@ def test_kept_fields_are_bounded() -> None:
 def test_templates_are_checked_for_changes_only_in_debug(tmp_path: Path, debug: bool) -> None:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", debug=debug)
     assert create_app(settings).template_engine.engine.auto_reload is debug
+
+
+def test_templates_sharing_the_globals_render_what_plain_jinja_renders() -> None:
+    shared = build_environment(TEMPLATES)
+    plain = Environment(loader=shared.loader, autoescape=select_autoescape(["html", "xml"], default=True))
+    plain.globals.update(shared.globals)
+    survey = CATALOG.surveys["young-people-voice"]
+    page = survey.pages[1]
+    context = {
+        "survey": survey,
+        "page": page,
+        "questions": list(page.questions),
+        "values": {},
+        "errors": {page.questions[0].id: "Choose <one>"},
+        "error_list": [(page.questions[0].anchor, "Choose <one>")],
+        "back_url": "/s/young-people-voice/page/1",
+        "action": "/s/young-people-voice/page/2",
+        "step": 2,
+        "steps": 5,
+        "csrf_input": "",
+        "pages": 5,
+        "flagged": True,
+    }
+    for name in ("survey/page.html", "survey/start.html", "survey/done.html", "index.html"):
+        assert shared.get_template(name).render(context) == plain.get_template(name).render(context)
+
+
+def test_template_level_globals_are_refused_so_they_cannot_leak_into_every_page() -> None:
+    env = build_environment(TEMPLATES)
+    with pytest.raises(ValueError, match="no globals of their own"):
+        env.get_template("survey/page.html", globals={"service_name": "Someone else"})
+    with pytest.raises(ValueError, match="no globals of their own"):
+        env.select_template(["survey/page.html"], globals={"service_name": "Someone else"})
+    assert env.globals["service_name"] != "Someone else"
