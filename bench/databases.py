@@ -6,6 +6,7 @@ which ids a submission key is stored under, how many rows, duplicates, responses
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sqlite3
 import time
@@ -34,11 +35,22 @@ class Postgres:
         """The same for asyncpg."""
         return self.url.replace("postgresql+asyncpg://", "postgresql://")
 
-    def start(self) -> None:
-        """Start the server (initdb first when the folder is empty)."""
+    def start(self, attempts: int = 3) -> None:
+        """Start the server (initdb first when the folder is empty), trying again as tests/support/postgres.py does."""
         import pgserver
 
-        self.server = pgserver.get_server(self.folder, cleanup_mode="stop")
+        fresh = not (self.folder / "PG_VERSION").exists()
+        for attempt in range(attempts):
+            # Why again: a start can fail when another run on the machine is starting its own server at once.
+            try:
+                self.server = pgserver.get_server(self.folder, cleanup_mode="stop")
+                return
+            except Exception:
+                if attempt == attempts - 1:
+                    raise
+                if fresh:  # a half-initialised folder would be taken for a database: start it afresh
+                    shutil.rmtree(self.folder, ignore_errors=True)
+                time.sleep(1)
 
     def postmaster_pid(self) -> int:
         """The postmaster's process id (first line of postmaster.pid)."""
