@@ -1,13 +1,14 @@
 """The response-level export of a training survey: one row per response, one column per question, labels not codes.
 
-Read a chunk of responses at a time and written as it goes (CSV streams; XLSX is written to a
-temporary file with XlsxWriter's constant-memory mode, then streamed), so memory stays flat
-however many responses there are.
+Read a chunk of responses at a time, the database doing the pivot and the labels, and written as
+it goes (CSV streams; XLSX is written to a temporary file with XlsxWriter's constant-memory mode,
+then streamed), so memory stays flat however many responses there are.
 """
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 import os
 import tempfile
@@ -16,20 +17,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import pandas as pd
 import xlsxwriter
 from sqlalchemy.ext.asyncio import AsyncEngine
 from xlsxwriter.worksheet import Worksheet
 
-from analysis.frames import VERSION_COLUMN
-from analysis.training import RESPONDENT_COLUMN, SUBMITTED_COLUMN
 from forms import Survey
 from forms.questions._choice import ChoiceQuestion
 from forms.questions.matrix import MatrixQuestion
 from voice_service.core.exports import FORMULA_STARTS, csv_bytes
 from voice_service.surveys.catalog import SurveyCatalog
-from voice_service.surveys.respondents import response_chunks, versions_by_id
-from voice_service.training.reporting import courses_of, id_text
+from voice_service.surveys.respondents import versions_by_id
+from voice_service.surveys.response_rows import Cell, response_rows
+from voice_service.training.reporting import delegate_places
 
 #: Only delegates' surveys: young people's answers are not for the training role to download.
 PURPOSES = ("course_evaluation", "follow_up")
@@ -70,35 +69,30 @@ def columns_of(versions: dict[str, Survey]) -> list[Column]:
     return list(found.values())
 
 
-def _labelled(values: pd.Series, column: Column) -> pd.Series:
-    """A column as the export writes it: labels for codes, lists joined with '; ', whole numbers as integers."""
-    labels = column.labels
-    if column.many:
-        return values.map(
-            lambda cell: "; ".join(str(labels.get(v, v)) for v in cell) if isinstance(cell, list) else None
-        )
-    if column.number:
-        numbers = pd.to_numeric(values, errors="coerce")
-        whole = numbers.dropna()
-        return numbers.astype("Int64") if bool((whole == whole.round()).all()) else numbers
-    if labels:
-        named = values.map(labels)
-        return named.where(named.notna(), values)
-    return values
-
-
-def _neutralised(values: pd.Series) -> pd.Series:
+def safe_text(value: str) -> str:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe (see core.exports.safe_cell)."""
-    if values.dtype != object:
-        return values
-    present = values.notna()
-    text = values[present].astype(str)
-    risky = text.str.startswith(FORMULA_STARTS)
-    if not bool(risky.any()):
-        return values
-    out = values.copy()
-    out.loc[risky[risky].index] = "'" + text[risky]
-    return out
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _cell(column: Column) -> Cell:
+    """What the database reads for a column; labels are made safe here, once, rather than per row."""
+    question_id, _, row_key = column.name.partition(".")
+    source = "value_number" if column.number else "value_text"
+    labels = {code: safe_text(str(label)) for code, label in column.labels.items()}
+    return Cell(question_id, row_key, source, column.many, labels)
+
+
+def _number(value: Any) -> Any:
+    """A whole number as an integer (3, not 3.0); others as they are."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _whole(row: tuple[Any, ...], numbers: list[int]) -> tuple[Any, ...]:
+    """A row with its number cells (by position, counted before the course columns) as `_number` writes them."""
+    cells = list(row)
+    for i in numbers:
+        cells[i + 1] = _number(cells[i + 1])
+    return tuple(cells)
 
 
 @dataclass
@@ -110,7 +104,7 @@ class ResponseExport:
     survey: Survey
     versions: dict[int, tuple[str, Survey]]
     columns: list[Column]
-    chunk_size: int = 10_000
+    chunk_size: int = 5_000
 
     @property
     def header(self) -> list[str]:
@@ -121,40 +115,30 @@ class ResponseExport:
         """responses-SLUG-YYYY-MM-DD.EXT."""
         return f"responses-{self.survey.slug}-{today.isoformat()}.{extension}"
 
-    async def tables(self) -> AsyncIterator[pd.DataFrame]:
-        """The export a chunk at a time: one row per response, the columns in `header` order (by position)."""
-        many = {c.name for c in self.columns if c.many}
-        async for frame in response_chunks(self.engine, self.survey.slug, self.versions, many, self.chunk_size):
-            keys = frame[RESPONDENT_COLUMN]
-            where = await courses_of(self.engine, [k for k in keys.dropna().unique().tolist()])
-            places = [where.get(k) if isinstance(k, str) else None for k in keys.tolist()]
-            parts: list[pd.Series] = [
-                pd.Series([id_text(raw) for raw in frame.index.tolist()], dtype=object),
-                pd.Series(frame[SUBMITTED_COLUMN].dt.strftime("%Y-%m-%d %H:%M:%S").tolist(), dtype=object),
-                pd.Series(frame[VERSION_COLUMN].astype(str).tolist(), dtype=object),
-                _neutralised(pd.Series([p[0] if p else None for p in places], dtype=object)),
-                pd.Series([p[1].isoformat() if p else None for p in places], dtype=object),
-            ]
-            for column in self.columns:
-                if column.name in frame:
-                    values = frame[column.name].reset_index(drop=True)
-                    parts.append(_neutralised(_labelled(values, column)))
-                else:
-                    parts.append(pd.Series([None] * len(frame), dtype=object))
-            yield pd.DataFrame(dict(enumerate(parts)))
-
-    async def rows(self) -> AsyncIterator[list[list[Any]]]:
-        """The rows as lists (None for a blank), a chunk at a time."""
-        async for table in self.tables():
-            cells = table.astype(object)
-            yield cells.where(cells.notna(), None).to_numpy().tolist()
+    async def rows(self) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """The rows in `header` order (None for a blank), a chunk at a time."""
+        versions = {version_id: version for version_id, (version, _) in self.versions.items()}
+        cells = [_cell(column) for column in self.columns]
+        numbers = [i for i, column in enumerate(self.columns, start=4) if column.number]
+        # Why all at once: one query for the survey's delegates costs less than one per chunk.
+        places = {
+            key: (safe_text(name), day.isoformat())
+            for key, (name, day) in (await delegate_places(self.engine, self.survey.slug)).items()
+        }
+        nowhere = (None, None)
+        async for found in response_rows(self.engine, self.survey.slug, versions, cells, self.chunk_size):
+            # Each row: id, submitted, version, respondent key, then the cells (labelled and neutralised).
+            rows = [(*row[:3], *places.get(row[3], nowhere), *row[4:]) for row in found]
+            if numbers:
+                rows = [_whole(row, numbers) for row in rows]
+            yield rows
 
     async def csv(self) -> AsyncIterator[bytes]:
         """UTF-8 CSV with a byte-order mark, every cell neutralised, a chunk at a time."""
         yield csv_bytes(self.header, [])
-        async for table in self.tables():
+        async for rows in self.rows():
             buffer = io.StringIO()
-            table.to_csv(buffer, header=False, index=False, lineterminator="\r\n")
+            csv.writer(buffer, lineterminator="\r\n").writerows(rows)
             yield buffer.getvalue().encode("utf-8")
 
     async def xlsx_file(self) -> str:
@@ -176,7 +160,7 @@ class ResponseExport:
         return path
 
 
-def _write_rows(sheet: Worksheet, first: int, rows: list[list[Any]]) -> None:
+def _write_rows(sheet: Worksheet, first: int, rows: list[tuple[Any, ...]]) -> None:
     """Rows into the sheet from line `first`: strings as text (never formulas), numbers as numbers."""
     write_string, write_number = sheet.write_string, sheet.write_number
     for line, row in enumerate(rows, start=first):
@@ -184,7 +168,7 @@ def _write_rows(sheet: Worksheet, first: int, rows: list[list[Any]]) -> None:
             if value is None:
                 continue
             if isinstance(value, str):
-                # Already neutralised (`_neutralised`): written as text, never as a formula.
+                # Already neutralised (`rows`): written as text, never as a formula.
                 write_string(line, col, value)
             else:
                 write_number(line, col, value)
