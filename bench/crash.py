@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Bodies, Connection, NoReply, NotSent, Server, free_port, run_load, use_uvloop
+from common import Bodies, Connection, NoReply, NotSent, Server, code_state, free_port, run_load, use_uvloop
 from databases import Postgres, PostgresStore, SqliteStore, Store, throwaway_postgres
 
 
@@ -278,6 +278,7 @@ async def run(db: str, url: str, store: Store, folder: Path, args: argparse.Name
 
 async def main_async(args: argparse.Namespace) -> int:
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    print(f"crash: {', '.join(dbs)}; code {code_state()}", flush=True)
     results: list[Tally] = []
     for db in dbs:
         folder = Path(tempfile.mkdtemp(prefix=f"voice-crash-{db}-"))
