@@ -1,7 +1,8 @@
 """Time disclosure screening of typical young people's answers: `.venv/bin/python bench/screening.py`.
 
 Prints microseconds per answer (best of several rounds, after a warm-up) for ordinary answers,
-disclosures and a long answer, and the one-off cost of loading and compiling the phrase file.
+disclosures and a long answer, and the one-off cost of loading and compiling the phrase file; then
+the same with the learned second opinion (as the service screens) and the one-off cost of training it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from voice_service.safeguarding.learned import EXAMPLES_FILE, load_examples, train
 from voice_service.safeguarding.phrasebook import load_phrasebook
 from voice_service.safeguarding.screening import Screener
 
@@ -63,6 +65,17 @@ def main() -> int:
     print(
         f"screening: ordinary {ordinary:.1f}us disclosure {disclosures:.1f}us "
         f"long({len(LONG)} chars) {long:.0f}us first-sight {unseen:.0f}us | load {statistics.median(loads):.0f}ms"
+    )
+    start = time.perf_counter()
+    screener.model = train(load_examples(EXAMPLES_FILE, screener.categories), screener.words)
+    trained = (time.perf_counter() - start) * 1000
+    per_call(screener, ORDINARY + DISCLOSURES, 1, 50)
+    ordinary = per_call(screener, ORDINARY, args.rounds, args.number)
+    disclosures = per_call(screener, DISCLOSURES, args.rounds, args.number)
+    long = per_call(screener, [LONG], args.rounds, max(1, args.number // 20))
+    print(
+        f"with the learned model: ordinary {ordinary:.1f}us disclosure {disclosures:.1f}us "
+        f"long({len(LONG)} chars) {long:.0f}us | training {trained:.0f}ms"
     )
     return 0
 

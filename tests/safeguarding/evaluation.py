@@ -2,20 +2,27 @@
 
 Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh the table in
 docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
-`--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third (all held out).
+`--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third and `--set fourth`
+the fourth (both all held out); `--phrases-only` scores the phrase file without the learned model;
+`--thresholds` shows how the learned model's threshold was chosen (cross-validation on its examples).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from voice_service.safeguarding.screening import Screener, default_screener
+from voice_service.safeguarding.learned import EXAMPLES_FILE, load_examples
+from voice_service.safeguarding.phrasebook import DEFAULT_FILE
+from voice_service.safeguarding.screening import Screener, default_screener, load_screener
 
 HERE = Path(__file__).resolve().parent
 SET = HERE / "evaluation.yaml"
@@ -23,11 +30,17 @@ SET = HERE / "evaluation.yaml"
 EXTRA = HERE / "evaluation-extra.yaml"
 #: The third set, written after the generalising matching and before it was run on them: all held out.
 UNSEEN = HERE / "evaluation-unseen.yaml"
-SETS = {"main": SET, "extra": EXTRA, "unseen": UNSEEN}
+#: The fourth set, written before the learned model was built: all held out, never trained or tuned on.
+FOURTH = HERE / "evaluation-fourth.yaml"
+SETS = {"main": SET, "extra": EXTRA, "unseen": UNSEEN, "fourth": FOURTH}
+#: Sets held out as a whole (no dev half).
+WHOLLY_HELD_OUT = ("unseen", "fourth")
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
 BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
 EXTRA_BEGIN, EXTRA_END = "<!-- evaluation-extra:begin -->", "<!-- evaluation-extra:end -->"
 UNSEEN_BEGIN, UNSEEN_END = "<!-- evaluation-unseen:begin -->", "<!-- evaluation-unseen:end -->"
+FOURTH_BEGIN, FOURTH_END = "<!-- evaluation-fourth:begin -->", "<!-- evaluation-fourth:end -->"
+SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
 
@@ -96,15 +109,15 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-def table(items: list[Item]) -> str:
+def table(items: list[Item], screener: Screener | None = None) -> str:
     """The Markdown table for docs/safeguarding.md."""
-    halves = {s: evaluate([i for i in items if i.split == s]) for s in ("dev", "held-out")}
+    halves = {s: evaluate([i for i in items if i.split == s], screener) for s in ("dev", "held-out")}
     names = [n for n in halves["dev"] if n != "all"] + ["all"]
     lines = [
         "| category | dev recall | dev false alarms | held-out recall | held-out false alarms | right category (all) |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    together = evaluate(items)
+    together = evaluate(items, screener)
     for name in names:
         cells = [f"**{name}**" if name == "all" else name]
         for s in ("dev", "held-out"):
@@ -117,9 +130,9 @@ def table(items: list[Item]) -> str:
     return "\n".join(lines)
 
 
-def held_out_table(items: list[Item]) -> str:
+def held_out_table(items: list[Item], screener: Screener | None = None) -> str:
     """The Markdown table for a set that is held out as a whole (no dev half)."""
-    rows = evaluate(items)
+    rows = evaluate(items, screener)
     names = [n for n in rows if n != "all"] + ["all"]
     lines = ["| category | recall | false alarms | right category |", "| --- | --- | --- | --- |"]
     for name in names:
@@ -132,28 +145,97 @@ def held_out_table(items: list[Item]) -> str:
     return "\n".join(lines)
 
 
-def write_docs(items: list[Item], extra: list[Item] | None = None, unseen: list[Item] | None = None) -> None:
+def held_out_parts() -> dict[str, list[Item]]:
+    """Every phrasing neither the phrase file nor the model was built on, by set."""
+    return {
+        "first (held-out half)": [i for i in load_items(SET) if i.split == "held-out"],
+        "second (held-out half)": [i for i in load_items(EXTRA) if i.split == "held-out"],
+        "third (all)": load_items(UNSEEN),
+        "fourth (all)": load_items(FOURTH),
+    }
+
+
+@functools.cache
+def phrases_only() -> Screener:
+    """The shipped phrase file without the learned model, for comparison."""
+    return load_screener(DEFAULT_FILE, None)
+
+
+def summary_table(parts: dict[str, list[Item]]) -> str:
+    """Recall and false alarms on every held-out part: phrases alone, and with the learned model."""
+    lines = [
+        "| held-out phrasings | phrases alone: recall | false alarms | with the model: recall | false alarms |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, items in parts.items():
+        cells = [name]
+        for screener in (phrases_only(), default_screener()):
+            r = evaluate(items, screener)["all"]
+            cells += [
+                f"{_pct(r.recall)} ({r.caught}/{r.disclosures})",
+                f"{_pct(r.false_alarm_rate)} ({r.false_alarms}/{r.benign})",
+            ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_docs(
+    items: list[Item],
+    extra: list[Item] | None = None,
+    unseen: list[Item] | None = None,
+    fourth: list[Item] | None = None,
+    parts: dict[str, list[Item]] | None = None,
+) -> None:
     """Replace the tables between the markers in docs/safeguarding.md (the other sets' too, when given)."""
     text = DOCS.read_text(encoding="utf-8")
-    blocks = (
+    blocks: tuple[tuple[str, str, Any, Callable[[Any], str]], ...] = (
         (BEGIN, END, items, table),
         (EXTRA_BEGIN, EXTRA_END, extra, table),
         (UNSEEN_BEGIN, UNSEEN_END, unseen, held_out_table),
+        (FOURTH_BEGIN, FOURTH_END, fourth, held_out_table),
+        (SUMMARY_BEGIN, SUMMARY_END, parts, summary_table),
     )
     for begin, end, these, render in blocks:
         if these is None or begin not in text:
             continue
         head, rest = text.split(begin, 1)
         _, tail = rest.split(end, 1)
-        block = f"{begin}\n\nProduced by `{COMMAND}` ({len(these)} phrasings).\n\n{render(these)}\n\n{end}"
+        count = sum(map(len, these.values())) if isinstance(these, dict) else len(these)
+        block = f"{begin}\n\nProduced by `{COMMAND}` ({count} phrasings).\n\n{render(these)}\n\n{end}"
         text = head + block + tail
     DOCS.write_text(text, encoding="utf-8")
 
 
-def misses(items: list[Item], split: str) -> list[str]:
+def threshold_table(thresholds: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7)) -> str:
+    """The learned model alone, out of fold (5 folds) on its own examples, at each threshold."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from voice_service.safeguarding.learned import DISCLOSURE, fit_pipeline
+
+    screener = phrases_only()
+    examples = load_examples(EXAMPLES_FILE, screener.categories)
+    texts = [" ".join(screener.words(e.text)) for e in examples]
+    labels = [DISCLOSURE if e.disclosure else "none" for e in examples]
+    chances = [0.0] * len(texts)
+    for train_rows, test_rows in StratifiedKFold(5, shuffle=True, random_state=0).split(texts, labels):
+        model = fit_pipeline([texts[i] for i in train_rows], [labels[i] for i in train_rows])
+        column = list(model.classes_).index(DISCLOSURE)
+        for i, p in zip(test_rows, model.predict_proba([texts[i] for i in test_rows])[:, column], strict=True):
+            chances[i] = float(p)
+    lines = ["| threshold | recall (out of fold) | false alarms (out of fold) |", "| --- | --- | --- |"]
+    disclosed = [e.disclosure for e in examples]
+    for t in thresholds:
+        caught = sum(1 for c, d in zip(chances, disclosed, strict=True) if d and c >= t)
+        alarms = sum(1 for c, d in zip(chances, disclosed, strict=True) if not d and c >= t)
+        n, b = sum(disclosed), len(disclosed) - sum(disclosed)
+        lines.append(f"| {t} | {_pct(caught / n)} ({caught}/{n}) | {_pct(alarms / b)} ({alarms}/{b}) |")
+    return "\n".join(lines)
+
+
+def misses(items: list[Item], split: str, screener: Screener | None = None) -> list[str]:
     """Misses and false alarms of one half, for tuning the phrase file."""
     out = []
-    screener = default_screener()
+    screener = screener or default_screener()
     for item in items:
         if item.split != split:
             continue
@@ -171,16 +253,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--misses", choices=("dev", "held-out"))
     parser.add_argument("--set", choices=sorted(SETS), default="main", help="which evaluation set to score")
+    parser.add_argument("--phrases-only", action="store_true", help="score the phrase file without the model")
+    parser.add_argument("--thresholds", action="store_true", help="the model's threshold, out of fold")
     args = parser.parse_args(argv)
-    items = load_items(SETS[args.set])
-    if args.misses:
-        if args.set == "unseen":
-            parser.error("the unseen set is held out as a whole: its misses are not for tuning")
-        print("\n".join(misses(items, args.misses)))
+    if args.thresholds:
+        print(threshold_table())
         return 0
-    print(held_out_table(items) if args.set == "unseen" else table(items))
+    items = load_items(SETS[args.set])
+    screener = phrases_only() if args.phrases_only else None
+    if args.misses:
+        if args.set in WHOLLY_HELD_OUT:
+            parser.error(f"the {args.set} set is held out as a whole: its misses are not for tuning")
+        print("\n".join(misses(items, args.misses, screener)))
+        return 0
+    if args.set in WHOLLY_HELD_OUT:
+        print(held_out_table(items, screener))
+    else:
+        print(table(items, screener))
     if args.write_docs:
-        write_docs(load_items(SET), load_items(EXTRA), load_items(UNSEEN))
+        write_docs(load_items(SET), load_items(EXTRA), load_items(UNSEEN), load_items(FOURTH), held_out_parts())
     return 0
 
 

@@ -1,4 +1,4 @@
-"""`voice-service safeguarding ...`: check the phrase file the safeguarding lead edits."""
+"""`voice-service safeguarding ...`: check the phrase and examples files the safeguarding lead edits."""
 
 from __future__ import annotations
 
@@ -7,18 +7,27 @@ from pathlib import Path
 
 import click
 
+from voice_service.safeguarding.learned import EXAMPLES_FILE, load_examples
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, PhrasebookError, load_phrasebook
 
 
-def check_phrases_or_exit(path: Path | None = None) -> None:
-    """Exit 1 listing every problem of the phrase file (file:line: path: message); silent when it is valid."""
+def check_phrases_or_exit(path: Path | None = None, examples: Path | None = None) -> None:
+    """Exit 1 listing every problem of the phrase and examples files (file:line: path: message); else silent."""
     path = path or DEFAULT_FILE
     try:
-        load_phrasebook(path)
+        book = load_phrasebook(path)
     except PhrasebookError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         click.echo(f"{len(exc.problems)} problem(s) in the disclosure phrase file {path}", err=True)
+        sys.exit(1)
+    examples = examples or EXAMPLES_FILE
+    try:
+        load_examples(examples, book.categories)
+    except PhrasebookError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(exc.problems)} problem(s) in the screening examples file {examples}", err=True)
         sys.exit(1)
 
 
@@ -29,13 +38,17 @@ def safeguarding_group() -> None:
 
 @safeguarding_group.command(
     "check-phrases",
-    help="Check the disclosure phrase file (the shipped one, or FILE: a draft to try), each problem with its line.",
+    help="Check the disclosure phrase file (the shipped one, or FILE: a draft to try) and the screening"
+    " examples (the shipped ones, or --examples FILE), each problem with its line.",
 )
 @click.argument("file", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
-def check_phrases(file: Path | None) -> None:
-    """Exit 1 with every problem listed, or say how many categories and phrases the file holds."""
+@click.option("--examples", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None)
+def check_phrases(file: Path | None, examples: Path | None) -> None:
+    """Exit 1 with every problem listed, or say how many categories, phrases and examples the files hold."""
     path = file or DEFAULT_FILE
-    check_phrases_or_exit(path)
+    examples = examples or EXAMPLES_FILE
+    check_phrases_or_exit(path, examples)
     book = load_phrasebook(path)
     phrases = sum(len(c.patterns) for c in book.categories.values())
     click.echo(f"ok  {path}: {len(book.categories)} categories, {phrases} phrases")
+    click.echo(f"ok  {examples}: {len(load_examples(examples, book.categories))} examples")

@@ -1,0 +1,228 @@
+"""The learned second opinion: trained from its examples file, scored exactly, kept apart from held-out sets."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.safeguarding.evaluation import (
+    EXTRA,
+    FOURTH,
+    SET,
+    UNSEEN,
+    evaluate,
+    held_out_parts,
+    load_items,
+    phrases_only,
+)
+from voice_service.cli import main
+from voice_service.safeguarding.learned import (
+    DISCLOSURE,
+    EXAMPLES_FILE,
+    THRESHOLD,
+    load_examples,
+    parse_examples,
+)
+from voice_service.safeguarding.phrasebook import DEFAULT_FILE, PhrasebookError
+from voice_service.safeguarding.screening import LEARNED, default_screener, load_screener
+
+#: Everyday answers to "what would make your area better?" and the like, none of them in the examples.
+EVERYDAY = [
+    "More youth clubs please, and cheaper buses. The skate park is good but it closes too early.",
+    "i like my school the teachers are kind but there is nothing to do at weekends in my area",
+    "I think young people should be listened to more. We should have a say in what happens in York.",
+    "better wifi at school and more football pitches",
+    "My mum helps me with reading. I feel safe at home and at school.",
+    "More places to go in the evening that feel safe.",
+    "Teachers who listen when you tell them something is wrong.",
+    "Shorter waits to talk to someone about how I feel.",
+    "Better buses at night, and cheaper ones.",
+    "the food at lunch is nice but too expensive",
+    "a bigger library with computers",
+    "i enjoy drama club and want more shows",
+    "cleaner streets and more bins",
+    "lessons about money and jobs",
+    "no idea sorry",
+]
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def test_no_held_out_phrasing_is_among_the_training_examples() -> None:
+    trained = {normalised(e.text) for e in load_examples(EXAMPLES_FILE, default_screener().categories)}
+    held_out = [i for i in load_items(SET) + load_items(EXTRA) if i.split == "held-out"]
+    held_out += load_items(UNSEEN) + load_items(FOURTH)
+    leaked = sorted(i.text for i in held_out if normalised(i.text) in trained)
+    assert leaked == []
+
+
+def test_the_examples_cover_every_category_with_disclosures_and_look_alikes() -> None:
+    screener = default_screener()
+    examples = load_examples(EXAMPLES_FILE, screener.categories)
+    for category in screener.categories:
+        assert sum(e.disclosure and e.category == category for e in examples) >= 20, category
+        assert sum(not e.disclosure and e.category == category for e in examples) >= 10, category
+
+
+def test_the_fast_scorer_gives_scikit_learns_probability() -> None:
+    screener = default_screener()
+    model = screener.model
+    assert model is not None
+    texts = [i.text for i in load_items(UNSEEN)] + EVERYDAY + ["", "!!!", "kms kms kms kms", "zzzzqqq"]
+    words = [screener.words(t) for t in texts]
+    column = list(model.decision.classes_).index(DISCLOSURE)
+    expected = model.decision.predict_proba([" ".join(w) for w in words])[:, column]
+    for text, w, p in zip(texts, words, expected, strict=True):
+        assert math.isclose(model.chance(w), float(p), rel_tol=1e-9, abs_tol=1e-12), text
+
+
+def test_the_category_scorer_picks_scikit_learns_category() -> None:
+    screener = default_screener()
+    model = screener.model
+    assert model is not None
+    texts = [i.text for i in load_items(UNSEEN) if i.disclosure] + ["", "zzzzqqq"]
+    words = [screener.words(t) for t in texts]
+    expected = model.category.predict([" ".join(w) for w in words])
+    assert [model.category_of(w) for w in words] == [str(c) for c in expected]
+
+
+def test_the_model_catches_what_no_phrase_says_and_names_a_category() -> None:
+    screener = default_screener()
+    caught = [
+        i.text
+        for i in load_items(UNSEEN)
+        if i.disclosure and not phrases_only().screen(i.text).flagged and screener.screen(i.text).flagged
+    ]
+    assert len(caught) >= 10
+    result = screener.screen(caught[0])
+    assert [m.phrase for m in result.matches] == [LEARNED]
+    start, end = result.matches[0].span
+    # The whole answer is what matched.
+    assert caught[0][:start].strip() == ""
+    assert caught[0][end:].strip(" .!?") == ""
+    assert result.categories[0] in screener.categories
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [("I feel safe at home", False), ("I don't feel safe at home", True), ("i feel safe at school and online", False)],
+)
+def test_the_model_reads_a_negation_up_to_the_end_of_its_clause(text: str, flagged: bool) -> None:
+    screener = default_screener()
+    assert screener.model is not None
+    assert (screener.model.chance(screener.words(text)) >= THRESHOLD) is flagged
+
+
+def test_words_after_a_negation_are_marked_until_the_clause_ends() -> None:
+    words = default_screener().words("i dont feel safe at home. i dont know why he hits me")
+    first = ["i", "dont", "not_fel", "not_safe", "not_at", "not_home"]
+    second = ["i", "dont", "not_know", "why", "he", "hits", "me"]
+    assert words == [*first, *second]
+
+
+@pytest.mark.parametrize("text", ["Home", "none at all", "Someone else", "no token"])
+def test_answers_of_fewer_than_four_words_are_left_to_the_phrases(text: str) -> None:
+    assert not default_screener().screen(text).flagged
+
+
+def test_a_phrase_match_is_reported_as_the_phrase_not_the_model() -> None:
+    result = default_screener().screen("my dad hits me")
+    assert result.flagged
+    assert LEARNED not in [m.phrase for m in result.matches]
+
+
+def test_at_most_one_everyday_answer_in_ten_raises_an_alert() -> None:
+    screener = default_screener()
+    alarms = [t for t in EVERYDAY if screener.screen(t).flagged]
+    assert len(alarms) <= len(EVERYDAY) // 10, alarms
+
+
+def test_held_out_recall_is_above_93_percent_on_every_set_and_never_below_the_phrases() -> None:
+    for name, items in held_out_parts().items():
+        alone = evaluate(items, phrases_only())["all"]
+        both = evaluate(items)["all"]
+        # The aim is 95%; the fourth set, never tuned on, is at 94% (docs/safeguarding.md).
+        assert both.recall >= 0.93, f"{name}: recall {both.recall:.1%}"
+        assert both.recall >= alone.recall, name
+        # The known cost (docs/safeguarding.md): one look-alike in four or five raises an alert.
+        assert both.false_alarm_rate <= 0.30, f"{name}: false alarms {both.false_alarm_rate:.1%}"
+
+
+def test_a_screener_without_examples_screens_by_phrases_alone() -> None:
+    screener = load_screener(DEFAULT_FILE, None)
+    assert screener.model is None
+    assert not screener.screen("i just want it all to stop").flagged
+    assert default_screener().model is not None
+    assert default_screener().model.threshold == THRESHOLD  # type: ignore[union-attr]
+
+
+CATEGORIES = ["physical_abuse", "self_harm"]
+
+
+def problems(text: str) -> str:
+    with pytest.raises(PhrasebookError) as refused:
+        parse_examples(text, "examples.yaml", CATEGORIES)
+    return str(refused.value)
+
+
+def test_an_examples_file_is_read_by_category() -> None:
+    text = """\
+disclosures:
+  physical_abuse:
+    - "he hits me"
+  self_harm:
+    - "i cut myself"
+ordinary:
+  general:
+    - "more buses"
+"""
+    examples = parse_examples(text, "examples.yaml", CATEGORIES)
+    assert [(e.text, e.category, e.disclosure) for e in examples] == [
+        ("he hits me", "physical_abuse", True),
+        ("i cut myself", "self_harm", True),
+        ("more buses", "general", False),
+    ]
+
+
+def test_a_broken_examples_file_is_refused_with_each_line() -> None:
+    text = """\
+disclosures:
+  physical_abuse:
+    - "he hits me"
+    - ""
+  grooming:
+    - "a man asks for pics"
+ordinary:
+  general: []
+extras: 1
+"""
+    message = problems(text)
+    assert "examples.yaml:4: disclosures.physical_abuse[1]: must be non-empty text" in message
+    assert "examples.yaml:5: disclosures.grooming: unknown category" in message
+    assert "examples.yaml:8: ordinary.general: must be a non-empty list of examples" in message
+    assert "examples.yaml:9: extras: unknown key 'extras'" in message
+
+
+def test_every_category_needs_disclosure_examples() -> None:
+    text = 'disclosures:\n  physical_abuse:\n    - "he hits me"\nordinary:\n  general:\n    - "ok"\n'
+    assert "every category needs examples; none for self_harm" in problems(text)
+
+
+def test_the_cli_checks_a_draft_examples_file(tmp_path: Path) -> None:
+    draft = tmp_path / "examples.yaml"
+    draft.write_text('disclosures:\n  nonsense:\n    - "x"\nordinary:\n  general:\n    - "ok"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["safeguarding", "check-phrases", "--examples", str(draft)])
+    assert result.exit_code == 1
+    assert f"{draft}:2: disclosures.nonsense: unknown category" in result.output
+    assert "problem(s) in the screening examples file" in result.output
+
+
+def test_the_cli_passes_the_shipped_examples_file() -> None:
+    result = CliRunner().invoke(main, ["safeguarding", "check-phrases"])
+    assert result.exit_code == 0, result.output
+    assert "examples" in result.output

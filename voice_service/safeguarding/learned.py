@@ -1,0 +1,271 @@
+"""A learned second opinion beside the phrase file: word and letter n-grams, trained from examples.
+
+The phrase file catches what its phrases say; children say the same things in endless other
+words. This model is trained when the service starts, from screening-examples.yaml (answers that
+disclose, by category, and ordinary answers that look like them), with scikit-learn's logistic
+regression over TF-IDF word 1-2-grams and letter 3-5-grams of each word, which tolerate the
+misspellings and text-speak the phrase matcher needs spellings for. Once trained, its weights are
+copied into plain arrays, so scoring an answer costs tens of microseconds and imports nothing more.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from forms.problems import DefinitionError, DefinitionProblem, ParseContext, join, line_of
+from forms.yamlsource import LineDict, LineList, YamlSyntaxError, read_yaml
+
+__all__ = [
+    "DISCLOSURE",
+    "EXAMPLES_FILE",
+    "MIN_WORDS",
+    "NOT_A_DISCLOSURE",
+    "THRESHOLD",
+    "Example",
+    "LearnedModel",
+    "fit_pipeline",
+    "load_examples",
+    "train",
+]
+
+EXAMPLES_FILE = Path(__file__).with_name("screening-examples.yaml")
+#: The class of ordinary answers.
+NOT_A_DISCLOSURE = "none"
+#: An answer whose chance of being a disclosure is at least this raises an alert.
+#: Chosen on the development data only (see docs/safeguarding.md): recall first.
+THRESHOLD = 0.5
+#: Answers of fewer words are left to the phrases: word statistics need some words to judge by
+#: (on one to three words the model alarmed on "Home", "none", "no token").
+MIN_WORDS = 4
+#: Inverse regularisation strength of the logistic regression (chosen on the development data).
+C = 16.0
+SECTIONS = ("disclosures", "ordinary")
+#: The category an ordinary answer may have besides the phrase file's: it looks like none of them.
+GENERAL = "general"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training answer: its text, the category it tells of or looks like, and whether it discloses."""
+
+    text: str
+    category: str
+    disclosure: bool
+
+
+def load_examples(path: Path, categories: Iterable[str], label: str | None = None) -> list[Example]:
+    """Read and check an examples file; raise DefinitionError listing every problem with file:line."""
+    name = label or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError([DefinitionProblem(name, None, "", f"cannot read file: {exc}")]) from exc
+    return parse_examples(text, name, categories)
+
+
+def parse_examples(text: str, name: str, categories: Iterable[str]) -> list[Example]:
+    """Check the text of an examples file against the phrase file's categories."""
+    try:
+        raw = read_yaml(text)
+    except YamlSyntaxError as exc:
+        raise DefinitionError([DefinitionProblem(name, exc.line, "", f"not valid YAML: {exc}")]) from exc
+    ctx = ParseContext(name)
+    known = list(categories)
+    examples: list[Example] = []
+    if not isinstance(raw, LineDict):
+        ctx.error("", "must map `disclosures` and `ordinary` to examples by category", line_of(raw))
+        raise DefinitionError(ctx.problems)
+    for extra in [k for k in raw if k not in SECTIONS]:
+        ctx.error(str(extra), f"unknown key '{extra}' (known: {', '.join(SECTIONS)})", line_of(raw, extra))
+    for section in SECTIONS:
+        allowed = known if section == "disclosures" else [*known, GENERAL]
+        by_category = raw.get(section)
+        if not isinstance(by_category, LineDict) or not by_category:
+            ctx.error(section, "must map categories to lists of examples", line_of(raw, section))
+            continue
+        for category, texts in by_category.items():
+            path = join(section, str(category))
+            if category not in allowed:
+                ctx.error(path, f"unknown category (known: {', '.join(allowed)})", line_of(by_category, category))
+                continue
+            if not isinstance(texts, LineList) or not texts:
+                ctx.error(path, "must be a non-empty list of examples", line_of(by_category, category))
+                continue
+            for i, item in enumerate(texts):
+                if not isinstance(item, str) or not item.strip():
+                    ctx.error(join(path, i), 'must be non-empty text in "double quotes"', line_of(texts, i))
+                else:
+                    examples.append(Example(item.strip(), str(category), section == "disclosures"))
+    if not ctx.problems:
+        missing = [c for c in known if not any(e.disclosure and e.category == c for e in examples)]
+        if missing:
+            ctx.error("disclosures", f"every category needs examples; none for {', '.join(missing)}", None)
+    if ctx.problems:
+        raise DefinitionError(ctx.problems)
+    return examples
+
+
+def word_grams(words: Sequence[str]) -> list[str]:
+    """Each word and each pair of neighbouring words."""
+    return [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]
+
+
+def letter_grams(words: Sequence[str]) -> list[str]:
+    """Runs of 3 to 5 letters inside each word, its edges marked: "hits" gives " hi", "hit", "its " ..."""
+    grams: list[str] = []
+    for w in words:
+        padded = f" {w} "
+        for n in (3, 4, 5):
+            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+def _word_analyser(text: str) -> list[str]:
+    return word_grams(text.split())
+
+
+def _letter_analyser(text: str) -> list[str]:
+    return letter_grams(text.split())
+
+
+def fit_pipeline(texts: Sequence[str], labels: Sequence[str]) -> Any:
+    """A scikit-learn TF-IDF and logistic regression model, fitted on normalised texts (keys joined by spaces)."""
+    # Why: imported here, so importing the screener costs nothing until a model is trained.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+    from threadpoolctl import threadpool_limits
+
+    features = make_union(
+        TfidfVectorizer(analyzer=_word_analyser, sublinear_tf=True),
+        TfidfVectorizer(analyzer=_letter_analyser, sublinear_tf=True),
+    )
+    regression = LogisticRegression(C=C, class_weight="balanced", solver="newton-cg", max_iter=1000)
+    # Why: BLAS threads fighting over two busy cores made the fit take 17 s instead of 0.2 s.
+    with threadpool_limits(limits=1):
+        return make_pipeline(features, regression).fit(list(texts), list(labels))
+
+
+class LearnedModel:
+    """Two fitted models: one says whether an answer discloses harm, the other which category.
+
+    The first runs on every answer, so its weights are copied into plain lists; the second, asked
+    only about the few answers the first flags, into arrays. Neither needs scikit-learn to score.
+    """
+
+    def __init__(self, decision: Any, category: Any, threshold: float = THRESHOLD) -> None:
+        union, regression = decision.steps[0][1], decision.steps[-1][1]
+        if [str(c) for c in regression.classes_] != [DISCLOSURE, NOT_A_DISCLOSURE]:
+            raise ValueError(f"the decision model must know {DISCLOSURE!r} and {NOT_A_DISCLOSURE!r}")
+        self.threshold = threshold
+        self.decision = decision
+        self.category = category
+        self._categories = _CategoryScorer(category)
+        # Why: scikit-learn's one row of weights is for the second class, `none`; negated, for a disclosure.
+        coef = [-float(w) for w in regression.coef_[0]]
+        self._intercept = -float(regression.intercept_[0])
+        (_, words), (_, letters) = union.transformer_list
+        self._word_index = {str(g): int(i) for g, i in words.vocabulary_.items()}
+        self._letter_index = {str(g): int(i) for g, i in letters.vocabulary_.items()}
+        self._word_idf = [float(x) for x in words.idf_]
+        self._letter_idf = [float(x) for x in letters.idf_]
+        self._word_weight = coef[: len(self._word_index)]
+        self._letter_weight = coef[len(self._word_index) :]
+        self._letter_columns: dict[str, tuple[int, ...]] = {}
+
+    def _letters_of(self, word: str) -> tuple[int, ...]:
+        """The columns of a word's letter grams that the model knows (answers repeat words: cached)."""
+        columns = self._letter_columns.get(word)
+        if columns is None:
+            index = self._letter_index
+            columns = tuple(index[g] for g in letter_grams((word,)) if g in index)
+            if len(self._letter_columns) > 50_000:
+                # Why: a flood of unique words must not grow memory without end.
+                self._letter_columns.clear()
+            self._letter_columns[word] = columns
+        return columns
+
+    def chance(self, words: Sequence[str]) -> float:
+        """The chance that an answer, already split into matching keys, discloses harm."""
+        index = self._word_index
+        word_counts = Counter(index[g] for g in word_grams(words) if g in index)
+        letter_counts: Counter[int] = Counter()
+        for w in words:
+            letter_counts.update(self._letters_of(w))
+        z = self._intercept
+        for counts, idf, weight in (
+            (word_counts, self._word_idf, self._word_weight),
+            (letter_counts, self._letter_idf, self._letter_weight),
+        ):
+            # TF-IDF with a logarithmic term count, scaled to length 1 per family, as scikit-learn does.
+            dot = squares = 0.0
+            for column, n in counts.items():
+                value = idf[column] if n == 1 else (1.0 + math.log(n)) * idf[column]
+                dot += value * weight[column]
+                squares += value * value
+            if squares:
+                z += dot / math.sqrt(squares)
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def category_of(self, words: Sequence[str]) -> str:
+        """The category an answer most likely tells of (asked only of answers that look like disclosures)."""
+        return self._categories.best(words)
+
+
+class _CategoryScorer:
+    """A fitted multi-class model's weights as arrays: the best class of an answer without scikit-learn."""
+
+    def __init__(self, pipeline: Any) -> None:
+        union, regression = pipeline.steps[0][1], pipeline.steps[-1][1]
+        self.classes = [str(c) for c in regression.classes_]
+        coef = np.asarray(regression.coef_, dtype=np.float64)
+        self._intercept = np.asarray(regression.intercept_, dtype=np.float64)
+        if len(self.classes) == 2:
+            # Why: with two classes scikit-learn keeps one row of weights, for the second class.
+            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+            self._intercept = np.array([-self._intercept[0] / 2, self._intercept[0] / 2])
+        self._families = []
+        offset = 0
+        for (_, vectoriser), grams in zip(union.transformer_list, (word_grams, letter_grams), strict=True):
+            index = {str(g): int(i) for g, i in vectoriser.vocabulary_.items()}
+            idf = np.asarray(vectoriser.idf_, dtype=np.float64)
+            self._families.append((grams, index, idf, coef[:, offset : offset + len(index)].T.copy()))
+            offset += len(index)
+
+    def scores(self, words: Sequence[str]) -> np.ndarray:
+        """Each class's decision value, as scikit-learn's `decision_function`."""
+        z = self._intercept.copy()
+        for grams, index, idf, weights in self._families:
+            counts = Counter(index[g] for g in grams(words) if g in index)
+            if not counts:
+                continue
+            columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+            n = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            values = (1.0 + np.log(n)) * idf[columns]
+            z += (values / math.sqrt(float(values @ values))) @ weights[columns]
+        return z
+
+    def best(self, words: Sequence[str]) -> str:
+        """The class with the highest decision value."""
+        return self.classes[int(np.argmax(self.scores(words)))]
+
+
+#: The class of answers that disclose, in the decision model.
+DISCLOSURE = "disclosure"
+
+
+def train(examples: Sequence[Example], split: Callable[[str], list[str]], threshold: float = THRESHOLD) -> LearnedModel:
+    """Fit both models on the examples; `split` turns an answer into the matching keys the screener reads."""
+    texts = [" ".join(split(e.text)) for e in examples]
+    decision = fit_pipeline(texts, [DISCLOSURE if e.disclosure else NOT_A_DISCLOSURE for e in examples])
+    disclosures = [(t, e.category) for t, e in zip(texts, examples, strict=True) if e.disclosure]
+    category = fit_pipeline([t for t, _ in disclosures], [c for _, c in disclosures])
+    return LearnedModel(decision, category, threshold)
