@@ -104,6 +104,23 @@ async def test_a_later_save_of_the_same_draft_wins(
     assert loaded.submission_key == draft.submission_key
 
 
+async def test_saves_spread_over_overlapping_batches_apply_in_queue_order(
+    parts: tuple[SurveyCatalog, CountingWriter], settings: Settings
+) -> None:
+    """Queued a little apart, saves land in several batches (in flight together on PostgreSQL): the last wins."""
+    catalog, writer = parts
+    survey = catalog.surveys["make-your-mark"]
+    draft = await start_draft(writer, catalog.version_id(survey))
+    saves = []
+    for i in range(40):
+        state = DraftState(draft.id, draft.survey_version_id, {"vote": VOTES[i % len(VOTES)], "why": str(i)}, [1])
+        saves.append(asyncio.create_task(save_draft(writer, state)))
+        await asyncio.sleep(0.001 * (i % 3))
+    await asyncio.gather(*saves)
+    assert len(writer.attempts) > 2, "the saves were spread over several transactions"
+    assert await stored_drafts(settings) == {draft.id: ({"vote": VOTES[39 % len(VOTES)], "why": "39"}, [1])}
+
+
 async def test_a_submission_deletes_its_draft_in_the_batch_it_shares_with_saves(
     parts: tuple[SurveyCatalog, CountingWriter], settings: Settings
 ) -> None:

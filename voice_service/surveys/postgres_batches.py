@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -68,8 +69,16 @@ def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql" and engine.dialect.driver == "asyncpg"
 
 
-async def write_postgres(engine: AsyncEngine, batch: WriteBatch, extras: ResponseExtras | None = None) -> Stored:
-    """Commit a batch in one transaction; returns, for each key that was already taken, what is stored under it."""
+async def write_postgres(
+    engine: AsyncEngine,
+    batch: WriteBatch,
+    extras: ResponseExtras | None = None,
+    statements_done: Callable[[], None] | None = None,
+) -> Stored:
+    """Commit a batch in one transaction; returns, for each key that was already taken, what is stored under it.
+
+    `statements_done` is called when every statement has run and only the COMMIT is left.
+    """
     async with engine.begin() as conn:
         if batch.starts:
             starts = batch.starts
@@ -83,6 +92,8 @@ async def write_postgres(engine: AsyncEngine, batch: WriteBatch, extras: Respons
         stored = await _insert_responses(conn, batch, extras) if batch.fresh else {}
         if batch.finished:
             await conn.exec_driver_sql(DELETE_DRAFTS_SQL, (batch.finished,))
+        if statements_done is not None:
+            statements_done()
     return stored
 
 

@@ -8,11 +8,12 @@ crash loses only unacknowledged work, and a retried submission key is stored at 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import re
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -132,6 +133,27 @@ async def submit_response(
 #: What a queued write is answered with once its transaction has committed.
 Result = Acknowledgement | Exception | None
 
+#: Batches in flight at once on PostgreSQL. Why more than one: a batch's COMMIT waits for the WAL
+#: flush, and the next batch's statements can run meanwhile; SQLite has one writer, so one there.
+POSTGRES_WORKERS = 3
+
+#: Called by the PostgreSQL path once a batch's statements have run, before its COMMIT: the next
+#: batch is gathered only then, so batches take row locks in queue order (a later draft save, or a
+#: retried key, waits for the earlier transaction and then applies after it).
+_STATEMENTS_DONE: contextvars.ContextVar[Callable[[], None]] = contextvars.ContextVar("statements_done")
+
+
+class _Once:
+    """A callback that runs at most once."""
+
+    def __init__(self, callback: Callable[[], None]) -> None:
+        self._callback: Callable[[], None] | None = callback
+
+    def __call__(self) -> None:
+        if self._callback is not None:
+            callback, self._callback = self._callback, None
+            callback()
+
 
 class SubmissionWriter:
     """Commits queued submissions and page drafts in batches, one transaction per batch (group commit)."""
@@ -142,22 +164,26 @@ class SubmissionWriter:
         #: Rows another domain stores with a response (safeguarding alerts), from the composition root.
         self.extras = extras
         self._queue: asyncio.Queue[tuple[Write, asyncio.Future[Any]] | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._sqlite: SqliteBatchWriter | None = None
+        #: Held by the worker gathering a batch until its statements have run (not until it commits).
+        self._order = asyncio.Lock()
 
     async def start(self) -> None:
-        """Start the writer task."""
-        if self._task is None:
+        """Start the writer's workers: several on PostgreSQL, whose commits overlap; one otherwise."""
+        if not self._tasks:
             if (database := sqlite_file(self.engine)) is not None:
                 self._sqlite = SqliteBatchWriter(database, self.extras)
-            self._task = asyncio.create_task(self._run(), name="submission-writer")
+            workers = POSTGRES_WORKERS if is_postgres(self.engine) else 1
+            self._tasks = [asyncio.create_task(self._run(), name=f"submission-writer-{i}") for i in range(workers)]
 
     async def stop(self) -> None:
         """Commit what is queued, then stop."""
-        if self._task is not None:
-            await self._queue.put(None)
-            await self._task
-            self._task = None
+        if self._tasks:
+            for _ in self._tasks:
+                await self._queue.put(None)
+            await asyncio.gather(*self._tasks)
+            self._tasks = []
         if self._sqlite is not None:
             await self._sqlite.close()
             self._sqlite = None
@@ -172,30 +198,37 @@ class SubmissionWriter:
         await self._queued(write)
 
     async def _queued(self, item: Write) -> Any:
-        if self._task is None:
+        if not self._tasks:
             raise RuntimeError("the submission writer is not running")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((item, future))
         return await future
 
     async def _run(self) -> None:
+        """One of the writer's workers: gathers a batch, runs its statements, releases the order, commits."""
         stopping = False
         while not stopping:
-            item = await self._queue.get()
-            batch = []
-            if item is None:
-                stopping = True
-            else:
-                batch.append(item)
-            # Why: everything that arrived while the last transaction was committing goes in this one.
-            while len(batch) < self.batch_size and not self._queue.empty():
-                more = self._queue.get_nowait()
-                if more is None:
-                    stopping = True
-                    break
-                batch.append(more)
-            if batch:
-                await self._commit_batch(batch)
+            release = _Once(self._order.release)
+            await self._order.acquire()
+            try:
+                item = await self._queue.get()
+                batch = []
+                if item is None:
+                    stopping = True  # each worker takes one stop marker, and nothing after it
+                else:
+                    batch.append(item)
+                # Why: everything that arrived while the last transaction was committing goes in this one.
+                while not stopping and len(batch) < self.batch_size and not self._queue.empty():
+                    more = self._queue.get_nowait()
+                    if more is None:
+                        stopping = True
+                        break
+                    batch.append(more)
+                if batch:
+                    _STATEMENTS_DONE.set(release)
+                    await self._commit_batch(batch)
+            finally:
+                release()
 
     async def _commit_batch(self, batch: list[tuple[Write, asyncio.Future[Any]]]) -> None:
         try:
@@ -229,7 +262,7 @@ class SubmissionWriter:
         if self._sqlite is not None:
             stored = await self._sqlite.write(row_batch(batch, self.extras))
         elif is_postgres(self.engine):
-            stored = await write_postgres(self.engine, batch, self.extras)
+            stored = await write_postgres(self.engine, batch, self.extras, _STATEMENTS_DONE.get(None))
         else:
             stored = await write_portable(self.engine, batch, self.extras)
         if self.extras is not None:
