@@ -6,6 +6,7 @@ their SVG charts must load under the page's CSP (which fails the test if it refu
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from tests.browser.axe import assert_accessible
@@ -83,6 +85,37 @@ def test_dashboard_annual_report_and_downloads_with_the_keyboard(window: Any, re
     content = Path(download.path()).read_bytes().decode("utf-8")
     assert content.startswith("\ufeffCourse,Sessions,Attendees,Evaluations")
     assert "Safeguarding Children: Working Together A,8,160,126" in content
+
+    # The same table for publication, as a workbook, from the keyboard.
+    tab_to(page, "a:has-text('Download courses for publication (XLSX')")
+    with page.expect_download() as caught:
+        page.keyboard.press("Enter")
+    download = caught.value
+    assert download.suggested_filename.endswith("-for-publication.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
+    assert sheet is not None
+    assert [cell.value for cell in sheet[3]][:3] == ["Course", "Sessions", "Attendees"]
+
+    # Trends by quarter: the period switch, from the top of the page.
+    page.goto(f"{reports_server}/staff/reports/training")
+    # Tab reaches the group's chosen radio; an arrow key moves the choice, as in any radio group.
+    tab_to(page, "#period")
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#period-2").is_checked()
+    tab_to(page, "button:has-text('Show these dates')")
+    press_enter_and_wait(page)
+    assert "period=quarter" in page.url
+    main = page.inner_text("main")
+    assert "Course Impact Score by quarter" in main
+    assert "By quarter" in main
+    assert charts_loaded(page) == 6
+    assert not overflows(page)
+    assert_accessible(page)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 700})
+    assert not overflows(page)
+    assert_accessible(page)
+    page.set_viewport_size(size)
 
     # The annual report for 2022/23, from its link.
     tab_to(page, "a:has-text('Training in 2022/23')")

@@ -150,6 +150,37 @@ def test_a_table_for_publication_hides_counts_under_five_and_what_would_reveal_t
     assert small[4] == "suppressed"
 
 
+def test_the_publication_xlsx_hides_the_same_cells_neutralises_text_and_is_audited(
+    staff_client: Callable[[str], TestClient], settings: Settings, annual_report: int
+) -> None:
+    add_small_course(settings, "=SUM(A1:A2) small", 3)
+    client = staff_client("training_admin")
+    params = {**YEAR, "table": "courses", "format": "xlsx", "publication": "yes"}
+    response = client.get("/staff/reports/training/download", params=params)
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].endswith('-for-publication.xlsx"')
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=4)]
+    table = {row[0]: row for row in rows}
+    small = table["'=SUM(A1:A2) small"]
+    assert small[2] == "suppressed"
+    assert small[4] == "suppressed"
+    assert table["The Child Death Review: Advanced Training for Professionals"][2] == "suppressed"
+    assert table[WTA][2] == 160
+    assert table["Total"][2] == 413
+    # Every cell is a value: no formula survives into the workbook.
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    params = {**YEAR, "table": "quarters", "format": "csv", "publication": "yes"}
+    quarters = client.get("/staff/reports/training/download", params=params)
+    assert quarters.status_code == 200
+    assert rows_of(quarters.content)[0][0] == "Quarter"
+    assert audited(settings, "report.training.export") == [
+        ("tom.training@example.org", "training-courses.xlsx 2022-04-01..2023-03-31 publication"),
+        ("tom.training@example.org", "training-quarters.csv 2022-04-01..2023-03-31 publication"),
+    ]
+
+
 def test_bad_download_requests_get_the_error_summary_and_nothing_is_audited(
     staff_client: Callable[[str], TestClient], settings: Settings
 ) -> None:

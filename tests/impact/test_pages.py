@@ -61,6 +61,36 @@ def test_the_dashboard_shows_every_session_by_default(
     assert "/staff/reports/responses/working-together-a-evaluation?format=xlsx" in page.text
 
 
+def test_the_dashboard_shows_trends_by_quarter_when_asked(
+    staff_client: Callable[[str], TestClient], annual_report: int
+) -> None:
+    client = staff_client("training_admin")
+    page = client.get("/staff/reports/training", params={"period": "quarter"})
+    assert page.status_code == 200, page.text
+    text = text_of(page.text)
+    assert "Course Impact Score by quarter, with its 95% interval" in text
+    assert "By quarter" in text
+    assert "By financial year" not in text
+    # The 2022/23 sessions fall in its quarters; the chart's table names each one.
+    assert re.search(r"2022/23 Q[1-4]", text)
+    assert 'value="quarter" checked' in page.text
+    assert "table=quarters" in page.text
+    by_year = text_of(client.get("/staff/reports/training", params={"period": "year"}).text)
+    assert "Course Impact Score by financial year" in by_year
+    assert "By financial year" in by_year
+
+
+def test_an_unknown_period_gets_the_error_summary(staff_client: Callable[[str], TestClient]) -> None:
+    client = staff_client("training_admin")
+    page = client.get("/staff/reports/training", params={"period": "<i>decade</i>", "from": "bad"})
+    assert page.status_code == 400
+    assert "There is a problem" in page.text
+    assert 'href="#period"' in page.text
+    assert "Choose trends by financial year or by quarter" in page.text
+    assert 'href="#from"' in page.text
+    assert "<i>decade</i>" not in page.text
+
+
 def test_a_range_with_no_sessions(staff_client: Callable[[str], TestClient], annual_report: int) -> None:
     client = staff_client("training_admin")
     page = client.get("/staff/reports/training", params={"from": "2030-01-01", "to": "2030-12-31"})

@@ -135,8 +135,9 @@ def _short(name: str, width: int = 38) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "\u2026"
 
 
-def impact_over_time(trends: Sequence[tuple[str, Sequence[tuple[str, Figures]]]]) -> Chart:
-    """The Course Impact Score per financial year, per course, with its interval; incomplete years left out."""
+def impact_over_time(trends: Sequence[tuple[str, Sequence[tuple[str, Figures]]]], period: str = "year") -> Chart:
+    """The Course Impact Score per financial year or quarter, per course, with its interval; incomplete left out."""
+    name = "Quarter" if period == "quarter" else "Financial year"
     markers = ("o", "s", "^", "D", "v", "P")
     figure = _figure(3.2)
     periods = sorted({label for _, trend in trends for label, _ in trend})
@@ -154,13 +155,19 @@ def impact_over_time(trends: Sequence[tuple[str, Sequence[tuple[str, Figures]]]]
                 xs, ys, yerr=[lows, highs], label=_short(course), marker=markers[i % len(markers)], color="black",
                 linestyle=("-", "--", ":", "-.")[i % 4], capsize=3, markerfacecolor=GREYS[i % len(GREYS)],
             )  # fmt: skip
-        axes.set_xticks(range(len(periods)), periods)
+        # Why slanted for quarters: "2022/23 Q1" labels side by side overlap after a year or two.
+        axes.set_xticks(
+            range(len(periods)),
+            periods,
+            rotation=45 if period == "quarter" else 0,
+            ha="right" if period == "quarter" else "center",
+        )
         axes.set_ylim(0, 100)
         axes.set_ylabel("Course Impact Score (0-100)")
-        axes.set_xlabel("Financial year")
+        axes.set_xlabel(name)
         if axes.get_legend_handles_labels()[0]:
             axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, ncols=2)
-    header = ("Course", "Financial year", "Score", "95% interval", "Complete")
+    header = ("Course", name, "Score", "95% interval", "Complete")
     rows = []
     for course, trend in trends:
         for label, f in trend:
@@ -169,7 +176,7 @@ def impact_over_time(trends: Sequence[tuple[str, Sequence[tuple[str, Figures]]]]
             interval = "" if low is None or high is None else f"{low:.0f} to {high:.0f}"
             rows.append((course, label, score, interval, "yes" if f.impact.complete else "no: no follow-ups yet"))
     alt = (
-        "Line chart of each course's Course Impact Score by financial year, with its interval. "
-        "Years without follow-ups have no score and are not drawn."
+        f"Line chart of each course's Course Impact Score by {name.lower()}, with its interval. "
+        f"{'Quarters' if period == 'quarter' else 'Years'} without follow-ups have no score and are not drawn."
     )
     return Chart(_uri(figure), alt, header, tuple(rows))

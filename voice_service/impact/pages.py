@@ -40,6 +40,8 @@ class ReportView:
     surveys: list[tuple[str, str]]
     #: Financial years that have sessions, newest first.
     years: list[str]
+    #: The trend period shown: "year" or "quarter" (rules.PERIODS).
+    period: str = "year"
 
 
 def _years(span: tuple[date, date] | None) -> list[str]:
@@ -54,7 +56,7 @@ def default_range(span: tuple[date, date] | None, today: date) -> tuple[date, da
     return span if span is not None else financial_year_bounds(financial_year(today))
 
 
-def _draw(report: TrainingReport) -> tuple[list[CourseCharts], charts.Chart, charts.Chart]:
+def _draw(report: TrainingReport, period: str = "year") -> tuple[list[CourseCharts], charts.Chart, charts.Chart]:
     """Every chart of a report (matplotlib is synchronous: this runs in a worker thread)."""
     options = next(iter(report.facts.elements.values())).options if report.facts.elements else ()
     elements = [
@@ -68,19 +70,19 @@ def _draw(report: TrainingReport) -> tuple[list[CourseCharts], charts.Chart, cha
     trends = []
     for course in report.courses:
         only = report.facts.where_sessions(report.facts.sessions["course_id"] == course.course_id)
-        trends.append((course.name, trend(only, "financial_year", report.weights)))
-    return elements, intention, charts.impact_over_time(trends)
+        trends.append((course.name, trend(only, rules.PERIODS[period], report.weights)))
+    return elements, intention, charts.impact_over_time(trends, period)
 
 
 async def report_view(
-    engine: AsyncEngine, catalog: SurveyCatalog, weights: dict[str, float], start: date, end: date
+    engine: AsyncEngine, catalog: SurveyCatalog, weights: dict[str, float], start: date, end: date, period: str = "year"
 ) -> ReportView:
-    """The figures, tables and charts for sessions from `start` to `end`."""
+    """The figures, tables and charts for sessions from `start` to `end`, trends by `period`."""
     report = await training_report(engine, catalog, weights, start, end)
-    elements, intention, impact = await asyncio.to_thread(_draw, report)
+    elements, intention, impact = await asyncio.to_thread(_draw, report, period)
     surveys = sorted((s.slug, s.title) for s in catalog.surveys.values() if s.purpose in PURPOSES)
     years = _years(await session_span(engine))
-    return ReportView(report, report_tables(report), elements, intention, impact, surveys, years)
+    return ReportView(report, report_tables(report), elements, intention, impact, surveys, years, period)
 
 
 async def dashboard_range(engine: AsyncEngine, today: date) -> tuple[date, date]:
@@ -125,13 +127,27 @@ async def dashboard(
     start: str | None,
     end: str | None,
     today: date,
+    period: str | None = None,
 ) -> ReportView:
-    """The dashboard for the chosen dates (every session when none are chosen); rules.Invalid for bad dates."""
-    if not (start or "").strip() and not (end or "").strip():
-        first, last = await dashboard_range(engine, today)
-    else:
-        first, last = rules.date_range(start, end)
-    return await report_view(engine, catalog, weights, first, last)
+    """The dashboard for the chosen dates (every session when none are chosen) with trends by year or quarter.
+
+    rules.Invalid, with a message for each field at fault, for bad dates or an unknown period.
+    """
+    errors: dict[str, str] = {}
+    try:
+        chosen = rules.period(period)
+    except rules.Invalid as exc:
+        errors.update(exc.errors)
+    try:
+        if not (start or "").strip() and not (end or "").strip():
+            first, last = await dashboard_range(engine, today)
+        else:
+            first, last = rules.date_range(start, end)
+    except rules.Invalid as exc:
+        errors = {**exc.errors, **errors}
+    if errors:
+        raise rules.Invalid(errors)
+    return await report_view(engine, catalog, weights, first, last, chosen)
 
 
 async def annual_report(

@@ -54,3 +54,15 @@ def financial_year(label: str | None) -> tuple[date, date]:
         return financial_year_bounds(label or "")
     except ValueError:
         raise Invalid({"year": "Choose a financial year written like 2022/23"}) from None
+
+
+#: The dashboard's trend periods: the query value, and the name `analysis.figures.trend` knows it by.
+PERIODS = {"year": "financial_year", "quarter": "quarter"}
+
+
+def period(value: str | None) -> str:
+    """The trend period asked for ("year" when none is given); Invalid for anything else."""
+    text = (value or "").strip() or "year"
+    if text not in PERIODS:
+        raise Invalid({"period": "Choose trends by financial year or by quarter"})
+    return text

@@ -14,14 +14,14 @@ from litestar.response import Stream, Template
 from voice_service.accounts.identity import Identity, client_address
 from voice_service.impact import downloads, pages, rules
 from voice_service.impact.response_export import NotExportable
-from voice_service.impact.tables import TABLES, share
+from voice_service.impact.tables import TABLES, TREND_TABLES, share
 from voice_service.surveys.runtime import Runtime
 
 NAV = "/staff/reports/training"
 From = Annotated[str | None, QueryParameter(name="from")]
 To = Annotated[str | None, QueryParameter(name="to")]
 Format = Annotated[str, QueryParameter(name="format")]
-ANCHORS = {"from": "from", "to": "to", "year": "year", "table": "from", "format": "from"}
+ANCHORS = {"from": "from", "to": "to", "year": "year", "table": "from", "format": "from", "period": "period"}
 
 
 def _page(
@@ -35,6 +35,7 @@ def _page(
         "error_list": [(ANCHORS.get(f, f), m) for f, m in errors.items()],
         "table_titles": TABLES,
         "share": share,
+        "trend_tables": TREND_TABLES,
         **context,
     }
     return Template(f"staff/reports/{name}.html", context=full, status_code=status)
@@ -57,12 +58,14 @@ class ReportPagesController(Controller):
         staff: NamedDependency[Identity],
         start: From = None,
         end: To = None,
+        period: FromQuery[str | None] = None,
     ) -> Template:
-        """Per-course figures, charts and tables for a date range (every session by default)."""
-        form = {"from": start or "", "to": end or ""}
+        """Per-course figures, charts and tables for a date range (every session by default), trends by period."""
+        form = {"from": start or "", "to": end or "", "period": period or "year"}
         weights = dict(runtime.settings.impact_weights)
+        today = datetime.now(UTC).date()
         try:
-            view = await pages.dashboard(runtime.engine, runtime.catalog, weights, start, end, datetime.now(UTC).date())
+            view = await pages.dashboard(runtime.engine, runtime.catalog, weights, start, end, today, period)
         except rules.Invalid as exc:
             return _page("dashboard", staff, exc.errors, 400, view=None, form=form)
         return _page("dashboard", staff, view=view, form=form)
@@ -97,7 +100,7 @@ class ReportPagesController(Controller):
         try:
             wanted = downloads.table_request(table, fmt, start, end, publication)
         except rules.Invalid as exc:
-            form = {"from": start or "", "to": end or ""}
+            form = {"from": start or "", "to": end or "", "period": "year"}
             return _page("dashboard", staff, exc.errors, 400, view=None, form=form)
         filename, media_type, content = await downloads.table_download(
             runtime.engine,

@@ -1,4 +1,4 @@
-"""The report's tables (per course, per sector, organisation and mode, per year) and their CSV and XLSX exporters.
+"""The report's tables (per course; sector, organisation and mode; year and quarter) and their CSV and XLSX exporters.
 
 A table marked for publication hides any count of 1 to 4 people and any figure a total would reveal
 (analysis.suppression), and any share resting on fewer than 5 people.
@@ -33,7 +33,10 @@ TABLES = {
     "organisations": "By organisation",
     "modes": "By delivery mode",
     "years": "By financial year",
+    "quarters": "By quarter",
 }
+#: The trend table of each dashboard period (see rules.PERIODS).
+TREND_TABLES = {"year": "years", "quarter": "quarters"}
 FIGURE_HEADER = (
     "Sessions",
     "Attendees",
@@ -124,6 +127,7 @@ def report_tables(report: TrainingReport, publication: bool = False) -> dict[str
             "courses", "Course", [(c.name, c.figures) for c in report.courses], report.totals, publication
         ),
         "years": _table("years", "Financial year", report.trend(), report.totals, publication),
+        "quarters": _table("quarters", "Quarter", report.trend("quarter"), report.totals, publication),
     }
     for identifier, (column, heading) in BREAKDOWNS.items():
         tables[identifier] = _table(identifier, heading, report.breakdown(column), report.totals, publication)
