@@ -44,6 +44,10 @@ START, END = date(2022, 4, 1), date(2023, 3, 31)
 TEXTS = ["Clear examples and time to talk.", "=SUM(A1)", "More on information sharing, please.", "Good."]
 
 
+#: The issue's targets on the 2-core reference machine: seconds (wall) and peak MiB.
+TARGETS = {"report": (2.0, 1024), "csv": (2.0, 1024), "xlsx": (10.0, 1024)}
+
+
 def peak_mib() -> float:
     """This process's peak resident memory so far, in MiB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -172,16 +176,23 @@ def main() -> None:
         started = time.perf_counter()
         asyncio.run(build(url, args.responses))
         print(f"stored {args.responses:,} responses x 10 answers in {time.perf_counter() - started:.1f} s (set-up)")
+        verdicts = []
         for what in ("report", "csv", "xlsx"):
             command = [sys.executable, __file__, "--database-url", url, "--measure", what]
             out = subprocess.run(command, check=True, capture_output=True, text=True, env=os.environ)
             figures = json.loads(out.stdout.strip().splitlines()[-1])
             extra = f", {figures['evaluations']:,.0f} evaluations" if "evaluations" in figures else ""
             extra += f", {figures['bytes'] / 2**20:.1f} MiB file" if "bytes" in figures else ""
+            seconds, memory = TARGETS[what]
+            grown = figures["peak_mib"] - figures["peak_mib_before"]
+            met = figures["seconds"] < seconds and figures["peak_mib"] < memory
+            verdicts.append(met)
             print(
-                f"{what:>6}: {figures['seconds']:.2f} s, peak {figures['peak_mib']:.0f} MiB "
-                f"(process before: {figures['peak_mib_before']:.0f} MiB){extra}"
+                f"{what:>6}: {figures['seconds']:.2f} s (CPU {figures['cpu_seconds']:.2f} s), "
+                f"peak {figures['peak_mib']:.0f} MiB (process before: {figures['peak_mib_before']:.0f} MiB, "
+                f"+{grown:.0f}){extra}; target < {seconds:g} s and < {memory:,} MiB: {'MET' if met else 'NOT MET'}"
             )
+        print(f"targets met: {sum(verdicts)} of {len(verdicts)} (wall time; compare CPU time on a busy machine)")
 
 
 if __name__ == "__main__":
