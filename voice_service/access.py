@@ -63,6 +63,8 @@ ROUTES: dict[str, Policy] = {
     "/staff/people/{user_id}": ADMIN,
     "/staff/people/{user_id}/roles": ADMIN,
     "/staff/people/{user_id}/disable": ADMIN,
+    "/staff/people/{user_id}/enable": ADMIN,
+    "/staff/people/{user_id}/two-step-reset": ADMIN,
     "/staff/people/{user_id}/password-link": ADMIN,
     "/staff/audit": ADMIN,
     "/staff/audit.csv": ADMIN,
@@ -72,6 +74,8 @@ ROUTES: dict[str, Policy] = {
     "/api/staff/people/{user_id}": ADMIN,
     "/api/staff/people/{user_id}/roles": ADMIN,
     "/api/staff/people/{user_id}/disable": ADMIN,
+    "/api/staff/people/{user_id}/enable": ADMIN,
+    "/api/staff/people/{user_id}/two-step-reset": ADMIN,
     "/api/staff/people/{user_id}/password-link": ADMIN,
     "/api/staff/audit": ADMIN,
     # --- training: courses, sessions, delegates (voice_service/training) -------------------

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.accounts.conftest import audit_actions_async
 from tests.support import database
 from voice_service.accounts import service
+from voice_service.accounts.people import disable_person
 from voice_service.accounts.sessions import log_in, resolve_session
 from voice_service.accounts.tokens import create_token, resolve_token
 from voice_service.core.audit import CLI, Actor
@@ -99,13 +100,14 @@ async def test_set_roles_replaces_them_and_applies_to_the_next_request(engine: A
 
 
 async def test_disable_user_ends_sessions_and_tokens_at_once(engine: AsyncEngine, settings: Settings) -> None:
+    await service.create_user(engine, "keeper@example.org", "", ["admin"], actor=CLI)
     person = await service.create_user(engine, "dee@example.org", "", ["admin"], actor=CLI, password=GOOD)
     outcome = await log_in(engine, settings, "dee@example.org", GOOD, "")
     _info, token = await create_token(engine, person.id, "script", actor=CLI)
     assert await resolve_session(engine, settings, outcome.secret) is not None
     assert await resolve_token(engine, token) is not None
 
-    await service.disable_user(engine, person.id, actor=CLI)
+    await disable_person(engine, person.id, actor=CLI)
 
     assert await resolve_session(engine, settings, outcome.secret) is None
     assert await resolve_token(engine, token) is None
@@ -115,7 +117,7 @@ async def test_disable_user_ends_sessions_and_tokens_at_once(engine: AsyncEngine
     assert again.errors
     assert not (await service.get_user(engine, person.id)).active
     with pytest.raises(service.UserNotFound):
-        await service.disable_user(engine, uuid.uuid4(), actor=CLI)
+        await disable_person(engine, uuid.uuid4(), actor=CLI)
 
 
 async def test_set_password_checks_it_and_ends_every_session(engine: AsyncEngine, settings: Settings) -> None:
@@ -158,3 +160,8 @@ async def test_completing_the_second_factor_gives_a_new_verified_session(
     assert ("auth.second_factor", "two@example.org", "staff_user", "192.0.2.9") in await audit_actions_async(
         settings.database_url
     )
+
+
+async def test_before_the_first_admin_exists_other_accounts_can_still_be_disabled(engine: AsyncEngine) -> None:
+    person = await service.create_user(engine, "early@example.org", "", ["voice_editor"], actor=CLI)
+    assert not (await disable_person(engine, person.id, actor=CLI)).active

@@ -1,4 +1,4 @@
-"""People and roles as an admin manages them: the list, one person, adding, changing roles and disabling.
+"""People and roles as an admin manages them: the list, one person, adding, changing roles, disabling and back.
 
 Two rules hold whoever asks and however many ask at once: an admin cannot lock themselves out
 (disable their own account or drop their own admin role), and the service never ends up with no
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from voice_service.accounts.password_links import request_password_link
 from voice_service.accounts.roles import Role
+from voice_service.accounts.second_factor import clear_second_factor
 from voice_service.accounts.service import AccountError, Person, UserNotFound, clean_roles, create_user
 from voice_service.accounts.tables import API_TOKENS, PASSWORD_LINKS, STAFF_ROLES, STAFF_SESSIONS, STAFF_USERS
 from voice_service.core.audit import Actor, Target, audit
@@ -181,6 +182,32 @@ async def disable_person(
         await conn.execute(
             delete(PASSWORD_LINKS).where(PASSWORD_LINKS.c.user_id == user_id, PASSWORD_LINKS.c.used_at.is_(None))
         )
-        await _check_an_admin_remains(conn)
+        if Role.ADMIN.value in (await _summaries(conn, user_id))[0].roles:
+            # Why only then: a service with no admin yet can still disable others' accounts.
+            await _check_an_admin_remains(conn)
         await audit(conn, actor, "user.disable", Target("staff_user", str(user_id)), address)
         return (await _summaries(conn, user_id))[0]
+
+
+async def enable_person(engine: AsyncEngine, user_id: uuid.UUID, *, actor: Actor, address: str = "") -> PersonSummary:
+    """Turn a disabled account back on: they sign in with their password; old tokens stay revoked."""
+    async with engine.begin() as conn:
+        changed = await conn.execute(
+            update(STAFF_USERS).where(STAFF_USERS.c.id == user_id, STAFF_USERS.c.active.is_(False)).values(active=True)
+        )
+        found = await _summaries(conn, user_id)
+        if not found:
+            raise UserNotFound("There is no account with that id")
+        if changed.rowcount:  # already active: nothing changes and nothing is audited
+            await audit(conn, actor, "user.enable", Target("staff_user", str(user_id)), address)
+        return found[0]
+
+
+async def reset_second_factor(
+    engine: AsyncEngine, user_id: uuid.UUID, *, actor: Actor, address: str = ""
+) -> PersonSummary:
+    """Turn off someone else's two-step verification (a lost phone); they set it up again."""
+    if actor.id == user_id:
+        raise SelfLockout("Change your own two-step verification from your account page")
+    await clear_second_factor(engine, user_id, actor, address)
+    return await person_details(engine, user_id)

@@ -230,6 +230,54 @@ class PeopleApiController(Controller):
         return Response(_out(person), status_code=200)
 
     @post(
+        "/{user_id:uuid}/enable",
+        summary="Turn a disabled account back on",
+        status_code=200,
+        responses={**REFUSALS, **NOT_FOUND},
+    )
+    async def enable(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[CoreRuntime],
+        staff: NamedDependency[Identity],
+        user_id: FromPath[uuid.UUID],
+    ) -> Response[PersonOut]:
+        """They sign in with their password again; API tokens revoked when it was disabled stay revoked."""
+        try:
+            person = await people.enable_person(
+                runtime.engine, user_id, actor=staff.actor, address=client_address(request)
+            )
+        except AccountError as exc:
+            return _refusal(exc)
+        return Response(_out(person), status_code=200)
+
+    @post(
+        "/{user_id:uuid}/two-step-reset",
+        summary="Turn off someone's two-step verification",
+        status_code=200,
+        responses={
+            **REFUSALS,
+            **NOT_FOUND,
+            409: _errors("Your own two-step verification is changed on your account page"),
+        },
+    )
+    async def reset_two_step(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[CoreRuntime],
+        staff: NamedDependency[Identity],
+        user_id: FromPath[uuid.UUID],
+    ) -> Response[PersonOut]:
+        """For a lost phone: their recovery codes are deleted and they set two-step verification up again."""
+        try:
+            person = await people.reset_second_factor(
+                runtime.engine, user_id, actor=staff.actor, address=client_address(request)
+            )
+        except AccountError as exc:
+            return _refusal(exc)
+        return Response(_out(person), status_code=200)
+
+    @post(
         "/{user_id:uuid}/password-link",
         summary="Email a set-password link",
         status_code=202,

@@ -1,4 +1,4 @@
-"""The admin's people pages: the list, adding a person, one person, their roles, disabling, set-password links."""
+"""The admin's people pages: the list, adding, one person, roles, disabling and back, two-step reset, links."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ class Done(StrEnum):
     ROLES = "roles"
     LINK = "link"
     DISABLED = "disabled"
+    ENABLED = "enabled"
+    TWO_STEP_RESET = "two-step-reset"
 
 
 class PersonForm(msgspec.Struct):
@@ -222,3 +224,60 @@ class PeopleController(Controller):
             found = await people.person_details(runtime.engine, user_id)
             return _page("disable.html", staff, 409, {"confirm": str(exc)}, person=found)
         return Redirect(f"/staff/people/{user_id}?done={Done.DISABLED}", status_code=303)
+
+    @get("/{user_id:uuid}/enable", name="staff-person-enable")
+    async def confirm_enable(
+        self, runtime: NamedDependency[CoreRuntime], staff: NamedDependency[Identity], user_id: FromPath[uuid.UUID]
+    ) -> Template:
+        """Ask the admin to confirm before a disabled account is turned back on."""
+        try:
+            found = await people.person_details(runtime.engine, user_id)
+        except UserNotFound as exc:
+            raise _not_found(exc) from exc
+        return _page("enable.html", staff, person=found)
+
+    @post("/{user_id:uuid}/enable", name="staff-person-enable-confirmed", status_code=303)
+    async def enable(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[CoreRuntime],
+        staff: NamedDependency[Identity],
+        user_id: FromPath[uuid.UUID],
+    ) -> Redirect:
+        """Turn the account back on; their old API tokens stay revoked."""
+        try:
+            await people.enable_person(runtime.engine, user_id, actor=staff.actor, address=client_address(request))
+        except UserNotFound as exc:
+            raise _not_found(exc) from exc
+        return Redirect(f"/staff/people/{user_id}?done={Done.ENABLED}", status_code=303)
+
+    @get("/{user_id:uuid}/two-step-reset", name="staff-person-two-step-reset")
+    async def confirm_two_step_reset(
+        self, runtime: NamedDependency[CoreRuntime], staff: NamedDependency[Identity], user_id: FromPath[uuid.UUID]
+    ) -> Template:
+        """Ask the admin to confirm before someone's two-step verification is turned off."""
+        try:
+            found = await people.person_details(runtime.engine, user_id)
+        except UserNotFound as exc:
+            raise _not_found(exc) from exc
+        return _page("two_step_reset.html", staff, person=found)
+
+    @post("/{user_id:uuid}/two-step-reset", name="staff-person-two-step-reset-confirmed", status_code=303)
+    async def reset_two_step(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[CoreRuntime],
+        staff: NamedDependency[Identity],
+        user_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """Turn their two-step verification off and delete their recovery codes (a lost phone)."""
+        try:
+            await people.reset_second_factor(
+                runtime.engine, user_id, actor=staff.actor, address=client_address(request)
+            )
+        except UserNotFound as exc:
+            raise _not_found(exc) from exc
+        except AccountError as exc:
+            found = await people.person_details(runtime.engine, user_id)
+            return _page("two_step_reset.html", staff, 409, {"confirm": str(exc)}, person=found)
+        return Redirect(f"/staff/people/{user_id}?done={Done.TWO_STEP_RESET}", status_code=303)
