@@ -77,6 +77,13 @@ def test_kept_fields_are_bounded() -> None:
     assert len(fields) == 3
 
 
+def test_nothing_is_kept_while_templates_reload_for_development() -> None:
+    survey = CATALOG.surveys["young-people-voice"]
+    fields = QuestionFields(build_environment(TEMPLATES, auto_reload=True))
+    fields(survey.questions[0], survey, {}, None)
+    assert len(fields) == 0
+
+
 @pytest.mark.parametrize("debug", [False, True])
 def test_templates_are_checked_for_changes_only_in_debug(tmp_path: Path, debug: bool) -> None:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", debug=debug)

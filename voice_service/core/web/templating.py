@@ -117,7 +117,9 @@ class QuestionFields:
     ) -> Markup:
         """The question's fields showing `values` (form field -> values) and `error`."""
         chosen = tuple((name, tuple(values.get(name) or ())) for name in question.field_names())
-        key = (id(survey), id(question), chosen, error) if _only_options(question, chosen) else None
+        # Why not with auto_reload: a template edited during development must show at once.
+        keep = not self._env.auto_reload and _only_options(question, chosen)
+        key = (id(survey), id(question), chosen, error) if keep else None
         if key is not None and (kept := self._kept.get(key)) is not None:
             self._kept.move_to_end(key)
             return kept[2]
