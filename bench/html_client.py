@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 TEXTS = [
     "More places to go in the evening that feel safe.",
     "Teachers who listen when you tell them something is wrong.",
-    "Shorter waits to talk to someone about how I feel & buses <at night>.",
+    "Shorter waits for counselling & buses <at night>.",
     "Cheaper buses, and youth clubs open at weekends.",
 ]
 
