@@ -6,12 +6,26 @@ nothing here uses them; the lexicon analyser reads the raw text with its own wor
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from textblob.en.sentiments import PatternAnalyzer
 
-_ANALYZER = PatternAnalyzer()
+if TYPE_CHECKING:
+    from textblob.en.sentiments import PatternAnalyzer
+
+
+@functools.cache
+def _analyzer() -> PatternAnalyzer:
+    """TextBlob's lexicon analyser, imported on first use.
+
+    Why: importing TextBlob brings in NLTK and SciPy, about 100 MiB and 3 s of CPU, which every web
+    worker and command would otherwise pay at start whether or not it ever scores a text.
+    """
+    from textblob.en.sentiments import PatternAnalyzer
+
+    return PatternAnalyzer()
 
 
 @dataclass(frozen=True)
@@ -33,7 +47,7 @@ class Sentiment:
 
 def sentiment(text: str) -> Sentiment:
     """The sentiment of one text."""
-    result = _ANALYZER.analyze(text)
+    result = _analyzer().analyze(text)
     return Sentiment(float(result.polarity), float(result.subjectivity))
 
 

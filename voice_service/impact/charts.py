@@ -9,11 +9,9 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
-
-import matplotlib as mpl
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from analysis.figures import ElementFigures, Figures
 from analysis.proportions import Proportion, percent
@@ -29,6 +27,20 @@ STYLE: dict[Any, Any] = {
 }
 
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def _style() -> AbstractContextManager[None]:
+    """Matplotlib with this module's style, imported on first use.
+
+    Why: matplotlib is about 30 MiB and only staff report pages draw charts; survey workers never do.
+    """
+    import matplotlib as mpl
+
+    return mpl.rc_context(STYLE)
+
+
 @dataclass(frozen=True)
 class Chart:
     """An SVG chart as a data URI, its text alternative, and the table of what it shows."""
@@ -41,13 +53,15 @@ class Chart:
 
 def _uri(figure: Figure) -> str:
     buffer = io.BytesIO()
-    with mpl.rc_context(STYLE):
+    with _style():
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _figure(height: float) -> Figure:
-    with mpl.rc_context(STYLE):
+    from matplotlib.figure import Figure
+
+    with _style():
         return Figure(figsize=(7.0, height), layout="constrained")
 
 
@@ -66,7 +80,7 @@ def _error(p: Proportion) -> tuple[float, float]:
 def element_ratings(course: str, elements: dict[str, ElementFigures], options: Sequence[tuple[str, str]]) -> Chart:
     """The report's "Elements of the course": one stacked bar per element, the share of ratings at each point."""
     figure = _figure(0.5 + 0.45 * max(len(elements), 1))
-    with mpl.rc_context(STYLE):
+    with _style():
         axes = figure.add_subplot()
         labels = [e.label for e in elements.values()]
         left = [0.0] * len(labels)
@@ -105,7 +119,7 @@ def intention_and_behaviour(courses: Sequence[tuple[str, Figures]]) -> Chart:
         ("Worst case: changed, of all attendees", lambda f: f.impact.behaviour_worst_case),
     ]
     figure = _figure(0.8 + 0.8 * max(len(courses), 1))
-    with mpl.rc_context(STYLE):
+    with _style():
         axes = figure.add_subplot()
         height = 0.8 / len(series)
         for i, (label, pick) in enumerate(series):
@@ -141,7 +155,7 @@ def impact_over_time(trends: Sequence[tuple[str, Sequence[tuple[str, Figures]]]]
     markers = ("o", "s", "^", "D", "v", "P")
     figure = _figure(3.2)
     periods = sorted({label for _, trend in trends for label, _ in trend})
-    with mpl.rc_context(STYLE):
+    with _style():
         axes = figure.add_subplot()
         for i, (course, trend) in enumerate(trends):
             points = [(periods.index(label), f.impact) for label, f in trend if f.impact.complete]

@@ -8,9 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import matplotlib as mpl
 import pandas as pd
-from matplotlib.figure import Figure
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -75,6 +73,10 @@ def chart(table: pd.DataFrame) -> tuple[str | None, str]:
         [100 * (s - lo) for s, lo in zip(overall["share"], overall["low"], strict=True)],
         [100 * (hi - s) for s, hi in zip(overall["share"], overall["high"], strict=True)],
     ]
+    # Why imported here: matplotlib is about 30 MiB that survey workers, which never chart, need not load.
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
     with mpl.rc_context(STYLE):
         figure = Figure(figsize=(7.0, 0.6 * len(labels) + 1.2), layout="constrained")
         axes = figure.subplots()
