@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,8 +25,10 @@ from voice_service.safeguarding.learned import (
     DISCLOSURE,
     EXAMPLES_FILE,
     THRESHOLD,
+    LearnedModel,
     load_examples,
     parse_examples,
+    train,
 )
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, PhrasebookError
 from voice_service.safeguarding.screening import LEARNED, default_screener, load_screener
@@ -69,10 +73,15 @@ def test_the_examples_cover_every_category_with_disclosures_and_look_alikes() ->
         assert sum(not e.disclosure and e.category == category for e in examples) >= 10, category
 
 
+def _fitted_here() -> LearnedModel:
+    """The shipped model fitted in this process, with its scikit-learn pipelines kept to compare with."""
+    screener = default_screener()
+    return train(load_examples(EXAMPLES_FILE, screener.categories), screener.words, in_child=False)
+
+
 def test_the_fast_scorer_gives_scikit_learns_probability() -> None:
     screener = default_screener()
-    model = screener.model
-    assert model is not None
+    model = _fitted_here()
     texts = [i.text for i in load_items(UNSEEN)] + EVERYDAY + ["", "!!!", "kms kms kms kms", "zzzzqqq"]
     words = [screener.words(t) for t in texts]
     column = list(model.decision.classes_).index(DISCLOSURE)
@@ -83,12 +92,36 @@ def test_the_fast_scorer_gives_scikit_learns_probability() -> None:
 
 def test_the_category_scorer_picks_scikit_learns_category() -> None:
     screener = default_screener()
-    model = screener.model
-    assert model is not None
+    model = _fitted_here()
     texts = [i.text for i in load_items(UNSEEN) if i.disclosure] + ["", "zzzzqqq"]
     words = [screener.words(t) for t in texts]
     expected = model.category.predict([" ".join(w) for w in words])
     assert [model.category_of(w) for w in words] == [str(c) for c in expected]
+
+
+def test_the_model_trained_in_a_child_process_scores_as_one_fitted_here() -> None:
+    screener = default_screener()
+    shipped, here = screener.model, _fitted_here()
+    assert shipped is not None
+    # Only plain weights came back from the child process.
+    assert shipped.decision is None
+    assert shipped.category is None
+    texts = [i.text for i in load_items(UNSEEN)] + EVERYDAY
+    for text in texts:
+        words = screener.words(text)
+        assert shipped.chance(words) == here.chance(words), text
+        assert shipped.category_of(words) == here.category_of(words), text
+
+
+def test_the_service_never_loads_scikit_learn_itself() -> None:
+    code = (
+        "import sys; from voice_service.safeguarding.screening import default_screener; "
+        "assert default_screener().screen('my step dad hits me when he is drunk').flagged; "
+        "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_the_model_catches_what_no_phrase_says_and_names_a_category() -> None:

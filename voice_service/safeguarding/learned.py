@@ -6,14 +6,18 @@ disclose, by category, and ordinary answers that look like them), with scikit-le
 regression over TF-IDF word 1-2-grams and letter 3-5-grams of each word, which tolerate the
 misspellings and text-speak the phrase matcher needs spellings for. Once trained, its weights are
 copied into plain arrays, so scoring an answer costs tens of microseconds and imports nothing more.
+The service trains it in a short-lived child process, so scikit-learn and SciPy (about 90 MiB)
+never load into a web worker.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -262,10 +266,39 @@ class _CategoryScorer:
 DISCLOSURE = "disclosure"
 
 
-def train(examples: Sequence[Example], split: Callable[[str], list[str]], threshold: float = THRESHOLD) -> LearnedModel:
-    """Fit both models on the examples; `split` turns an answer into the matching keys the screener reads."""
+def train(
+    examples: Sequence[Example],
+    split: Callable[[str], list[str]],
+    threshold: float = THRESHOLD,
+    *,
+    in_child: bool = True,
+) -> LearnedModel:
+    """Fit both models on the examples; `split` turns an answer into the matching keys the screener reads.
+
+    In a child process by default: only the plain weights come back. `in_child=False` fits here and
+    keeps the scikit-learn pipelines on the model (`decision`, `category`), for checking against them.
+    """
     texts = [" ".join(split(e.text)) for e in examples]
-    decision = fit_pipeline(texts, [DISCLOSURE if e.disclosure else NOT_A_DISCLOSURE for e in examples])
+    labels = [DISCLOSURE if e.disclosure else NOT_A_DISCLOSURE for e in examples]
     disclosures = [(t, e.category) for t, e in zip(texts, examples, strict=True) if e.disclosure]
-    category = fit_pipeline([t for t, _ in disclosures], [c for _, c in disclosures])
-    return LearnedModel(decision, category, threshold)
+    fit = (texts, labels, [t for t, _ in disclosures], [c for _, c in disclosures], threshold)
+    if not in_child:
+        return _fit_model(*fit)
+    # Why spawn: a fresh interpreter, safe beside the threads a running service already has.
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as child:
+        return child.submit(_fit_weights, *fit).result()
+
+
+def _fit_model(
+    texts: list[str], labels: list[str], disclosed: list[str], categories: list[str], threshold: float
+) -> LearnedModel:
+    return LearnedModel(fit_pipeline(texts, labels), fit_pipeline(disclosed, categories), threshold)
+
+
+def _fit_weights(
+    texts: list[str], labels: list[str], disclosed: list[str], categories: list[str], threshold: float
+) -> LearnedModel:
+    """In the child: fit, then drop the pipelines, so unpickling the model needs no scikit-learn."""
+    model = _fit_model(texts, labels, disclosed, categories, threshold)
+    model.decision = model.category = None
+    return model
