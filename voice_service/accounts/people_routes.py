@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from voice_service.accounts import people
 from voice_service.accounts.identity import Identity, client_address
@@ -81,6 +82,14 @@ def _not_found(exc: UserNotFound) -> NotFoundException:
     return NotFoundException(str(exc))
 
 
+async def _person_or_404(engine: AsyncEngine, user_id: uuid.UUID) -> people.PersonSummary:
+    """The person, or the not-found page."""
+    try:
+        return await people.person_details(engine, user_id)
+    except UserNotFound as exc:
+        raise _not_found(exc) from exc
+
+
 def _error_field(exc: AccountError, default: str) -> str:
     return default if exc.field == "form" else exc.field
 
@@ -134,10 +143,7 @@ class PeopleController(Controller):
         done: FromQuery[Done | None] = None,
     ) -> Template:
         """One person's account, with what can be changed."""
-        try:
-            found = await people.person_details(runtime.engine, user_id)
-        except UserNotFound as exc:
-            raise _not_found(exc) from exc
+        found = await _person_or_404(runtime.engine, user_id)
         return _page("person.html", staff, person=found, done=done)
 
     @post("/{user_id:uuid}/password-link", name="staff-person-link", status_code=303)
@@ -167,10 +173,7 @@ class PeopleController(Controller):
         self, runtime: NamedDependency[CoreRuntime], staff: NamedDependency[Identity], user_id: FromPath[uuid.UUID]
     ) -> Template:
         """The person's roles as checkboxes."""
-        try:
-            found = await people.person_details(runtime.engine, user_id)
-        except UserNotFound as exc:
-            raise _not_found(exc) from exc
+        found = await _person_or_404(runtime.engine, user_id)
         return _page("roles.html", staff, person=found, ticked=list(found.roles))
 
     @post("/{user_id:uuid}/roles", name="staff-person-roles-save", status_code=303)
@@ -201,10 +204,7 @@ class PeopleController(Controller):
         self, runtime: NamedDependency[CoreRuntime], staff: NamedDependency[Identity], user_id: FromPath[uuid.UUID]
     ) -> Template:
         """Ask the admin to confirm before an account is disabled."""
-        try:
-            found = await people.person_details(runtime.engine, user_id)
-        except UserNotFound as exc:
-            raise _not_found(exc) from exc
+        found = await _person_or_404(runtime.engine, user_id)
         return _page("disable.html", staff, person=found)
 
     @post("/{user_id:uuid}/disable", name="staff-person-disable-confirmed", status_code=303)
@@ -230,10 +230,7 @@ class PeopleController(Controller):
         self, runtime: NamedDependency[CoreRuntime], staff: NamedDependency[Identity], user_id: FromPath[uuid.UUID]
     ) -> Template:
         """Ask the admin to confirm before a disabled account is turned back on."""
-        try:
-            found = await people.person_details(runtime.engine, user_id)
-        except UserNotFound as exc:
-            raise _not_found(exc) from exc
+        found = await _person_or_404(runtime.engine, user_id)
         return _page("enable.html", staff, person=found)
 
     @post("/{user_id:uuid}/enable", name="staff-person-enable-confirmed", status_code=303)
@@ -256,10 +253,7 @@ class PeopleController(Controller):
         self, runtime: NamedDependency[CoreRuntime], staff: NamedDependency[Identity], user_id: FromPath[uuid.UUID]
     ) -> Template:
         """Ask the admin to confirm before someone's two-step verification is turned off."""
-        try:
-            found = await people.person_details(runtime.engine, user_id)
-        except UserNotFound as exc:
-            raise _not_found(exc) from exc
+        found = await _person_or_404(runtime.engine, user_id)
         return _page("two_step_reset.html", staff, person=found)
 
     @post("/{user_id:uuid}/two-step-reset", name="staff-person-two-step-reset-confirmed", status_code=303)
