@@ -7,6 +7,7 @@ nothing here uses them; the lexicon analyser reads the raw text with its own wor
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,11 @@ def sentiment(text: str) -> Sentiment:
     """The sentiment of one text."""
     result = _analyzer().analyze(text)
     return Sentiment(float(result.polarity), float(result.subjectivity))
+
+
+def sentiments(texts: Sequence[str]) -> list[Sentiment]:
+    """The sentiment of each text, in order (one call for a batch, e.g. across a process boundary)."""
+    return [sentiment(text) for text in texts]
 
 
 def sentiment_frame(texts: pd.Series) -> pd.DataFrame:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from analysis.sentiment import sentiment
+from analysis.sentiment import Sentiment, sentiments
 from voice_service.core.db.upsert import insert_ignoring_conflicts
 from voice_service.surveys.free_text import unread_free_text
 from voice_service.voice.tables import SENTIMENTS
@@ -16,14 +20,47 @@ from voice_service.voice.tables import SENTIMENTS
 BATCH = 500
 KEY = ["response_id", "question_id", "row_key", "position"]
 
+_scorer: ProcessPoolExecutor | None = None
+_scorer_lock = threading.Lock()
+
+
+def _scoring_process() -> ProcessPoolExecutor:
+    """One child process per service process that scores texts, started on first use.
+
+    Why a process: TextBlob brings NLTK and SciPy (about 100 MiB, 3 s of CPU to import) into
+    whatever imports it, and scoring holds the interpreter lock; in a child, neither the web
+    worker's memory nor its requests pay for it.
+    """
+    global _scorer
+    with _scorer_lock:
+        if _scorer is None:
+            _scorer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return _scorer
+
+
+def _forget_broken(pool: ProcessPoolExecutor) -> None:
+    global _scorer
+    with _scorer_lock:
+        if _scorer is pool:
+            _scorer = None
+
+
+async def score_texts(texts: list[str]) -> list[Sentiment]:
+    """Score texts in the scoring process; if it died, the next call starts a new one (the job retries)."""
+    pool = _scoring_process()
+    try:
+        return await asyncio.get_running_loop().run_in_executor(pool, sentiments, texts)
+    except BrokenProcessPool:
+        _forget_broken(pool)
+        raise
+
 
 async def score_batch(engine: AsyncEngine, now: datetime, limit: int = BATCH, since: datetime | None = None) -> int:
     """Score up to `limit` typed answers (of responses stamped from `since` on) with no sentiment yet; how many."""
     answers = await unread_free_text(engine, SENTIMENTS, limit, since)
     if not answers:
         return 0
-    # Why a thread: scoring is pure CPU; in the event loop it would stall every request for its length.
-    scores = await asyncio.to_thread(lambda: [sentiment(answer.text) for answer in answers])
+    scores = await score_texts([answer.text for answer in answers])
     rows = []
     for answer, scored in zip(answers, scores, strict=True):
         rows.append(
