@@ -176,6 +176,15 @@ def test_people_and_audit_pages_with_the_keyboard_only(
     press_enter_and_wait(page)
     assert "Account disabled" in page.locator(".govuk-notification-banner").inner_text()
     assert_accessible(page)
+    # ... and turn it back on, again after confirming.
+    tab_to(page, "a:has-text('Turn this account back on')")
+    press_enter_and_wait(page)
+    assert page.locator("h1").inner_text() == "Turn the account of Sam Colleague back on?"
+    assert_accessible(page)
+    tab_to(page, "button:has-text('Turn account back on')")
+    press_enter_and_wait(page)
+    assert "Account turned back on" in page.locator(".govuk-notification-banner").inner_text()
+    assert_accessible(page)
 
     # The audit log: from the navigation, a search with an impossible date, then a good one.
     _open_menu(page)
@@ -209,6 +218,7 @@ def test_people_and_audit_pages_with_the_keyboard_only(
     press_enter_and_wait(page)
     table = page.locator("table.govuk-table").inner_text()
     assert "user.disable" in table
+    assert "user.enable" in table
     assert "user.create" in table
     assert_accessible(page)
     assert page.locator("a:has-text('as CSV')").get_attribute("href").startswith("/staff/audit.csv?person=")
