@@ -1,8 +1,8 @@
 """The response-level export of a training survey: one row per response, one column per question, labels not codes.
 
 Read a chunk of responses at a time, the database doing the pivot and the labels, and written as
-it goes (CSV streams; XLSX is written to a temporary file with XlsxWriter's constant-memory mode,
-then streamed), so memory stays flat however many responses there are.
+it goes (CSV streams; XLSX rows are streamed into a temporary file by `StreamedSheet`, then the
+file is streamed), so memory stays flat however many responses there are.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import xlsxwriter
 from sqlalchemy.ext.asyncio import AsyncEngine
-from xlsxwriter.worksheet import Worksheet
 
 from forms import Survey
 from forms.questions._choice import ChoiceQuestion
 from forms.questions.matrix import MatrixQuestion
 from voice_service.core.exports import FORMULA_STARTS, csv_bytes
+from voice_service.impact.streamed_sheet import StreamedSheet
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.respondents import versions_by_id
 from voice_service.surveys.response_rows import Cell, response_rows
@@ -142,36 +141,21 @@ class ResponseExport:
             yield buffer.getvalue().encode("utf-8")
 
     async def xlsx_file(self) -> str:
-        """An XLSX file written with constant memory; the caller streams it and deletes it."""
+        """An XLSX file written a chunk at a time (memory stays flat); the caller streams it and deletes it."""
         handle, path = tempfile.mkstemp(prefix="voice-export-", suffix=".xlsx")
         os.close(handle)
-        options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-        book = xlsxwriter.Workbook(path, options)
         try:
-            sheet = book.add_worksheet("Responses")
-            sheet.write_row(0, 0, self.header, book.add_format({"bold": True}))
-            line = 1
-            async for chunk in self.rows():
-                # Why a thread: writing 5,000 rows takes long enough to hold up other requests.
-                await asyncio.to_thread(_write_rows, sheet, line, chunk)
-                line += len(chunk)
-        finally:
-            await asyncio.to_thread(book.close)
+            sheet = await asyncio.to_thread(StreamedSheet, path, "Responses", self.header)
+            try:
+                async for chunk in self.rows():
+                    # Why a thread: writing 5,000 rows takes long enough to hold up other requests.
+                    await asyncio.to_thread(sheet.write_rows, chunk)
+            finally:
+                await asyncio.to_thread(sheet.close)
+        except BaseException:
+            os.unlink(path)
+            raise
         return path
-
-
-def _write_rows(sheet: Worksheet, first: int, rows: list[tuple[Any, ...]]) -> None:
-    """Rows into the sheet from line `first`: strings as text (never formulas), numbers as numbers."""
-    write_string, write_number = sheet.write_string, sheet.write_number
-    for line, row in enumerate(rows, start=first):
-        for col, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, str):
-                # Already neutralised (`rows`): written as text, never as a formula.
-                write_string(line, col, value)
-            else:
-                write_number(line, col, value)
 
 
 def stream_file(path: str, block: int = 1 << 16) -> Iterator[bytes]:
