@@ -142,6 +142,7 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
             if job_loop is not None:
                 await job_loop.stop()
             await writer.stop()
+            runtime.drafts.close()
             await notify_soon.drain()
             # Why again: the database plugin's lifespan ends (and disposes the engine) before this one,
             # so a job finishing above may have opened connections that would outlive the event loop.

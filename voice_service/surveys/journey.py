@@ -21,7 +21,7 @@ from forms.engine import (
     shown_pages,
     validate_page,
 )
-from voice_service.surveys.drafts import DraftState, draft_submission_key, load_draft, save_draft, start_draft
+from voice_service.surveys.drafts import DraftState, draft_submission_key, save_draft, start_draft
 from voice_service.surveys.gate import Admission, needs_link
 from voice_service.surveys.pending import ANONYMOUS
 from voice_service.surveys.runtime import Runtime
@@ -102,7 +102,7 @@ async def begin(runtime: Runtime, slug: str, link_secret: str | None = None) -> 
 async def _draft_survey(runtime: Runtime, slug: str, draft_id: str | None) -> tuple[Survey, DraftState | None]:
     """The draft in progress for this survey (if any) and the survey version it answers."""
     survey = current_survey(runtime, slug)
-    draft = await load_draft(runtime.engine, draft_id, runtime.draft_max_age)
+    draft = await runtime.drafts.load(draft_id, runtime.draft_max_age)
     if draft is None:
         return survey, None
     pinned = await runtime.catalog.by_version_id(runtime.engine, draft.survey_version_id)
