@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from analysis.lazy import LazyModule
 from analysis.proportions import Proportion, wilson
 from analysis.suppression import THRESHOLD, suppress_counts, suppress_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 NOT_ANSWERED = "Not answered"
 

@@ -8,11 +8,17 @@ of over 4,000 young people, where 21% thought giving their views made a differen
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from analysis.lazy import LazyModule
 from analysis.periods import financial_year
 from analysis.proportions import wilson
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 BASELINE = 0.21
 BASELINE_LABEL = "Public-health survey of over 4,000 young people (baseline)"

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from analysis.lazy import LazyModule
 from analysis.proportions import LOW_NUMBERS, Proportion, share
 from analysis.score import DEFAULT_WEIGHTS, Impact, check_weights
 from analysis.training import Facts
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 
 @dataclass(frozen=True)

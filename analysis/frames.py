@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from pandas.api.extensions import ExtensionDtype
 
+from analysis.lazy import LazyModule
 from forms import Survey
 from forms.questions import AnalysisColumn
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pandas.api.extensions import ExtensionDtype
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 #: The columns of the long answer table, as stored.
 ANSWER_COLUMNS = ["response_id", "question_id", "row_key", "position", "value_text", "value_number"]

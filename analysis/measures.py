@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.frames import VERSION_COLUMN
+from analysis.lazy import LazyModule
 from forms import Survey
 from forms.questions import Options, Question
 from forms.questions._choice import ChoiceQuestion, SingleChoiceQuestion
 from forms.questions.matrix import MatrixQuestion
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 
 def favourable_options(question: ChoiceQuestion) -> list[str]:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from analysis.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
+
 
 #: The normal quantile for a two-sided 95% interval.
 Z95 = 1.959963984540054

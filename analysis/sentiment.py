@@ -11,10 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pandas as pd
+from analysis.lazy import LazyModule
 
 if TYPE_CHECKING:
+    import pandas as pd
     from textblob.en.sentiments import PatternAnalyzer
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 
 @functools.cache

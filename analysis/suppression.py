@@ -8,9 +8,16 @@ is nobody, and hiding it would not protect anyone a total could reveal.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
+from analysis.lazy import LazyModule
 from analysis.proportions import Proportion
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 #: A figure resting on fewer people than this is not published.
 THRESHOLD = 5

@@ -11,8 +11,16 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from analysis.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
+
 
 RIGHT_QUOTE = "\u2019"
 WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from analysis import measures
+from analysis.lazy import LazyModule
 from analysis.periods import financial_year, quarter
 from forms import Survey
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 #: The column of a survey frame holding each response's respondent key (the delegate's pseudonym).
 RESPONDENT_COLUMN = "_respondent"

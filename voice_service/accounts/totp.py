@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
-import segno
 
 ISSUER = "Have your say staff"
 #: Codes one step either side are accepted: phone clocks drift.
@@ -36,6 +35,9 @@ def new_secret() -> str:
 
 def setup_for(secret: str, email: str) -> TotpSetup:
     """The otpauth URI and its QR code (SVG, drawn on the server: nothing is fetched)."""
+    # Why here: only the two-step set-up page draws a QR code; a web worker does not hold segno from start.
+    import segno
+
     uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
     buffer = io.BytesIO()
     segno.make(uri, error="m").save(

@@ -16,9 +16,6 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-
 SHEET_PART = "xl/worksheets/sheet1.xml"
 #: Excel's limit on a cell's text, in UTF-16 code units (XlsxWriter truncates to it too).
 MAX_TEXT = 32_767
@@ -54,6 +51,9 @@ class StreamedSheet:
     """An XLSX file with one sheet: a bold heading row, then rows added a chunk at a time, then `close`."""
 
     def __init__(self, target: str | IO[bytes], sheet_name: str, header: Sequence[str]) -> None:
+        # Why here: XlsxWriter is only for exports; a web worker does not hold it from start.
+        import xlsxwriter
+
         frame = io.BytesIO()
         options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
         book = xlsxwriter.Workbook(frame, options)
@@ -76,6 +76,9 @@ class StreamedSheet:
     def _column_names(self, width: int) -> list[str]:
         """Column letters A, B, ... for at least `width` columns."""
         while len(self._columns) < width:
+            # Why in the loop: this runs for every row, the import only when a column is added.
+            from xlsxwriter.utility import xl_col_to_name
+
             self._columns.append(xl_col_to_name(len(self._columns)))
         return self._columns
 
@@ -106,6 +109,8 @@ class StreamedSheet:
 
     def close(self) -> None:
         """Write the file: XlsxWriter's parts, and the sheet with its dimension, then the rows."""
+        from xlsxwriter.utility import xl_rowcol_to_cell
+
         last = xl_rowcol_to_cell(self._line - 2, max(self._width - 1, 0))
         span = "A1" if last == "A1" else f"A1:{last}"
         head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{span}"/>', self._head)

@@ -10,16 +10,20 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-import pandas as pd
-import xlsxwriter
+from typing import TYPE_CHECKING, Any
 
 from analysis.figures import Figures
+from analysis.lazy import LazyModule
 from analysis.proportions import Proportion, percent
 from analysis.suppression import TOTAL, publishable, suppress_counts
 from voice_service.core.exports import csv_bytes, safe_xlsx_text
 from voice_service.impact.service import TrainingReport
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 HIDDEN = "suppressed"
 BREAKDOWNS = {
@@ -162,6 +166,9 @@ class TableXlsx:
 
     def render(self) -> tuple[str, str, bytes]:
         """The workbook: a title line, then the table with its heading row."""
+        # Why here: XlsxWriter is only for this download; a web worker does not hold it from start.
+        import xlsxwriter
+
         buffer = io.BytesIO()
         book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
         sheet = book.add_worksheet(self.table.title[:31])

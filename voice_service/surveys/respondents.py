@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import Select, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.frames import VERSION_COLUMN
+from analysis.lazy import LazyModule
 from analysis.training import RESPONDENT_COLUMN, SurveyAnswers
 from forms import Survey
 from voice_service.core.db.plain import fetch_plain, raw
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.results import SUBMITTED_COLUMN, UnknownSurvey
 from voice_service.surveys.tables import ANSWERS, RESPONSES, SURVEY_VERSIONS
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 
 async def versions_by_id(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> dict[int, tuple[str, Survey]]:

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis import versions_frame
 from analysis.frames import VERSIONED_ANSWER_COLUMNS
+from analysis.lazy import LazyModule
 from forms import Survey
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.tables import ANSWERS, RESPONSES, SURVEY_VERSIONS
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 #: When each response was stored (UTC), beside the answers.
 SUBMITTED_COLUMN = "_submitted_at"

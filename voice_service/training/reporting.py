@@ -10,14 +10,21 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from analysis.lazy import LazyModule
 from voice_service.core.db.plain import fetch_plain, raw
 from voice_service.training.tables import COURSES, DELEGATES, INVITATIONS, SESSIONS
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 
 @dataclass(frozen=True)

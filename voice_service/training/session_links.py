@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import segno
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -81,6 +80,9 @@ async def room_link(engine: AsyncEngine, session_id: uuid.UUID, settings: Settin
 
 def qr_svg(url: str) -> str:
     """A QR code for `url` as inline SVG, drawn here (nothing fetched), readable from across a room."""
+    # Why here: only staff pages draw QR codes; a web worker does not hold segno from start.
+    import segno
+
     return segno.make(url, error="q").svg_inline(scale=8, dark="#0b0c0c", light="#ffffff", title="QR code")
 
 

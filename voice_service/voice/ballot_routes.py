@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
-import pandas as pd
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from analysis.lazy import LazyModule
 from voice_service.accounts.identity import Identity, client_address
 from voice_service.surveys.runtime import Runtime
 from voice_service.voice import ballots, workflow
@@ -19,6 +19,12 @@ from voice_service.voice.api_routes import BEARER, REFUSALS, mover
 from voice_service.voice.ballots import UnknownBallot
 from voice_service.voice.staff_routes import HOME, page
 from voice_service.voice.workflow import NotPermitted
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 #: The expected electorate, when known (for turnout).
 Electorate = Annotated[int | None, QueryParameter(ge=1, le=100_000_000, description="Expected electorate, for turnout")]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.ballots import BallotResult, ballot_breakdown, ballot_result
+from analysis.lazy import LazyModule
 from analysis.measures import answers
 from forms import Survey
 from voice_service.surveys.catalog import SurveyCatalog
@@ -15,6 +16,12 @@ from voice_service.surveys.results import load_results, versions_answered
 from voice_service.voice import records
 from voice_service.voice.records import Record
 from voice_service.voice.workflow import Mover
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 BREAKDOWNS = {"age_band": "age band", "area": "area"}
 

@@ -6,17 +6,23 @@ import base64
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.difference import BASELINE, BASELINE_LABEL, answer_frame, difference_table
+from analysis.lazy import LazyModule
 from analysis.measures import answers
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.results import SUBMITTED_COLUMN, load_results, versions_answered
 from voice_service.voice.tables import FEEDBACK
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 MEASURE = "made_a_difference"
 PUBLIC_PAGE = "\u201cYou said, we did\u201d page"

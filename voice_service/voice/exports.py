@@ -10,7 +10,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import xlsxwriter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from voice_service.core.exports import csv_bytes, safe_xlsx_text
@@ -92,6 +91,9 @@ class XlsxExporter:
 
     def render(self) -> tuple[str, str, bytes]:
         """The file."""
+        # Why here: XlsxWriter is only for this download; a web worker does not hold it from start.
+        import xlsxwriter
+
         buffer = io.BytesIO()
         options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
         book = xlsxwriter.Workbook(buffer, options)

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-import pandas as pd
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 
+from analysis.lazy import LazyModule
 from voice_service.accounts.identity import Identity, client_address
 from voice_service.surveys.runtime import Runtime
 from voice_service.voice import difference, themes
 from voice_service.voice.api_routes import BEARER, REFUSALS
 from voice_service.voice.themes import UnknownChoice
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 
 class Counted(msgspec.Struct):

@@ -6,16 +6,23 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from analysis.lazy import LazyModule
 from analysis.suppression import THRESHOLD, suppress_counts
 from voice_service.voice import records, workflow
 from voice_service.voice.records import NotFound, Record
 from voice_service.voice.tables import FEEDBACK, RECORDS
 from voice_service.voice.workflow import Invalid
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 #: The answers to "Did this make a difference?", as stored and as shown.
 ANSWERS: dict[str, str] = {"yes": "Yes", "a_bit": "A bit", "no": "No"}

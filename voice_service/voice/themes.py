@@ -6,13 +6,13 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from analysis.lazy import LazyModule
 from analysis.sentiment import Sentiment
 from analysis.themes import MAKE_YOUR_MARK_THEMES, frequent_terms, named_theme_counts, terms, theme_mask
 from voice_service.core.audit import Actor, Target, audit
@@ -22,6 +22,12 @@ from voice_service.voice import records
 from voice_service.voice.records import Record
 from voice_service.voice.tables import SENTIMENTS
 from voice_service.voice.workflow import Mover
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
+    pd = LazyModule("pandas")
 
 Themes = dict[str, tuple[str, ...]]
 

@@ -1,0 +1,138 @@
+"""A web worker keeps its memory small: the heavy libraries load only where a report, export or chart is made.
+
+pandas (about 33 MiB), matplotlib, TextBlob with NLTK and SciPy, scikit-learn, the spreadsheet
+writers and QR codes are each needed by a few staff pages, a job or a child process; a worker that
+imported them at start held 300 MiB (docs/benchmarks.md, "Memory per worker"). These tests build
+the app as `voice-service serve` does, in a fresh interpreter, walk the shipped surveys through
+their pages as a young person does, and look at what the interpreter loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.lazy import LazyModule
+from voice_service.core.settings import Settings
+from voice_service.migrations.runner import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+#: What no web worker may hold after start and a young person's journey (with why each is heavy).
+HEAVY = {
+    "pandas": "about 33 MiB; reports and staff pages only",
+    "matplotlib": "staff charts only",
+    "textblob": "with NLTK and SciPy, about 100 MiB; the sentiment child process only",
+    "nltk": "TextBlob's",
+    "scipy": "TextBlob's and scikit-learn's",
+    "sklearn": "the screening model's fit, in a child process only",
+    "xlsxwriter": "spreadsheet exports only",
+    "openpyxl": "spreadsheet imports only",
+    "segno": "QR codes on staff pages only",
+}
+
+WORKER = """
+import importlib.util, json, random, sys
+from urllib.parse import urlencode
+
+from litestar.testing import TestClient
+
+from voice_service.asgi import create_from_env
+
+spec = importlib.util.spec_from_file_location("bench_html_client", sys.argv[1])
+html_client = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(html_client)
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+rng = random.Random(13)
+completed = []
+with TestClient(app=create_from_env(), base_url="http://testserver.local") as client:
+    after_start = sorted(sys.modules)
+    for path in ("/", "/health"):
+        assert client.get(path).status_code == 200, path
+    for slug in ("young-people-voice", "sexual-health-young-people"):
+        start = html_client.read_form(client.get(f"/s/{slug}/").text)
+        reply = client.post(start.action, data=dict(html_client.answer_form(start, rng)), follow_redirects=False)
+        while "/page/" in (location := reply.headers["location"]):
+            page = html_client.read_form(client.get(location).text)
+            form = urlencode(html_client.answer_form(page, rng))
+            reply = client.post(page.action, content=form, headers=FORM, follow_redirects=False)
+        check = html_client.read_form(client.get(location).text)
+        reply = client.post(check.action, data=dict(html_client.answer_form(check, rng)), follow_redirects=False)
+        done = client.get(reply.headers["location"])
+        if "your answers have been sent" in done.text:
+            completed.append(slug)
+print(json.dumps({"after_start": after_start, "after_journeys": sorted(sys.modules), "completed": completed}))
+"""
+
+
+def run_worker(database_url: str, tmp_path: Path) -> dict[str, list[str]]:
+    """Build the app in a fresh interpreter as a worker does, walk both surveys; what it loaded."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "memory-test",
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
+        # Why: the worker's due work runs too (by default with SQLite), as under `voice-service serve`.
+        "JOBS_IN_PROCESS": "true",
+    }
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+        [sys.executable, "-c", WORKER, str(ROOT / "bench" / "html_client.py")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    loaded: dict[str, list[str]] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def top_level(modules: list[str]) -> set[str]:
+    return {m.split(".")[0] for m in modules}
+
+
+def test_a_worker_never_loads_the_report_libraries_for_a_young_persons_journey(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'worker.db'}"
+    upgrade(Settings(database_url=url))
+    loaded = run_worker(url, tmp_path)
+    assert loaded["completed"] == ["young-people-voice", "sexual-health-young-people"]
+    for moment in ("after_start", "after_journeys"):
+        held = sorted(top_level(loaded[moment]) & HEAVY.keys())
+        assert held == [], f"{moment}: {', '.join(f'{m} ({HEAVY[m]})' for m in held)}"
+    # The screening model scores every typed answer without scikit-learn, and the analysis package
+    # (whose constants the settings and pages use) is loaded without its pandas.
+    assert "voice_service.safeguarding.learned" in loaded["after_start"]
+    assert "analysis" in top_level(loaded["after_start"])
+
+
+LAZY = """
+import sys
+from analysis.lazy import LazyModule
+pd = LazyModule("pandas")
+before = "pandas" in sys.modules
+frame = pd.DataFrame({"a": [1, 2]})
+print(before, "pandas" in sys.modules, int(frame["a"].sum()), isinstance(frame, pd.DataFrame), repr(pd))
+"""
+
+
+def test_a_lazy_module_is_imported_by_the_first_use_of_one_of_its_names() -> None:
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+        [sys.executable, "-c", LAZY], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "3", "True", "<LazyModule", "'pandas'", "(imported)>"]
+
+
+def test_a_lazy_module_refuses_a_name_its_module_does_not_have() -> None:
+    json_module = LazyModule("json")
+    assert repr(json_module) == "<LazyModule 'json' (not imported yet)>"
+    assert json_module.dumps([1]) == "[1]"
+    with pytest.raises(AttributeError):
+        _ = json_module.no_such_function
+    with pytest.raises(ModuleNotFoundError):
+        _ = LazyModule("no_such_module_anywhere").anything
