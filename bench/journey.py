@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,6 +180,7 @@ class PeakRss:
     def __init__(self, server: Server) -> None:
         self.server = server
         self.peak: dict[int, int] = {}
+        self.roles: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -187,6 +188,8 @@ class PeakRss:
         while not self._stop.wait(0.2):
             for pid, kib in group_rss(self.server).items():
                 self.peak[pid] = max(self.peak.get(pid, 0), kib)
+                if pid not in self.roles:
+                    self.roles[pid] = process_role(self.server, pid)
 
     def __enter__(self) -> PeakRss:
         self._thread.start()
@@ -198,6 +201,49 @@ class PeakRss:
 
     def mib(self) -> list[float]:
         return sorted((kib / 1024 for kib in self.peak.values()), reverse=True)
+
+    def by_role(self) -> dict[str, list[float]]:
+        """Peak MiB of each process, grouped by what it is (the target is per worker, not per helper)."""
+        roles: dict[str, list[float]] = {}
+        for pid, kib in sorted(self.peak.items(), key=lambda item: -item[1]):
+            roles.setdefault(self.roles.get(pid, "other"), []).append(kib / 1024)
+        return roles
+
+
+WORKER = "worker"
+
+
+def process_role(server: Server, pid: int) -> str:
+    """What a process of the server's group is: a worker serving requests, or a helper beside them.
+
+    With one worker, uvicorn serves in the process it was started as; with more, that process
+    supervises and each worker is a spawned child of it. Any other child (the sentiment scorer, the
+    screening model's fit at start) or multiprocessing's resource tracker is a helper.
+    """
+    try:
+        cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        parent = int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return "other"
+    if "resource_tracker" in cmdline:
+        return "resource tracker"
+    if server.proc is not None and pid == server.proc.pid:
+        return WORKER if server.workers == 1 else "supervisor"
+    if server.proc is not None and parent == server.proc.pid and server.workers > 1 and "spawn_main" in cmdline:
+        return WORKER
+    return "child of a worker (sentiment scorer or model fit)"
+
+
+def memory_of(pid: int) -> dict[str, float]:
+    """A process's resident MiB split into anonymous (its own heap) and file-backed (shared libraries)."""
+    fields = {"VmRSS": "rss", "VmHWM": "peak", "RssAnon": "anonymous", "RssFile": "file_backed"}
+    memory: dict[str, float] = {}
+    with suppress(OSError):
+        for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in fields:
+                memory[fields[key]] = int(value.split()[0]) / 1024
+    return memory
 
 
 def group_rss(server: Server) -> dict[int, int]:
@@ -262,7 +308,7 @@ def database(kind: str, folder: Path) -> Iterator[tuple[str, Path | None]]:
             yield url, None
 
 
-def phase_line(slug: str, respondents: int, phase: Phase, cpu: CpuMeter, rss: list[float]) -> dict[str, Any]:
+def phase_line(slug: str, respondents: int, phase: Phase, cpu: CpuMeter, rss: dict[str, list[float]]) -> dict[str, Any]:
     """Print one phase's figures and return them."""
     requests = phase.requests
     us_per_page = 1e6 * cpu.server_cores * phase.elapsed_s / requests if requests else float("nan")
@@ -284,7 +330,9 @@ def phase_line(slug: str, respondents: int, phase: Phase, cpu: CpuMeter, rss: li
         "server_cores": cpu.server_cores,
         "load_generator_cores": cpu.client_cores,
         "other_cores": cpu.other_cores,
-        "peak_rss_mib": rss,
+        "peak_rss_mib": sorted((m for peaks in rss.values() for m in peaks), reverse=True),
+        "peak_worker_rss_mib": rss.get(WORKER, []),
+        "peak_rss_by_role_mib": rss,
         "errors": phase.errors,
     }
     kinds = ", ".join(f"{k} {phase.percentile(k, 50):.0f}/{phase.percentile(k, 99):.0f}" for k in KINDS)
@@ -294,7 +342,10 @@ def phase_line(slug: str, respondents: int, phase: Phase, cpu: CpuMeter, rss: li
         f"p99 {phase.all_percentile(99):.0f} ms), errors {sum(phase.errors.values())}\n"
         f"  p50/p99 ms by kind: {kinds}\n"
         f"  server CPU {us_per_page:.0f} us per page request; {cpu}; "
-        f"peak RSS per process {', '.join(f'{m:.0f}' for m in rss)} MiB",
+        f"peak RSS per worker {', '.join(f'{m:.0f}' for m in rss.get(WORKER, []))} MiB"
+        + "".join(
+            f"; {role} {', '.join(f'{m:.0f}' for m in peaks)} MiB" for role, peaks in rss.items() if role != WORKER
+        ),
         flush=True,
     )
     return figures
@@ -310,7 +361,7 @@ async def measure(args: argparse.Namespace, server: Server, ledger: Ledger) -> l
                 phase = await run_phase(
                     server.port, slug, respondents, args.duration, ledger, seed=s * 100 + respondents
                 )
-            results.append(phase_line(slug, respondents, phase, cpu, rss.mib()))
+            results.append(phase_line(slug, respondents, phase, cpu, rss.by_role()))
     return results
 
 
@@ -346,6 +397,7 @@ def main() -> int:
         try:
             results = asyncio.run(measure(args, server, ledger))
             idle_rss = sorted((kib / 1024 for kib in group_rss(server).values()), reverse=True)
+            worker_memory = [memory_of(pid) for pid in group_rss(server) if process_role(server, pid) == WORKER]
         finally:
             server.stop()
         checks = asyncio.run(stored(database_url, db_path, ledger))
@@ -361,7 +413,7 @@ def main() -> int:
         )
     errors = sum(sum(r["errors"].values()) for r in results)
     at_64 = [r for r in results if r["respondents"] == 64]
-    rss_peak = max((m for r in results for m in r["peak_rss_mib"]), default=float("nan"))
+    rss_peak = max((m for r in results for m in r["peak_worker_rss_mib"]), default=float("nan"))
     for r in at_64:
         met = r["page_requests_per_s"] >= TARGET_PAGES_PER_S and r["p99_ms"] < TARGET_P99_MS
         print(
@@ -377,6 +429,12 @@ def main() -> int:
         f"target RSS per worker (< {TARGET_RSS_MIB} MiB): peak {rss_peak:.0f} MiB: "
         + ("met" if rss_peak < TARGET_RSS_MIB else "NOT met")
     )
+    for memory in worker_memory:
+        print(
+            "worker at rest after the runs: "
+            + ", ".join(f"{name} {mib:.0f}" for name, mib in memory.items())
+            + " MiB (peak: the process's high-water mark since start)"
+        )
     if args.json:
         data = {
             "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
@@ -385,6 +443,7 @@ def main() -> int:
             "calibration_ms": calibration_ms,
             "results": results,
             "idle_rss_mib_after": idle_rss,
+            "worker_memory_mib_after": worker_memory,
             "checks": {
                 slug: dict(zip(("rows", "missing", "drafts_left"), c, strict=True)) for slug, c in checks.items()
             },
