@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import uuid
 from typing import Any
 
@@ -99,3 +101,70 @@ def test_chunking_does_not_change_the_rows(settings: Settings) -> None:
     assert len(together) == 4
     assert set(one_at_a_time) <= set(together)
     assert len(header) == len(together[0])
+
+
+AWKWARD: list[dict[str, Any]] = [
+    {
+        "changed_practice": "yes_a_little",
+        "practice_example": 'I ask "who else knows?", then\nwrite it down, on the form',
+        "colleagues_told": 12,
+        "confidence_before": "low",
+        "confidence_after": "moderate",
+        "impact_on_children": "  spaces at both ends, a comma  ",
+        "actions_since": ["made_referral", "shared_learning"],
+    },
+    {
+        "changed_practice": "no",
+        "barriers": '=1+1, and "quotes"',
+        "colleagues_told": 0,
+        "confidence_before": "high",
+        "confidence_after": "high",
+    },
+    {"changed_practice": "not_yet", "confidence_before": "very_low", "confidence_after": "low"},
+]
+
+
+def export_csv(settings: Settings, chunk_size: int) -> tuple[bytes, list[tuple[Any, ...]], list[str]]:
+    """Store the awkward answers, then the follow-up's CSV export, its rows and its header."""
+
+    async def run() -> tuple[bytes, list[tuple[Any, ...]], list[str]]:
+        engine = create_engine(settings)
+        catalog = SurveyCatalog.from_folder(settings.forms_dir)
+        await catalog.sync(engine)
+        writer = SubmissionWriter(engine)
+        await writer.start()
+        try:
+            survey = catalog.current("training-follow-up")
+            assert survey is not None
+            for n, answers in enumerate(AWKWARD):
+                key = f"csv-{n}-{uuid.uuid4().hex}"
+                await submit_response(writer, catalog, survey, answers, key, respondent=delegate(uuid.uuid4(), "k"))
+        finally:
+            await writer.stop()
+        try:
+            export = await response_export(engine, catalog, "training-follow-up")
+            export.chunk_size = chunk_size
+            content = b"".join([piece async for piece in export.csv()])
+            rows = [row async for chunk in export.rows() for row in chunk]
+            return content, rows, export.header
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def test_the_csv_lines_from_the_database_are_what_the_csv_module_writes(settings: Settings) -> None:
+    for chunk_size in (1, 5_000):
+        content, rows, header = export_csv(settings, chunk_size)
+        expected = io.StringIO()
+        expected.write("\ufeff")
+        csv.writer(expected, lineterminator="\r\n").writerows([header, *rows])
+        assert content == expected.getvalue().encode("utf-8")
+    by_column = [dict(zip(header, row, strict=True)) for row in rows]
+    example = "Please give an example of something you now do differently."
+    assert 'I ask "who else knows?", then\nwrite it down, on the form' in [r[example] for r in by_column]
+    assert {r["About how many colleagues have you shared the learning with?"] for r in by_column} == {12, None}
+    assert '\'=1+1, and "quotes"' in [r["What has made it hard to use what you learned?"] for r in by_column]
+    parsed = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    assert parsed[0] == header
+    assert len(parsed) == len(rows) + 1

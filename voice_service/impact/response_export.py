@@ -8,14 +8,12 @@ file is streamed), so memory stays flat however many responses there are.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,7 +24,7 @@ from voice_service.core.exports import FORMULA_STARTS, csv_bytes
 from voice_service.impact.streamed_sheet import StreamedSheet
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.respondents import versions_by_id
-from voice_service.surveys.response_rows import Cell, response_rows
+from voice_service.surveys.response_rows import Cell, csv_quoted, lines_query, response_rows, rows_query
 from voice_service.training.reporting import delegate_places
 
 #: Only delegates' surveys: young people's answers are not for the training role to download.
@@ -86,12 +84,29 @@ def _number(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+def _number_text(value: Any) -> str:
+    """A number as the csv module writes `_number`'s value; empty for none."""
+    return "" if value is None else str(_number(value))
+
+
+def _line(row: Sequence[Any], place: str) -> str:
+    """A CSV line from `lines_query`'s row and the course columns."""
+    parts = [row[1], place, row[2]]
+    for i in range(3, len(row), 2):
+        parts += [_number_text(row[i]), row[i + 1]]
+    parts.append("\r\n")
+    return "".join(parts)
+
+
 def _whole(row: tuple[Any, ...], numbers: list[int]) -> tuple[Any, ...]:
     """A row with its number cells (by position, counted before the course columns) as `_number` writes them."""
     cells = list(row)
     for i in numbers:
         cells[i + 1] = _number(cells[i + 1])
     return tuple(cells)
+
+
+_Place = TypeVar("_Place")
 
 
 @dataclass
@@ -114,18 +129,24 @@ class ResponseExport:
         """responses-SLUG-YYYY-MM-DD.EXT."""
         return f"responses-{self.survey.slug}-{today.isoformat()}.{extension}"
 
+    def _versions(self) -> dict[int, str]:
+        return {version_id: version for version_id, (version, _) in self.versions.items()}
+
+    async def _places(self, shown: Callable[[str, str], _Place]) -> dict[str, _Place]:
+        """Each delegate key's course (neutralised) and session date, as `shown` puts them, for the whole export."""
+        found = await delegate_places(self.engine, self.survey.slug)
+        # Why by place: a survey's 100,000 delegates share a few courses and sessions, each shown once.
+        places = {place: shown(safe_text(place[0]), place[1].isoformat()) for place in set(found.values())}
+        return {key: places[place] for key, place in found.items()}
+
     async def rows(self) -> AsyncIterator[list[tuple[Any, ...]]]:
         """The rows in `header` order (None for a blank), a chunk at a time."""
-        versions = {version_id: version for version_id, (version, _) in self.versions.items()}
         cells = [_cell(column) for column in self.columns]
         numbers = [i for i, column in enumerate(self.columns, start=4) if column.number]
-        # Why all at once: one query for the survey's delegates costs less than one per chunk.
-        places = {
-            key: (safe_text(name), day.isoformat())
-            for key, (name, day) in (await delegate_places(self.engine, self.survey.slug)).items()
-        }
+        places: dict[str, Any] = await self._places(lambda course, day: (course, day))
         nowhere = (None, None)
-        async for found in response_rows(self.engine, self.survey.slug, versions, cells, self.chunk_size):
+        query = rows_query(self.survey.slug, self._versions(), cells, self.engine.dialect.name)
+        async for found in response_rows(self.engine, self.survey.slug, query, self.chunk_size):
             # Each row: id, submitted, version, respondent key, then the cells (labelled and neutralised).
             rows = [(*row[:3], *places.get(row[3], nowhere), *row[4:]) for row in found]
             if numbers:
@@ -133,12 +154,22 @@ class ResponseExport:
             yield rows
 
     async def csv(self) -> AsyncIterator[bytes]:
-        """UTF-8 CSV with a byte-order mark, every cell neutralised, a chunk at a time."""
+        """UTF-8 CSV with a byte-order mark, every cell neutralised, a chunk at a time.
+
+        The database sends each line but for the course columns and the numbers (`lines_query`),
+        so Python only puts the pieces together, byte for byte what the csv module would write.
+        """
         yield csv_bytes(self.header, [])
-        async for rows in self.rows():
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-            yield buffer.getvalue().encode("utf-8")
+        cells = [_cell(column) for column in self.columns]
+        places = await self._places(lambda course, day: f"{csv_quoted(course)},{day}")
+        query = lines_query(self.survey.slug, self._versions(), cells, self.engine.dialect.name)
+        async for found in response_rows(self.engine, self.survey.slug, query, self.chunk_size):
+            # Each row: respondent key, head, then text pieces with a number between each two.
+            if len(found) and len(found[0]) == 3:
+                lines = [f"{head}{places.get(key, ',')}{text}\r\n" for key, head, text in found]
+            else:
+                lines = [_line(row, places.get(row[0], ",")) for row in found]
+            yield "".join(lines).encode("utf-8")
 
     async def xlsx_file(self) -> str:
         """An XLSX file written a chunk at a time (memory stays flat); the caller streams it and deletes it."""

@@ -2,7 +2,8 @@
 
 For response-level exports of 100,000 responses: the database does the pivot (a primary-key
 lookup per cell), swaps codes for labels and neutralises text a spreadsheet would run as a formula,
-so each row arrives as it is written out and Python only adds the course columns.
+so each row arrives as it is written out and Python only adds the course columns. For CSV it also
+quotes and joins the fields, so a row arrives as most of its line.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, case, cast, func, literal, null, select
+from sqlalchemy import ColumnElement, Connection, Select, Text, bindparam, case, cast, func, literal, null, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.types import NullType
 
-from voice_service.core.db.plain import fetch_plain, raw, raw_value
+from voice_service.core.db.plain import fetch_plain, raw
 from voice_service.core.exports import FORMULA_STARTS
 from voice_service.surveys.tables import ANSWERS, RESPONSES
 
@@ -49,8 +51,34 @@ def _shown(value: ColumnElement[Any], labels: Mapping[str, str]) -> ColumnElemen
     return case(dict(labels), value=value, else_=neutralised(value)) if labels else neutralised(value)
 
 
-def _cell(cell: Cell, dialect: str) -> ColumnElement[Any]:
-    """One row's value for a cell, looked up in the answers' primary key."""
+def csv_quoted(text: str) -> str:
+    """A CSV field as Python's csv module writes it (quoted when it holds a comma, a quote or a line break)."""
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
+
+
+def _needs_quotes(value: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    """Whether text holds a comma, a double quote, a carriage return or a line feed."""
+    if dialect == "postgresql":
+        return value.op("~")(literal('[,"\r\n]', Text))
+    return value.op("GLOB")(literal('*[,"\r\n]*', Text))
+
+
+def _csv_field(value: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    """Text as a CSV field (`csv_quoted` in SQL); NULL stays NULL."""
+    quoted = literal('"', Text).concat(func.replace(value, '"', '""')).concat('"')
+    return case((_needs_quotes(value, dialect), quoted), else_=value)
+
+
+def _csv_shown(value: ColumnElement[Any], labels: Mapping[str, str], dialect: str) -> ColumnElement[Any]:
+    """A stored code as its label, anything else neutralised, as a CSV field (labels quoted here, once)."""
+    other = _csv_field(neutralised(value), dialect)
+    if not labels:
+        return other
+    return case({code: csv_quoted(label) for code, label in labels.items()}, value=value, else_=other)
+
+
+def _cell(cell: Cell, dialect: str, as_csv: bool = False) -> ColumnElement[Any]:
+    """One row's value for a cell (text as a CSV field if `as_csv`), looked up in the answers' primary key."""
     where = (
         ANSWERS.c.response_id == RESPONSES.c.id,
         ANSWERS.c.question_id == cell.question_id,
@@ -59,9 +87,12 @@ def _cell(cell: Cell, dialect: str) -> ColumnElement[Any]:
     if cell.source == "value_number":
         return select(ANSWERS.c.value_number).where(*where, ANSWERS.c.position == 0).scalar_subquery()
     if not cell.many:
-        return (
-            select(_shown(ANSWERS.c.value_text, cell.labels)).where(*where, ANSWERS.c.position == 0).scalar_subquery()
+        shown = (
+            _csv_shown(ANSWERS.c.value_text, cell.labels, dialect)
+            if as_csv
+            else _shown(ANSWERS.c.value_text, cell.labels)
         )
+        return select(shown).where(*where, ANSWERS.c.position == 0).scalar_subquery()
     label = case(dict(cell.labels), value=ANSWERS.c.value_text, else_=ANSWERS.c.value_text)
     if dialect == "postgresql":
         # Why the order on the separator: PostgreSQL wants ORDER BY after the aggregate's last argument.
@@ -70,7 +101,8 @@ def _cell(cell: Cell, dialect: str) -> ColumnElement[Any]:
     else:
         # Why no ORDER BY: SQLite reads them through the primary key, which ends with the position.
         joined = func.group_concat(label, MANY_SEPARATOR)
-    return select(neutralised(joined)).where(*where).scalar_subquery()
+    shown = _csv_field(neutralised(joined), dialect) if as_csv else neutralised(joined)
+    return select(shown).where(*where).scalar_subquery()
 
 
 def _id_text(dialect: str) -> ColumnElement[Any]:
@@ -93,25 +125,55 @@ def _submitted_text(dialect: str) -> ColumnElement[Any]:
     return func.substr(raw(RESPONSES.c.submitted_at), 1, 19)
 
 
-def rows_query(
-    slug: str, versions: Mapping[int, str], cells: Sequence[Cell], first: Any, last: Any, dialect: str
-) -> Select[Any]:
-    """(id, submitted, version, respondent key, *cells) of responses to `slug` with ids `first` to `last`."""
-    version = case(dict(versions), value=RESPONSES.c.survey_version_id, else_=null()) if versions else null()
+def _in_stretch(query: Select[Any], slug: str) -> Select[Any]:
+    """Responses to `slug` with ids from the parameter `first` to `last` (raw ids), in id order."""
     return (
-        select(
-            _id_text(dialect),
-            _submitted_text(dialect),
-            version,
-            RESPONSES.c.respondent_key,
-            *(_cell(cell, dialect) for cell in cells),
-        )
-        .where(raw(RESPONSES.c.id) >= raw_value(first), raw(RESPONSES.c.id) <= raw_value(last))
+        query.where(raw(RESPONSES.c.id) >= bindparam("first", None, type_=NullType()))
+        .where(raw(RESPONSES.c.id) <= bindparam("last", None, type_=NullType()))
         # Why the slug as an expression: so the database reads the stretch of ids through the primary key
         # instead of all of the survey's responses through the slug's index, sorting them for every chunk.
         .where(RESPONSES.c.survey_slug.concat("") == slug)
         .order_by(raw(RESPONSES.c.id))
     )
+
+
+def rows_query(slug: str, versions: Mapping[int, str], cells: Sequence[Cell], dialect: str) -> Select[Any]:
+    """(id, submitted, version, respondent key, *cells) of responses to `slug` with ids `first` to `last`."""
+    version = case(dict(versions), value=RESPONSES.c.survey_version_id, else_=null()) if versions else null()
+    columns = [_id_text(dialect), _submitted_text(dialect), version, RESPONSES.c.respondent_key]
+    return _in_stretch(select(*columns, *(_cell(cell, dialect) for cell in cells)), slug)
+
+
+def _joined(pieces: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+    """Text pieces joined with `||`; empty text for none."""
+    if not pieces:
+        return literal("", Text)
+    joined = pieces[0]
+    for piece in pieces[1:]:
+        joined = joined.concat(piece)
+    return joined
+
+
+def lines_query(slug: str, versions: Mapping[int, str], cells: Sequence[Cell], dialect: str) -> Select[Any]:
+    """(respondent key, head, text, number, text, ...) of responses to `slug` with ids `first` to `last`.
+
+    A CSV line is the head ("id,submitted,version,"), the course columns, then the text pieces with the
+    numbers between them: the text comes as CSV already (each field labelled, neutralised and quoted
+    as Python's csv module would, joined with commas), numbers as stored (Python formats them).
+    """
+    labels = {version_id: csv_quoted(label) for version_id, label in versions.items()}
+    version = case(labels, value=RESPONSES.c.survey_version_id, else_=literal("", Text)) if labels else literal("")
+    comma = literal(",", Text)
+    head = _joined([_id_text(dialect), comma, _submitted_text(dialect), comma, version, comma])
+    columns: list[ColumnElement[Any]] = [RESPONSES.c.respondent_key, head]
+    text: list[ColumnElement[Any]] = []
+    for cell in cells:
+        if cell.source == "value_number":
+            columns += [_joined([*text, comma]), _cell(cell, dialect)]
+            text = []
+        else:
+            text += [comma, func.coalesce(_cell(cell, dialect, as_csv=True), literal("", Text))]
+    return _in_stretch(select(*columns, _joined(text)), slug)
 
 
 async def response_ids(engine: AsyncEngine, slug: str) -> list[Any]:
@@ -121,26 +183,36 @@ async def response_ids(engine: AsyncEngine, slug: str) -> list[Any]:
         return [row[0] for row in await fetch_plain(conn, select(raw_id).where(RESPONSES.c.survey_slug == slug))]
 
 
+def _fetch_compiled(sync_conn: Connection, sql: str, params: Any) -> Sequence[Sequence[Any]]:
+    """Rows of an already compiled statement, straight from the driver's cursor."""
+    cursor = sync_conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 async def response_rows(
-    engine: AsyncEngine,
-    slug: str,
-    versions: Mapping[int, str],
-    cells: Sequence[Cell],
-    size: int = 5_000,
-    ahead: int = 2,
+    engine: AsyncEngine, slug: str, query: Select[Any], size: int = 5_000, ahead: int = 2
 ) -> AsyncIterator[Sequence[Sequence[Any]]]:
-    """Every response to `slug`, `size` at a time in id order, as rows of `rows_query`'s columns.
+    """Every response to `slug`, `size` at a time in id order, as rows of `query` (`rows_query` or `lines_query`).
 
     Up to `ahead` chunks are read while the caller writes this one out: each read waits on its own
     connection (SQLite works on the connection's thread and lets go of the interpreter meanwhile),
     so reading and writing use both cores. Only the ids are held for the whole export.
     """
     ids = sorted(await response_ids(engine, slug))
-    dialect = engine.dialect.name
+    # Why compiled once: a query of a few hundred parameters takes longer to compile than to run on 5,000 rows.
+    compiled = query.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+    sql = str(compiled)
 
     async def read(chunk: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        params: Any = {**compiled.params, "first": chunk[0], "last": chunk[-1]}
+        if compiled.positional and compiled.positiontup is not None:
+            params = tuple(params[name] for name in compiled.positiontup)
         async with engine.connect() as conn:
-            return await fetch_plain(conn, rows_query(slug, versions, cells, chunk[0], chunk[-1], dialect))
+            return await conn.run_sync(_fetch_compiled, sql, params)
 
     chunks = iter([ids[start : start + size] for start in range(0, len(ids), size)])
     pending: deque[asyncio.Future[Sequence[Sequence[Any]]]] = deque()
