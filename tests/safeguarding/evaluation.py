@@ -2,9 +2,10 @@
 
 Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh the table in
 docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
-`--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third and `--set fourth`
-the fourth (both all held out); `--phrases-only` scores the phrase file without the learned model;
-`--thresholds` shows how the learned model's threshold was chosen (cross-validation on its examples).
+`--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third, `--set fourth`
+the fourth and `--set fifth` the fifth (all three held out as a whole); `--phrases-only` scores the
+phrase file without the learned model; `--thresholds` shows how the learned model's threshold and veto
+were chosen (cross-validation on its examples).
 """
 
 from __future__ import annotations
@@ -32,14 +33,17 @@ EXTRA = HERE / "evaluation-extra.yaml"
 UNSEEN = HERE / "evaluation-unseen.yaml"
 #: The fourth set, written before the learned model was built: all held out, never trained or tuned on.
 FOURTH = HERE / "evaluation-fourth.yaml"
-SETS = {"main": SET, "extra": EXTRA, "unseen": UNSEEN, "fourth": FOURTH}
+#: The fifth set, written before the false-alarm work and scored once before it: all held out.
+FIFTH = HERE / "evaluation-fifth.yaml"
+SETS = {"main": SET, "extra": EXTRA, "unseen": UNSEEN, "fourth": FOURTH, "fifth": FIFTH}
 #: Sets held out as a whole (no dev half).
-WHOLLY_HELD_OUT = ("unseen", "fourth")
+WHOLLY_HELD_OUT = ("unseen", "fourth", "fifth")
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
 BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
 EXTRA_BEGIN, EXTRA_END = "<!-- evaluation-extra:begin -->", "<!-- evaluation-extra:end -->"
 UNSEEN_BEGIN, UNSEEN_END = "<!-- evaluation-unseen:begin -->", "<!-- evaluation-unseen:end -->"
 FOURTH_BEGIN, FOURTH_END = "<!-- evaluation-fourth:begin -->", "<!-- evaluation-fourth:end -->"
+FIFTH_BEGIN, FIFTH_END = "<!-- evaluation-fifth:begin -->", "<!-- evaluation-fifth:end -->"
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
@@ -152,6 +156,7 @@ def held_out_parts() -> dict[str, list[Item]]:
         "second (held-out half)": [i for i in load_items(EXTRA) if i.split == "held-out"],
         "third (all)": load_items(UNSEEN),
         "fourth (all)": load_items(FOURTH),
+        "fifth (all)": load_items(FIFTH),
     }
 
 
@@ -185,6 +190,7 @@ def write_docs(
     unseen: list[Item] | None = None,
     fourth: list[Item] | None = None,
     parts: dict[str, list[Item]] | None = None,
+    fifth: list[Item] | None = None,
 ) -> None:
     """Replace the tables between the markers in docs/safeguarding.md (the other sets' too, when given)."""
     text = DOCS.read_text(encoding="utf-8")
@@ -193,6 +199,7 @@ def write_docs(
         (EXTRA_BEGIN, EXTRA_END, extra, table),
         (UNSEEN_BEGIN, UNSEEN_END, unseen, held_out_table),
         (FOURTH_BEGIN, FOURTH_END, fourth, held_out_table),
+        (FIFTH_BEGIN, FIFTH_END, fifth, held_out_table),
         (SUMMARY_BEGIN, SUMMARY_END, parts, summary_table),
     )
     for begin, end, these, render in blocks:
@@ -206,29 +213,60 @@ def write_docs(
     DOCS.write_text(text, encoding="utf-8")
 
 
-def threshold_table(thresholds: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7)) -> str:
-    """The learned model alone, out of fold (5 folds) on its own examples, at each threshold."""
+@dataclass
+class _Fixed:
+    """A stand-in for the learned model that gives one answer's out-of-fold chance, so the real screen() decides."""
+
+    p: float
+    threshold: float
+    veto: float
+
+    def chance(self, words: Any) -> float:
+        return self.p
+
+    def category_of(self, words: Any) -> str:
+        return "not_safe"
+
+
+def out_of_fold_chances(screener: Screener, examples: list[Any], folds: int = 5) -> list[float]:
+    """Each example's chance from a decision model fitted without it (stratified folds, fixed seed)."""
     from sklearn.model_selection import StratifiedKFold
 
     from voice_service.safeguarding.learned import DISCLOSURE, fit_pipeline
 
-    screener = phrases_only()
-    examples = load_examples(EXAMPLES_FILE, screener.categories)
     texts = [" ".join(screener.words(e.text)) for e in examples]
     labels = [DISCLOSURE if e.disclosure else "none" for e in examples]
     chances = [0.0] * len(texts)
-    for train_rows, test_rows in StratifiedKFold(5, shuffle=True, random_state=0).split(texts, labels):
+    for train_rows, test_rows in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, labels):
         model = fit_pipeline([texts[i] for i in train_rows], [labels[i] for i in train_rows])
         column = list(model.classes_).index(DISCLOSURE)
         for i, p in zip(test_rows, model.predict_proba([texts[i] for i in test_rows])[:, column], strict=True):
             chances[i] = float(p)
-    lines = ["| threshold | recall (out of fold) | false alarms (out of fold) |", "| --- | --- | --- |"]
-    disclosed = [e.disclosure for e in examples]
+    return chances
+
+
+def threshold_table(
+    thresholds: tuple[float, ...] = (0.3, 0.4, 0.45, 0.5, 0.6, 0.7), vetoes: tuple[float, ...] = (0.0, 0.2, 0.3)
+) -> str:
+    """The whole screener (phrases, weak-phrase veto, model) out of fold on the examples, per threshold and veto."""
+    screener = load_screener(DEFAULT_FILE, None)
+    examples = load_examples(EXAMPLES_FILE, screener.categories)
+    chances = out_of_fold_chances(screener, examples)
+    n = sum(e.disclosure for e in examples)
+    b = len(examples) - n
+    lines = [
+        "| threshold | veto | recall (out of fold) | false alarms (out of fold) |",
+        "| --- | --- | --- | --- |",
+    ]
     for t in thresholds:
-        caught = sum(1 for c, d in zip(chances, disclosed, strict=True) if d and c >= t)
-        alarms = sum(1 for c, d in zip(chances, disclosed, strict=True) if not d and c >= t)
-        n, b = sum(disclosed), len(disclosed) - sum(disclosed)
-        lines.append(f"| {t} | {_pct(caught / n)} ({caught}/{n}) | {_pct(alarms / b)} ({alarms}/{b}) |")
+        for v in vetoes:
+            caught = alarms = 0
+            for e, p in zip(examples, chances, strict=True):
+                screener.model = _Fixed(p, t, v)  # type: ignore[assignment]
+                flagged = screener.screen(e.text).flagged
+                caught += flagged and e.disclosure
+                alarms += flagged and not e.disclosure
+            lines.append(f"| {t} | {v} | {_pct(caught / n)} ({caught}/{n}) | {_pct(alarms / b)} ({alarms}/{b}) |")
     return "\n".join(lines)
 
 
@@ -271,7 +309,14 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(table(items, screener))
     if args.write_docs:
-        write_docs(load_items(SET), load_items(EXTRA), load_items(UNSEEN), load_items(FOURTH), held_out_parts())
+        write_docs(
+            load_items(SET),
+            load_items(EXTRA),
+            load_items(UNSEEN),
+            load_items(FOURTH),
+            held_out_parts(),
+            load_items(FIFTH),
+        )
     return 0
 
 

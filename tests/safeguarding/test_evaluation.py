@@ -11,6 +11,10 @@ from tests.safeguarding.evaluation import (
     EXTRA,
     EXTRA_BEGIN,
     EXTRA_END,
+    FIFTH,
+    FIFTH_BEGIN,
+    FIFTH_END,
+    FOURTH,
     UNSEEN,
     UNSEEN_BEGIN,
     UNSEEN_END,
@@ -43,8 +47,8 @@ def test_recall_is_at_least_95_percent_and_false_alarms_at_most_10_percent_by_ph
 def test_the_learned_model_adds_recall_at_a_known_cost_in_false_alarms() -> None:
     overall = evaluate(load_items())["all"]
     assert overall.recall >= 0.97, f"recall {overall.recall:.1%}"
-    # Above the 10% aimed at: the cost of the model's recall (docs/safeguarding.md).
-    assert overall.false_alarm_rate <= 0.15, f"false alarms {overall.false_alarm_rate:.1%}"
+    # Its dev half is training data, so this is kinder than the held-out parts (docs/safeguarding.md).
+    assert overall.false_alarm_rate <= 0.10, f"false alarms {overall.false_alarm_rate:.1%}"
 
 
 def test_every_category_catches_most_of_its_disclosures() -> None:
@@ -100,3 +104,30 @@ def test_the_third_set_is_new_phrasings_of_every_category() -> None:
 def test_the_third_sets_misses_are_not_listed_for_tuning() -> None:
     with pytest.raises(SystemExit):
         main(["--set", "unseen", "--misses", "dev"])
+
+
+def test_the_fifth_set_is_new_phrasings_half_of_them_ordinary() -> None:
+    earlier = {i.text.lower() for i in load_items() + load_items(EXTRA) + load_items(UNSEEN) + load_items(FOURTH)}
+    fifth = load_items(FIFTH)
+    assert len(fifth) >= 200
+    assert not earlier & {i.text.lower() for i in fifth}
+    assert 0.4 <= sum(i.disclosure for i in fifth) / len(fifth) <= 0.6
+    from voice_service.safeguarding.screening import default_screener
+
+    categories = set(default_screener().categories)
+    assert {i.category for i in fifth if i.disclosure} == categories
+    assert {i.category for i in fifth if not i.disclosure} == categories | {"general"}
+
+
+def test_the_fifth_sets_misses_are_not_listed_for_tuning() -> None:
+    with pytest.raises(SystemExit):
+        main(["--set", "fifth", "--misses", "held-out"])
+
+
+def test_docs_show_the_fifth_sets_current_table() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert FIFTH_BEGIN in text
+    assert FIFTH_END in text
+    assert held_out_table(load_items(FIFTH)) in text, (
+        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
+    )

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from tests.safeguarding.evaluation import (
     EXTRA,
+    FIFTH,
     FOURTH,
     SET,
     UNSEEN,
@@ -60,7 +61,7 @@ def normalised(text: str) -> str:
 def test_no_held_out_phrasing_is_among_the_training_examples() -> None:
     trained = {normalised(e.text) for e in load_examples(EXAMPLES_FILE, default_screener().categories)}
     held_out = [i for i in load_items(SET) + load_items(EXTRA) if i.split == "held-out"]
-    held_out += load_items(UNSEEN) + load_items(FOURTH)
+    held_out += load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
     leaked = sorted(i.text for i in held_out if normalised(i.text) in trained)
     assert leaked == []
 
@@ -179,11 +180,11 @@ def test_held_out_recall_is_above_93_percent_on_every_set_and_never_below_the_ph
     for name, items in held_out_parts().items():
         alone = evaluate(items, phrases_only())["all"]
         both = evaluate(items)["all"]
-        # The aim is 95%; the fourth set, never tuned on, is at 94% (docs/safeguarding.md).
+        # The aim is 95%; the second and fifth sets are at 94% (docs/safeguarding.md).
         assert both.recall >= 0.93, f"{name}: recall {both.recall:.1%}"
         assert both.recall >= alone.recall, name
-        # The known cost (docs/safeguarding.md): one look-alike in four or five raises an alert.
-        assert both.false_alarm_rate <= 0.30, f"{name}: false alarms {both.false_alarm_rate:.1%}"
+        # The known cost (docs/safeguarding.md): about one look-alike in seven raises an alert.
+        assert both.false_alarm_rate <= 0.20, f"{name}: false alarms {both.false_alarm_rate:.1%}"
 
 
 def test_a_screener_without_examples_screens_by_phrases_alone() -> None:

@@ -133,3 +133,26 @@ def test_optional_parts_and_choices_expand_into_variants() -> None:
 def test_pattern_error_names_the_word() -> None:
     with pytest.raises(PatternError, match="'hit!'"):
         compile_phrase("hit! me", "x", {}, lambda w: w)
+
+
+def test_weak_phrases_are_read_per_category() -> None:
+    text = GOOD + '      - "got hit"\n    weak:\n      - "got hit"\n'
+    book = parse_phrasebook(text, "phrases.yaml")
+    assert book.categories["physical_abuse"].weak == frozenset({"got hit"})
+
+
+def test_a_weak_phrase_must_be_one_of_the_categorys_phrases() -> None:
+    text = GOOD + '    weak:\n      - "got hit"\n'
+    assert "phrases.yaml:9: categories.physical_abuse.weak[0]: 'got hit' is not one of this category's phrases" in (
+        problems(text)
+    )
+
+
+def test_the_shipped_file_marks_some_phrases_weak_and_keeps_the_strongest_strong() -> None:
+    book = load_phrasebook(DEFAULT_FILE)
+    weak = {(name, phrase) for name, c in book.categories.items() for phrase in c.weak}
+    assert len(weak) >= 20
+    sources = {(name, p.source) for name, c in book.categories.items() for p in c.patterns}
+    assert weak <= sources
+    # Wanting to die is taken seriously however it is said (docs/safeguarding.md): never weak.
+    assert not [phrase for name, phrase in weak if name == "suicidal_thoughts"]

@@ -33,6 +33,7 @@ __all__ = [
     "MIN_WORDS",
     "NOT_A_DISCLOSURE",
     "THRESHOLD",
+    "VETO",
     "Example",
     "LearnedModel",
     "fit_pipeline",
@@ -44,8 +45,10 @@ EXAMPLES_FILE = Path(__file__).with_name("screening-examples.yaml")
 #: The class of ordinary answers.
 NOT_A_DISCLOSURE = "none"
 #: An answer whose chance of being a disclosure is at least this raises an alert.
-#: Chosen on the development data only (see docs/safeguarding.md): recall first.
-THRESHOLD = 0.5
+#: Chosen out of fold on the examples, the held-out parts a floor on recall (docs/safeguarding.md).
+THRESHOLD = 0.4
+#: An answer only weak phrases matched raises no alert when its chance is below this (docs/safeguarding.md).
+VETO = 0.2
 #: Answers of fewer words are left to the phrases: word statistics need some words to judge by
 #: (on one to three words the model alarmed on "Home", "none", "no token").
 MIN_WORDS = 4
@@ -165,11 +168,12 @@ class LearnedModel:
     only about the few answers the first flags, into arrays. Neither needs scikit-learn to score.
     """
 
-    def __init__(self, decision: Any, category: Any, threshold: float = THRESHOLD) -> None:
+    def __init__(self, decision: Any, category: Any, threshold: float = THRESHOLD, veto: float = VETO) -> None:
         union, regression = decision.steps[0][1], decision.steps[-1][1]
         if [str(c) for c in regression.classes_] != [DISCLOSURE, NOT_A_DISCLOSURE]:
             raise ValueError(f"the decision model must know {DISCLOSURE!r} and {NOT_A_DISCLOSURE!r}")
         self.threshold = threshold
+        self.veto = veto
         self.decision = decision
         self.category = category
         self._categories = _CategoryScorer(category)

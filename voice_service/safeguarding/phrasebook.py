@@ -13,7 +13,7 @@ from voice_service.safeguarding.patterns import Pattern, PatternError, compile_p
 
 DEFAULT_FILE = Path(__file__).with_name("disclosure-phrases.yaml")
 TOP_KEYS = ("negation", "spellings", "fillers", "alike", "words", "exceptions", "categories")
-CATEGORY_KEYS = ("description", "phrases", "exceptions", "negation")
+CATEGORY_KEYS = ("description", "phrases", "weak", "exceptions", "negation")
 NEGATION_KEYS = ("words", "window", "clause_breaks", "undo")
 NEGATION_MODES = ("suppresses", "ignored")
 
@@ -40,6 +40,8 @@ class Category:
     patterns: tuple[Pattern, ...]
     exceptions: tuple[Pattern, ...]
     negatable: bool
+    #: Phrases (as written) that ordinary answers also say: the learned model may overrule them.
+    weak: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,8 @@ def parse_phrasebook(text: str, name: str) -> Phrasebook:
             excs = _phrases(
                 ctx, craw.get("exceptions"), join(path, "exceptions"), cname, lists, normalise, craw, "exceptions"
             )
-            categories[cname] = Category(cname, description, tuple(patterns), tuple(excs), mode == "suppresses")
+            weak = _weak(ctx, craw, path, {p.source for p in patterns})
+            categories[cname] = Category(cname, description, tuple(patterns), tuple(excs), mode == "suppresses", weak)
     if ctx.problems:
         raise PhrasebookError(ctx.problems)
     return Phrasebook(name, negation, spellings, categories, tuple(exceptions), fillers, alike)
@@ -173,6 +176,17 @@ def _strings(ctx: ParseContext, raw: Any, path: str, parent: Any, pkey: str | in
         else:
             out.append((item.strip(), line_of(raw, i)))
     return out
+
+
+def _weak(ctx: ParseContext, craw: Any, path: str, phrases: set[str]) -> frozenset[str]:
+    """The category's phrases marked weak; each must be written exactly as under `phrases`."""
+    weak = set()
+    for i, (text, line) in enumerate(_strings(ctx, craw.get("weak"), join(path, "weak"), craw, "weak")):
+        if text in phrases:
+            weak.add(text)
+        else:
+            ctx.error(join(join(path, "weak"), i), f"'{text}' is not one of this category's phrases", line)
+    return frozenset(weak)
 
 
 def _phrases(

@@ -188,11 +188,13 @@ class Screener:
         return out
 
     def screen(self, text: str) -> Screening:
-        """Every phrase of every category found in the text; else the model's category if it is likely."""
+        """Every phrase found (weak ones alone only if the model agrees); else the model's category if likely."""
         if not text or not isinstance(text, str):
             return Screening(False, [])
         tokens = self.normaliser.tokens(text)
         matches, negated = self._phrase_matches(tokens)
+        if matches and self._only_weak(matches, tokens):
+            return Screening(False, [])
         # Why: where negation set a phrase aside ("he never hits me"), the model, which reads no
         # negation, is not asked to overrule it.
         if not matches and not negated and len(tokens) >= MIN_WORDS and self.model is not None:
@@ -200,6 +202,18 @@ class Screener:
             if self.model.chance(words) >= self.model.threshold:
                 matches = [Match(self.model.category_of(words), LEARNED, (tokens[0].start, tokens[-1].end))]
         return Screening(bool(matches), matches)
+
+    def _only_weak(self, matches: list[Match], tokens: list[Token]) -> bool:
+        """Whether only weak phrases matched and the model finds the answer very unlike a disclosure.
+
+        Why: phrases ordinary answers also say ("got hit by a ball") are overruled only by a model
+        trained on such look-alikes, only when it is nearly sure, and never for a strong phrase.
+        """
+        if self.model is None or len(tokens) < MIN_WORDS:
+            return False
+        if any(m.phrase not in self.book.categories[m.category].weak for m in matches):
+            return False
+        return self.model.chance(self._model_words(tokens)) < self.model.veto
 
     def _phrase_matches(self, tokens: list[Token]) -> tuple[list[Match], bool]:
         """Every phrase found, after negation and benign exceptions; and whether negation set any aside."""
