@@ -136,3 +136,36 @@ def test_a_lazy_module_refuses_a_name_its_module_does_not_have() -> None:
         _ = json_module.no_such_function
     with pytest.raises(ModuleNotFoundError):
         _ = LazyModule("no_such_module_anywhere").anything
+
+
+def test_the_screening_model_keeps_its_weights_flat_and_one_vocabulary() -> None:
+    from array import array
+
+    from voice_service.safeguarding.screening import default_screener
+
+    model = default_screener().model
+    assert model is not None
+    # Doubles in one buffer each (8 bytes a weight), the same values scikit-learn fitted.
+    for weights in (model._word_idf, model._letter_idf, model._word_weight, model._letter_weight):
+        assert isinstance(weights, array)
+        assert weights.typecode == "d"
+    assert len(model._word_weight) == len(model._word_index)
+    assert len(model._letter_weight) == len(model._letter_index)
+    # The category model looks its grams up in the decision model's dictionaries, not copies of them.
+    vocabularies = [family[1] for family in model._categories._families]
+    assert len(vocabularies) == 2
+    assert vocabularies[0] is model._word_index
+    assert vocabularies[1] is model._letter_index
+
+
+def test_the_letter_cache_of_the_screening_model_stays_bounded() -> None:
+    from voice_service.safeguarding.learned import LETTER_CACHE_WORDS
+    from voice_service.safeguarding.screening import default_screener
+
+    model = default_screener().model
+    assert model is not None
+    words = [f"zq{n:06d}x" for n in range(LETTER_CACHE_WORDS + 50)]
+    scored = [model.chance([word, "home", "dad", "hits"]) for word in words]
+    assert len(model._letter_columns) <= LETTER_CACHE_WORDS + 1
+    # Starting the cache again changes no answer's chance.
+    assert model.chance([words[0], "home", "dad", "hits"]) == scored[0]

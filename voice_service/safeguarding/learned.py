@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 import multiprocessing
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -49,6 +50,8 @@ NOT_A_DISCLOSURE = "none"
 THRESHOLD = 0.4
 #: An answer only weak phrases matched raises no alert when its chance is below this (docs/safeguarding.md).
 VETO = 0.2
+#: Words whose letter-gram columns are kept for reuse (about 160 bytes each), before the cache starts again.
+LETTER_CACHE_WORDS = 10_000
 #: Answers of fewer words are left to the phrases: word statistics need some words to judge by
 #: (on one to three words the model alarmed on "Home", "none", "no token").
 MIN_WORDS = 4
@@ -164,8 +167,9 @@ def fit_pipeline(texts: Sequence[str], labels: Sequence[str]) -> Any:
 class LearnedModel:
     """Two fitted models: one says whether an answer discloses harm, the other which category.
 
-    The first runs on every answer, so its weights are copied into plain lists; the second, asked
-    only about the few answers the first flags, into arrays. Neither needs scikit-learn to score.
+    The first runs on every answer, so its weights are copied into flat arrays of doubles (8 bytes a
+    weight, not a 32-byte float object and its pointer); the second, asked only about the few answers
+    the first flags, into NumPy arrays over the first's vocabulary. Neither needs scikit-learn to score.
     """
 
     def __init__(self, decision: Any, category: Any, threshold: float = THRESHOLD, veto: float = VETO) -> None:
@@ -176,17 +180,17 @@ class LearnedModel:
         self.veto = veto
         self.decision = decision
         self.category = category
-        self._categories = _CategoryScorer(category)
         # Why: scikit-learn's one row of weights is for the second class, `none`; negated, for a disclosure.
         coef = [-float(w) for w in regression.coef_[0]]
         self._intercept = -float(regression.intercept_[0])
         (_, words), (_, letters) = union.transformer_list
         self._word_index = {str(g): int(i) for g, i in words.vocabulary_.items()}
         self._letter_index = {str(g): int(i) for g, i in letters.vocabulary_.items()}
-        self._word_idf = [float(x) for x in words.idf_]
-        self._letter_idf = [float(x) for x in letters.idf_]
-        self._word_weight = coef[: len(self._word_index)]
-        self._letter_weight = coef[len(self._word_index) :]
+        self._word_idf = array("d", words.idf_)
+        self._letter_idf = array("d", letters.idf_)
+        self._word_weight = array("d", coef[: len(self._word_index)])
+        self._letter_weight = array("d", coef[len(self._word_index) :])
+        self._categories = _CategoryScorer(category, (self._word_index, self._letter_index))
         self._letter_columns: dict[str, tuple[int, ...]] = {}
 
     def _letters_of(self, word: str) -> tuple[int, ...]:
@@ -195,7 +199,7 @@ class LearnedModel:
         if columns is None:
             index = self._letter_index
             columns = tuple(index[g] for g in letter_grams((word,)) if g in index)
-            if len(self._letter_columns) > 50_000:
+            if len(self._letter_columns) > LETTER_CACHE_WORDS:
                 # Why: a flood of unique words must not grow memory without end.
                 self._letter_columns.clear()
             self._letter_columns[word] = columns
@@ -229,9 +233,14 @@ class LearnedModel:
 
 
 class _CategoryScorer:
-    """A fitted multi-class model's weights as arrays: the best class of an answer without scikit-learn."""
+    """A fitted multi-class model's weights as arrays: the best class of an answer without scikit-learn.
 
-    def __init__(self, pipeline: Any) -> None:
+    Its grams are looked up in the decision model's vocabularies (`shared`, one per family), which
+    hold every gram of the answers it was fitted on (a superset of these); a column map turns their
+    columns into this model's, so the same strings are not kept in a second pair of dictionaries.
+    """
+
+    def __init__(self, pipeline: Any, shared: Sequence[dict[str, int]]) -> None:
         union, regression = pipeline.steps[0][1], pipeline.steps[-1][1]
         self.classes = [str(c) for c in regression.classes_]
         coef = np.asarray(regression.coef_, dtype=np.float64)
@@ -242,17 +251,27 @@ class _CategoryScorer:
             self._intercept = np.array([-self._intercept[0] / 2, self._intercept[0] / 2])
         self._families = []
         offset = 0
-        for (_, vectoriser), grams in zip(union.transformer_list, (word_grams, letter_grams), strict=True):
-            index = {str(g): int(i) for g, i in vectoriser.vocabulary_.items()}
+        families = zip(union.transformer_list, (word_grams, letter_grams), shared, strict=True)
+        for (_, vectoriser), grams, vocabulary in families:
+            # -1: a gram of the decision model this one does not know; `own` keeps any it alone knows.
+            columns = array("i", [-1]) * len(vocabulary)
+            own: dict[str, int] = {}
+            for gram, column in vectoriser.vocabulary_.items():
+                if (at := vocabulary.get(str(gram))) is None:
+                    own[str(gram)] = int(column)
+                else:
+                    columns[at] = int(column)
             idf = np.asarray(vectoriser.idf_, dtype=np.float64)
-            self._families.append((grams, index, idf, coef[:, offset : offset + len(index)].T.copy()))
-            offset += len(index)
+            width = len(vectoriser.vocabulary_)
+            self._families.append((grams, vocabulary, columns, own, idf, coef[:, offset : offset + width].T.copy()))
+            offset += width
 
     def scores(self, words: Sequence[str]) -> np.ndarray:
         """Each class's decision value, as scikit-learn's `decision_function`."""
         z = self._intercept.copy()
-        for grams, index, idf, weights in self._families:
-            counts = Counter(index[g] for g in grams(words) if g in index)
+        for grams, vocabulary, to_own, own, idf, weights in self._families:
+            found = (to_own[at] if (at := vocabulary.get(g)) is not None else own.get(g, -1) for g in grams(words))
+            counts = Counter(column for column in found if column >= 0)
             if not counts:
                 continue
             columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
