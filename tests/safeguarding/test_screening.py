@@ -133,6 +133,17 @@ def test_benign_look_alikes_are_not_flagged(text: str) -> None:
     assert not screen(text).flagged
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["my nan picks me up after school", "she wants to die her hair purple", "my brother beat his personal best"],
+)
+def test_exceptions_remove_the_phrase_matches_of_recurring_look_alikes(text: str) -> None:
+    from tests.safeguarding.evaluation import phrases_only
+
+    # The learned model still has its say on these (an exception never silences it).
+    assert not phrases_only().screen(text).flagged
+
+
 def test_a_match_names_the_phrase_and_the_words_in_the_answer() -> None:
     text = "Honestly... my step dad hits me"
     result = screen(text)
