@@ -41,12 +41,8 @@ def _hide_one_more(values: list[int], hidden: list[bool], total_at: int) -> int 
     return min(shown, key=lambda i: (values[i] == 0, values[i], i))
 
 
-def suppress_table(counts: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFrame:
-    """The table with a Total row and column, each hidden figure as NA (a nullable integer frame)."""
-    table = counts.astype(int).copy()
-    table[TOTAL] = table.sum(axis=1)
-    table.loc[TOTAL] = table.sum(axis=0)
-    values = table.to_numpy().tolist()
+def hidden_cells(values: list[list[int]], threshold: int = THRESHOLD) -> list[list[bool]]:
+    """Which figures of a table whose last row and column are its totals must be hidden (plain lists)."""
     rows, cols = len(values), len(values[0])
     hidden = [[_is_small(values[r][c], threshold) for c in range(cols)] for r in range(rows)]
     changed = True
@@ -61,6 +57,16 @@ def suppress_table(counts: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataF
             at = _hide_one_more(column, [hidden[r][c] for r in range(rows)], rows - 1)
             if at is not None:
                 hidden[at][c] = changed = True
+    return hidden
+
+
+def suppress_table(counts: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFrame:
+    """The table with a Total row and column, each hidden figure as NA (a nullable integer frame)."""
+    table = counts.astype(int).copy()
+    table[TOTAL] = table.sum(axis=1)
+    table.loc[TOTAL] = table.sum(axis=0)
+    rows, cols = table.shape
+    hidden = hidden_cells(table.to_numpy().tolist(), threshold)
     result = table.astype("Int64")
     for r in range(rows):
         for c in range(cols):
@@ -75,6 +81,18 @@ def suppress_counts(counts: pd.Series, threshold: int = THRESHOLD) -> pd.Series:
     result: pd.Series = table["count"]
     result.name = counts.name
     return result
+
+
+def suppress_list(counts: list[int], threshold: int = THRESHOLD) -> list[int | None]:
+    """`suppress_counts` without pandas: the counts and their total (last), each hidden figure as None.
+
+    Why: the public "You Said / We Did" page shows three counts per record; pandas (about 33 MiB)
+    stays out of the web worker for them.
+    """
+    total = sum(counts)
+    values = [[count, count] for count in counts] + [[total, total]]
+    hidden = hidden_cells(values, threshold)
+    return [None if hidden[r][0] else values[r][0] for r in range(len(values))]
 
 
 def publishable(proportion: Proportion, threshold: int = THRESHOLD) -> Proportion | None:

@@ -169,3 +169,19 @@ def test_the_letter_cache_of_the_screening_model_stays_bounded() -> None:
     assert len(model._letter_columns) <= LETTER_CACHE_WORDS + 1
     # Starting the cache again changes no answer's chance.
     assert model.chance([words[0], "home", "dad", "hits"]) == scored[0]
+
+
+def test_the_public_you_said_we_did_figures_are_suppressed_without_pandas() -> None:
+    # Young people visit this page; a record's "did this make a difference?" counts must not pull
+    # pandas into the worker that shows them.
+    code = (
+        "import sys; from voice_service.voice.public import feedback_figures; "
+        "answers, total = feedback_figures({'yes': 12, 'a_bit': 3, 'no': 9}); "
+        "print(answers['yes'].value, answers['a_bit'].value, answers['no'].value, total.value, 'pandas' in sys.modules)"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    # 3 is hidden, and 9 with it, so the total (shown) gives neither away.
+    assert result.stdout.split() == ["12", "None", "None", "24", "False"]

@@ -6,23 +6,15 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from analysis.lazy import LazyModule
-from analysis.suppression import THRESHOLD, suppress_counts
+from analysis.suppression import THRESHOLD, suppress_list
 from voice_service.voice import records, workflow
 from voice_service.voice.records import NotFound, Record
 from voice_service.voice.tables import FEEDBACK, RECORDS
 from voice_service.voice.workflow import Invalid
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
-    pd = LazyModule("pandas")
 
 #: The answers to "Did this make a difference?", as stored and as shown.
 ANSWERS: dict[str, str] = {"yes": "Yes", "a_bit": "A bit", "no": "No"}
@@ -88,12 +80,10 @@ def people_figure(count: int | None) -> Figure | None:
 
 def feedback_figures(counts: Mapping[str, int]) -> tuple[dict[str, Figure], Figure]:
     """Each answer's count and the total, with small numbers hidden so none can be worked out from the total."""
-    series = pd.Series({key: int(counts.get(key, 0)) for key in ANSWERS}, dtype="int64")
-    suppressed = suppress_counts(series)
-    raw = [*series.tolist(), int(series.sum())]
+    shown = [int(counts.get(key, 0)) for key in ANSWERS]
+    raw = [*shown, sum(shown)]
     figures = [
-        Figure(None, 0 < raw[i] < THRESHOLD) if pd.isna(v) else Figure(int(v))
-        for i, v in enumerate(suppressed.tolist())
+        Figure(None, 0 < raw[i] < THRESHOLD) if v is None else Figure(v) for i, v in enumerate(suppress_list(shown))
     ]
     return dict(zip(ANSWERS, figures[:-1], strict=True)), figures[-1]
 
