@@ -21,6 +21,7 @@ from forms.engine import (
     shown_pages,
     validate_page,
 )
+from voice_service.core.web.templating import nothing_typed
 from voice_service.surveys.drafts import DraftState, draft_submission_key, save_draft, start_draft
 from voice_service.surveys.gate import Admission, needs_link
 from voice_service.surveys.pending import ANONYMOUS
@@ -44,6 +45,8 @@ class Outcome:
     clear_draft: bool = False
     #: The answers just sent may disclose harm: the confirmation shows where to get help first.
     flagged: bool = False
+    #: The page shows nothing a person typed, so it may be rendered once for its context and kept.
+    keep: bool = False
 
 
 def survey_url(survey: Survey, *parts: str | int) -> str:
@@ -73,13 +76,19 @@ def refused(survey: Survey, admitted: Admission) -> Outcome:
     return Outcome("survey/link_only.html", {"survey": survey}, status_code=403)
 
 
-async def start_page(runtime: Runtime, slug: str, link_secret: str | None = None) -> Outcome:
-    """The start page: what the survey is, how long it takes, who will see the answers."""
+async def start_page(
+    runtime: Runtime, slug: str, link_secret: str | None = None, *, just_sent: bool = False, expired: bool = False
+) -> Outcome:
+    """The start page: what the survey is, how long it takes, who will see the answers.
+
+    A browser that sent its answers is told so, never that they were lost (every dead end lands here).
+    """
     survey = current_survey(runtime, slug)
     admitted = await admission(runtime, survey, link_secret)
     if admitted is not None and admitted.respondent is None:
         return refused(survey, admitted)
-    return Outcome("survey/start.html", {"survey": survey, "pages": len(survey.pages)})
+    context = {"survey": survey, "pages": len(survey.pages), "sent": just_sent, "expired": expired and not just_sent}
+    return Outcome("survey/start.html", context, keep=True)
 
 
 def closed(survey: Survey) -> Outcome:
@@ -162,7 +171,8 @@ def _page_view(
         "step": next((i for i, p in enumerate(pages, start=1) if p.number == page.number), 1),
         "steps": len(pages),
     }
-    return Outcome("survey/page.html", context)
+    # Why only without errors: a refused page shows what was posted, which may be anything.
+    return Outcome("survey/page.html", context, keep=not errors and nothing_typed(page.questions, values))
 
 
 async def show_page(
@@ -304,4 +314,4 @@ def confirmation(runtime: Runtime, slug: str, just_sent: bool, flagged: bool = F
     survey = current_survey(runtime, slug)
     if not just_sent:
         return Outcome(redirect=survey_url(survey))
-    return Outcome("survey/done.html", {"survey": survey, "flagged": flagged})
+    return Outcome("survey/done.html", {"survey": survey, "flagged": flagged}, keep=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, HttpMethod, Request, get, post, route
+from litestar import Controller, HttpMethod, MediaType, Request, Response, get, post, route
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -12,6 +12,7 @@ from litestar.params import FromCookie, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from voice_service.core.web.security import DRAFTS, SUBMISSIONS, rate_limited
+from voice_service.core.web.templating import kept_page
 from voice_service.surveys import journey
 from voice_service.surveys.runtime import Runtime
 
@@ -22,7 +23,7 @@ HELP_COOKIE = "vs_help"
 #: How long this browser's pages of a survey say the answers were sent (a ballot stays open for weeks).
 SENT_MARKER_SECONDS = 30 * 24 * 3600
 
-PageResponse = Template | Redirect
+PageResponse = Template | Redirect | Response[str]
 
 
 def _cookie(runtime: Runtime, slug: str, key: str, value: str, max_age: int | None = None) -> Cookie:
@@ -41,8 +42,13 @@ def _cookie(runtime: Runtime, slug: str, key: str, value: str, max_age: int | No
     )
 
 
-def _respond(runtime: Runtime, slug: str, outcome: journey.Outcome) -> PageResponse:
-    """Turn a journey outcome into a response, setting or clearing the draft cookie."""
+def _respond(
+    runtime: Runtime, slug: str, outcome: journey.Outcome, request: Request[Any, Any, Any] | None = None
+) -> PageResponse:
+    """Turn a journey outcome into a response, setting or clearing the draft cookie.
+
+    A page the journey marks as keepable is rendered once per context (given the request, for its CSRF field).
+    """
     cookies = []
     if outcome.set_draft:
         cookies.append(_cookie(runtime, slug, DRAFT_COOKIE, outcome.set_draft))
@@ -61,6 +67,9 @@ def _respond(runtime: Runtime, slug: str, outcome: journey.Outcome) -> PageRespo
     if outcome.redirect:
         return Redirect(outcome.redirect, status_code=303, cookies=cookies)
     assert outcome.template is not None  # noqa: S101 - an Outcome is either a redirect or a page
+    if outcome.keep and request is not None:
+        html = kept_page(request, outcome.template, outcome.context)
+        return Response(html, media_type=MediaType.HTML, status_code=outcome.status_code, cookies=cookies)
     return Template(outcome.template, context=outcome.context, status_code=outcome.status_code, cookies=cookies)
 
 
@@ -87,16 +96,19 @@ class SurveyPagesController(Controller):
     path = "/s/{slug:str}"
     include_in_schema = False
 
-    async def _run(self, runtime: Runtime, slug: str, step: Any) -> PageResponse:
+    async def _run(
+        self, runtime: Runtime, slug: str, step: Any, request: Request[Any, Any, Any] | None = None
+    ) -> PageResponse:
         try:
             outcome = await step
         except journey.SurveyNotFound as exc:
             raise NotFoundException("There is no survey at this address") from exc
-        return _respond(runtime, slug, outcome)
+        return _respond(runtime, slug, outcome, request)
 
     @get("/", name="survey-start")
     async def start(
         self,
+        request: Request[Any, Any, Any],
         runtime: NamedDependency[Runtime],
         slug: FromPath[str],
         expired: FromQuery[bool] = False,
@@ -104,14 +116,8 @@ class SurveyPagesController(Controller):
         vs_sent: FromCookie[str | None] = None,
     ) -> PageResponse:
         """The start page."""
-        try:
-            outcome = await journey.start_page(runtime, slug, vs_link)
-        except journey.SurveyNotFound as exc:
-            raise NotFoundException("There is no survey at this address") from exc
-        # Why: a browser that sent its answers is told so, never that they were lost (every dead end lands here).
-        outcome.context["sent"] = vs_sent == "1"
-        outcome.context["expired"] = expired and vs_sent != "1"
-        return _respond(runtime, slug, outcome)
+        step = journey.start_page(runtime, slug, vs_link, just_sent=vs_sent == "1", expired=expired)
+        return await self._run(runtime, slug, step, request)
 
     @post("/start", name="survey-begin", status_code=303, before_request=rate_limited(DRAFTS))
     async def begin(
@@ -123,6 +129,7 @@ class SurveyPagesController(Controller):
     @get("/page/{number:int}", name="survey-page")
     async def page(
         self,
+        request: Request[Any, Any, Any],
         runtime: NamedDependency[Runtime],
         slug: FromPath[str],
         number: FromPath[int],
@@ -132,7 +139,7 @@ class SurveyPagesController(Controller):
     ) -> PageResponse:
         """A page of questions."""
         step = journey.show_page(runtime, slug, vs_draft, number, change, just_sent=vs_sent == "1")
-        return await self._run(runtime, slug, step)
+        return await self._run(runtime, slug, step, request)
 
     @post("/page/{number:int}", name="survey-page-answer", status_code=200)
     async def answer(
@@ -178,6 +185,7 @@ class SurveyPagesController(Controller):
     @get("/done", name="survey-done")
     async def done(
         self,
+        request: Request[Any, Any, Any],
         runtime: NamedDependency[Runtime],
         slug: FromPath[str],
         vs_sent: FromCookie[str | None] = None,
@@ -188,4 +196,4 @@ class SurveyPagesController(Controller):
             outcome = journey.confirmation(runtime, slug, just_sent=vs_sent == "1", flagged=vs_help == "1")
         except journey.SurveyNotFound as exc:
             raise NotFoundException("There is no survey at this address") from exc
-        return _respond(runtime, slug, outcome)
+        return _respond(runtime, slug, outcome, request)

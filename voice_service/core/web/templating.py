@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, Template, select_autoescape
+from litestar import Request
 from markupsafe import Markup
 
 from voice_service.core.partnership import Partnership
+from voice_service.core.web.security.csrf import csrf_input
 
 
 def build_environment(
@@ -33,6 +36,7 @@ def build_environment(
     )
     env.globals.update(option_items=option_items, select_items=select_items, question_label=question_label)
     env.globals["question_fields"] = QuestionFields(env)
+    env.kept_pages = KeptPages(env)
     env.globals["partnership"] = partnership
     env.globals["service_name"] = partnership.service_name
     env.globals["partnership_name"] = partnership.name
@@ -47,6 +51,9 @@ class SharedGlobalsEnvironment(Environment):
     (the GOV.UK template and its macros import a dozen times per page). Template-level globals,
     the one case where a ChainMap keeps them apart, are refused.
     """
+
+    #: Whole pages rendered once and kept (build_environment sets it).
+    kept_pages: KeptPages | None = None
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """The environment's own globals when a template adds none (the ChainMap otherwise)."""
@@ -139,8 +146,77 @@ class QuestionFields:
         return len(self._kept)
 
 
+def nothing_typed(questions: Iterable[Any], values: Mapping[str, Sequence[str]]) -> bool:
+    """Whether `values` (form field -> values) hold only the questions' own options or nothing: no typed text."""
+    owners = {name: question for question in questions for name in question.field_names()}
+    return all(
+        name in owners and _only_options(owners[name], ((name, tuple(shown)),)) for name, shown in values.items()
+    )
+
+
 def _only_options(question: Any, chosen: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
     """Whether every value shown is empty or one of the question's own options (nothing typed)."""
     options = getattr(question, "options", None)
     allowed = set(options.values) if options is not None else set()
     return all(value == "" or value in allowed for _, values in chosen for value in values)
+
+
+class KeptPages:
+    """Whole pages rendered once per template and context, with each request's CSRF field put in.
+
+    Why: a question page seen for the first time, a start page and a confirmation are the same HTML
+    for everyone who sees them with the same context; rendering the GOV.UK page around them was most
+    of their CPU. Only for pages the caller knows show nothing a person typed (the survey pages decide
+    that): the context is the key, so a typed answer would be kept in memory. The key holds every value
+    of the context; objects (a survey, a page, a question) by identity, each entry holding them so an
+    id is never reused while it is kept. Templates of kept pages get no `request`.
+    """
+
+    def __init__(self, env: Environment, max_entries: int = 2000) -> None:
+        self._env = env
+        self._max_entries = max_entries
+        self._kept: OrderedDict[Hashable, tuple[list[Any], tuple[str, ...]]] = OrderedDict()
+        # Why random: it marks where the CSRF field goes and cannot occur in a page by chance.
+        self._marker = f"<!-- csrf {secrets.token_hex(16)} -->"
+
+    def render(self, template_name: str, context: Mapping[str, Any], csrf_input: str) -> str:
+        """The page as `template_name` renders `context`, with `csrf_input` where the template puts it."""
+        held: list[Any] = []
+        key = (template_name, _frozen(context, held))
+        if (kept := self._kept.get(key)) is not None:
+            self._kept.move_to_end(key)
+            return csrf_input.join(kept[1])
+        html = self._env.get_template(template_name).render({**context, "csrf_input": self._marker})
+        parts = tuple(html.split(self._marker))
+        # Why not with auto_reload: a template edited during development must show at once.
+        if not self._env.auto_reload:
+            self._kept[key] = (held, parts)
+            if len(self._kept) > self._max_entries:
+                self._kept.popitem(last=False)
+        return csrf_input.join(parts)
+
+    def __len__(self) -> int:
+        """How many pages are kept."""
+        return len(self._kept)
+
+
+def kept_page(request: Request[Any, Any, Any], template_name: str, context: Mapping[str, Any]) -> str:
+    """A page that shows nothing a person typed, from the app's kept pages, with this request's CSRF field."""
+    environment = getattr(request.app.template_engine, "engine", None)
+    kept = getattr(environment, "kept_pages", None)
+    if not isinstance(kept, KeptPages):
+        raise TypeError("the app's templates are not from build_environment, which keeps pages")
+    return kept.render(template_name, context, csrf_input(request))
+
+
+def _frozen(value: Any, held: list[Any]) -> Hashable:
+    """A hashable key equal only for contexts that render alike: plain values by value, objects by identity."""
+    if value is None or isinstance(value, str | int | float):
+        # Why the type too: 1, 1.0 and True are equal keys in Python but render differently.
+        return (type(value), value)
+    if isinstance(value, Mapping):
+        return (dict, tuple((k, _frozen(v, held)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return (list, tuple(_frozen(v, held) for v in value))
+    held.append(value)
+    return (object, id(value))

@@ -13,6 +13,7 @@ from voice_service.core.web.security.csrf import (
     CSRF_HEADER,
     SECURE_CSRF_COOKIE,
     csrf_config,
+    csrf_input,
     csrf_refused,
     is_csrf_failure,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "AssetFiles",
     "RateLimits",
     "WebSecurity",
+    "csrf_input",
     "csrf_refused",
     "is_csrf_failure",
     "rate_limited",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from html import escape
 from typing import Any
 
 from litestar import Request
@@ -19,6 +20,8 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash, generate_csrf_token
 from litestar.response import Template
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 
 from voice_service.core.settings import Settings
 
@@ -50,6 +53,12 @@ def csrf_config(settings: Settings) -> CSRFConfig:
         header_name=CSRF_HEADER,
         exclude=EXCLUDED,
     )
+
+
+def csrf_input(request: Request[Any, Any, Any]) -> str:
+    """The form's hidden token field, exactly as Litestar's template responses give `csrf_input`."""
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return f'<input type="hidden" name="{CSRF_FIELD}" value="{escape("" if token is Empty else str(token))}" />'
 
 
 def is_csrf_failure(exc: Exception) -> bool:
