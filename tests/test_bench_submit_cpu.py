@@ -1,0 +1,29 @@
+"""bench/submit_cpu.py measures real submissions: every one acknowledged is stored, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.support import database
+from tests.test_bench_bodies import bench_module
+from voice_service.core.settings import Settings
+
+submit_cpu = bench_module("submit_cpu")
+
+
+@pytest.mark.parametrize(("shape", "screening"), [("survey16", True), ("mixed", False)])
+def test_each_round_stores_what_it_submits_and_reports_its_cpu(settings: Settings, shape: str, screening: bool) -> None:
+    before = database.counts(settings.database_url)
+    figures = asyncio.run(submit_cpu.measure(settings.database_url, shape, 64, screening, rounds=2))
+    after = database.counts(settings.database_url)
+    warm_up = submit_cpu.CONCURRENCY * 4
+    assert after["response"] - before["response"] == warm_up + 2 * 64
+    assert after["answer"] - before["answer"] >= (warm_up + 2 * 64) * 4  # every shape stores 4 rows or more
+    assert len(figures) == 2
+    for figure in figures:
+        # Why a floor: a submission that stored nothing, or a clock read wrongly, would cost next to nothing.
+        assert 10 < figure.loop_us < 1_000_000
+        # On PostgreSQL everything runs on the loop: the two clocks then differ by their resolution only.
+        assert figure.loop_us <= figure.process_us + 1
