@@ -18,7 +18,6 @@ import pytest
 
 from analysis.lazy import LazyModule
 from voice_service.core.settings import Settings
-from voice_service.migrations.runner import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What no web worker may hold after start and a young person's journey (with why each is heavy).
@@ -102,10 +101,9 @@ def top_level(modules: list[str]) -> set[str]:
     return {m.split(".")[0] for m in modules}
 
 
-def test_a_worker_never_loads_the_report_libraries_for_a_young_persons_journey(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'worker.db'}"
-    upgrade(Settings(database_url=url))
-    loaded = run_worker(url, tmp_path)
+def test_a_worker_never_loads_report_libraries_for_a_young_persons_journey(settings: Settings, tmp_path: Path) -> None:
+    # On SQLite and on PostgreSQL (the `settings` fixture's two databases, migrated and cleared after).
+    loaded = run_worker(settings.database_url, tmp_path)
     assert loaded["completed"] == ["young-people-voice", "sexual-health-young-people"]
     for moment in ("after_start", "after_journeys"):
         held = sorted(top_level(loaded[moment]) & HEAVY.keys())
