@@ -24,7 +24,14 @@ from voice_service.core.exports import FORMULA_STARTS, csv_bytes
 from voice_service.impact.streamed_sheet import StreamedSheet
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.respondents import versions_by_id
-from voice_service.surveys.response_rows import Cell, csv_quoted, lines_query, response_rows, rows_query
+from voice_service.surveys.response_rows import (
+    Cell,
+    csv_quoted,
+    id_text,
+    lines_query,
+    response_rows,
+    rows_query,
+)
 from voice_service.training.reporting import delegate_places
 
 #: Only delegates' surveys: young people's answers are not for the training role to download.
@@ -91,8 +98,8 @@ def _number_text(value: Any) -> str:
 
 def _line(row: Sequence[Any], place: str) -> str:
     """A CSV line from `lines_query`'s row and the course columns."""
-    parts = [row[1], place, row[2]]
-    for i in range(3, len(row), 2):
+    parts = [id_text(row[1]), row[2], place, row[3]]
+    for i in range(4, len(row), 2):
         parts += [_number_text(row[i]), row[i + 1]]
     parts.append("\r\n")
     return "".join(parts)
@@ -164,9 +171,9 @@ class ResponseExport:
         places = await self._places(lambda course, day: f"{csv_quoted(course)},{day}")
         query = lines_query(self.survey.slug, self._versions(), cells, self.engine.dialect.name)
         async for found in response_rows(self.engine, self.survey.slug, query, self.chunk_size):
-            # Each row: respondent key, head, then text pieces with a number between each two.
-            if len(found) and len(found[0]) == 3:
-                lines = [f"{head}{places.get(key, ',')}{text}\r\n" for key, head, text in found]
+            # Each row: respondent key, id, head, then text pieces with a number between each two.
+            if len(found) and len(found[0]) == 4:
+                lines = [f"{id_text(rid)}{head}{places.get(key, ',')}{text}\r\n" for key, rid, head, text in found]
             else:
                 lines = [_line(row, places.get(row[0], ",")) for row in found]
             yield "".join(lines).encode("utf-8")

@@ -64,14 +64,19 @@ def _needs_quotes(value: ColumnElement[Any], dialect: str) -> ColumnElement[Any]
 
 
 def _csv_field(value: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
-    """Text as a CSV field (`csv_quoted` in SQL); NULL stays NULL."""
-    quoted = literal('"', Text).concat(func.replace(value, '"', '""')).concat('"')
-    return case((_needs_quotes(value, dialect), quoted), else_=value)
+    """Text neutralised, as a CSV field (`csv_quoted` in SQL); NULL stays NULL.
+
+    Why the test on the text as stored: neutralising only puts an apostrophe in front, which needs
+    no quotes, and the database then works out the neutralised text once instead of twice.
+    """
+    shown = neutralised(value)
+    quoted = literal('"', Text).concat(func.replace(shown, '"', '""')).concat('"')
+    return case((_needs_quotes(value, dialect), quoted), else_=shown)
 
 
 def _csv_shown(value: ColumnElement[Any], labels: Mapping[str, str], dialect: str) -> ColumnElement[Any]:
     """A stored code as its label, anything else neutralised, as a CSV field (labels quoted here, once)."""
-    other = _csv_field(neutralised(value), dialect)
+    other = _csv_field(value, dialect)
     if not labels:
         return other
     return case({code: csv_quoted(label) for code, label in labels.items()}, value=value, else_=other)
@@ -101,7 +106,7 @@ def _cell(cell: Cell, dialect: str, as_csv: bool = False) -> ColumnElement[Any]:
     else:
         # Why no ORDER BY: SQLite reads them through the primary key, which ends with the position.
         joined = func.group_concat(label, MANY_SEPARATOR)
-    shown = _csv_field(neutralised(joined), dialect) if as_csv else neutralised(joined)
+    shown = _csv_field(joined, dialect) if as_csv else neutralised(joined)
     return select(shown).where(*where).scalar_subquery()
 
 
@@ -155,17 +160,20 @@ def _joined(pieces: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
 
 
 def lines_query(slug: str, versions: Mapping[int, str], cells: Sequence[Cell], dialect: str) -> Select[Any]:
-    """(respondent key, head, text, number, text, ...) of responses to `slug` with ids `first` to `last`.
+    """(respondent key, id, head, text, number, text, ...) of responses to `slug` with ids `first` to `last`.
 
-    A CSV line is the head ("id,submitted,version,"), the course columns, then the text pieces with the
-    numbers between them: the text comes as CSV already (each field labelled, neutralised and quoted
-    as Python's csv module would, joined with commas), numbers as stored (Python formats them).
+    A CSV line is the id (`id_text`), the head (",submitted,version,"), the course columns, then the
+    text pieces with the numbers between them: the text comes as CSV already (each field labelled,
+    neutralised and quoted as Python's csv module would, joined with commas), numbers as stored
+    (Python formats them).
     """
     labels = {version_id: csv_quoted(label) for version_id, label in versions.items()}
     version = case(labels, value=RESPONSES.c.survey_version_id, else_=literal("", Text)) if labels else literal("")
     comma = literal(",", Text)
-    head = _joined([_id_text(dialect), comma, _submitted_text(dialect), comma, version, comma])
-    columns: list[ColumnElement[Any]] = [RESPONSES.c.respondent_key, head]
+    head = _joined([comma, _submitted_text(dialect), comma, version, comma])
+    # Why the id raw on SQLite: Python writes 16 bytes as text for less than SQLite's five substr calls.
+    response = raw(RESPONSES.c.id) if dialect == "sqlite" else _id_text(dialect)
+    columns: list[ColumnElement[Any]] = [RESPONSES.c.respondent_key, response, head]
     text: list[ColumnElement[Any]] = []
     for cell in cells:
         if cell.source == "value_number":
@@ -174,6 +182,14 @@ def lines_query(slug: str, versions: Mapping[int, str], cells: Sequence[Cell], d
         else:
             text += [comma, func.coalesce(_cell(cell, dialect, as_csv=True), literal("", Text))]
     return _in_stretch(select(*columns, _joined(text)), slug)
+
+
+def id_text(value: Any) -> str:
+    """A response id as `lines_query` gives it (16 bytes on SQLite, text elsewhere) in its usual text form."""
+    if not isinstance(value, bytes):
+        return str(value)
+    h = value.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 async def response_ids(engine: AsyncEngine, slug: str) -> list[Any]:
