@@ -63,7 +63,8 @@ class StreamedSheet:
             sheet.write_string(0, col, heading, bold)
         book.close()
         with zipfile.ZipFile(frame) as made:
-            self._parts = {info: made.read(info) for info in made.infolist() if info.filename != SHEET_PART}
+            # In XlsxWriter's order; the sheet's part is None here and written in `close`.
+            self._parts = [(info, None if info.filename == SHEET_PART else made.read(info)) for info in made.infolist()]
             head, tail = made.read(SHEET_PART).decode("utf-8").split("</sheetData>", 1)
         self._head, self._tail = head, "</sheetData>" + tail
         self._target = target
@@ -116,12 +117,18 @@ class StreamedSheet:
         head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{span}"/>', self._head)
         try:
             with zipfile.ZipFile(self._target, "w", zipfile.ZIP_DEFLATED) as book:
-                for info, data in self._parts.items():
-                    book.writestr(info, data, zipfile.ZIP_DEFLATED)
-                with book.open(SHEET_PART, "w", force_zip64=True) as entry:
-                    entry.write(head.encode("utf-8"))
-                    self._rows.seek(0)
-                    shutil.copyfileobj(self._rows, entry, 1 << 20)
-                    entry.write(self._tail.encode("utf-8"))
+                for info, data in self._parts:
+                    if data is not None:
+                        book.writestr(info, data, zipfile.ZIP_DEFLATED)
+                        continue
+                    start, end = head.encode("utf-8"), self._tail.encode("utf-8")
+                    # Why the size up front: zipfile then adds ZIP64 records only to a sheet that needs
+                    # them (Excel may offer to repair a small file that has them).
+                    info.file_size = len(start) + self._rows.tell() + len(end)
+                    with book.open(info, "w") as entry:
+                        entry.write(start)
+                        self._rows.seek(0)
+                        shutil.copyfileobj(self._rows, entry, 1 << 20)
+                        entry.write(end)
         finally:
             self._rows.close()
