@@ -11,7 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from analysis.sentiment import sentiments
+from analysis.sentiment import Sentiment, sentiments
 from voice_service.voice import sentiment
 
 
@@ -33,6 +33,26 @@ def test_the_service_process_never_imports_textblob() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def _science_loaded_here() -> list[str]:
+    """Run in the scoring child: which of TextBlob, NLTK, SciPy and scikit-learn it holds."""
+    return sorted(m for m in ("textblob", "nltk", "scipy", "sklearn") if sys.modules.get(m) is not None)
+
+
+def test_the_scoring_process_loads_textblob_without_scipy_or_scikit_learn() -> None:
+    texts = ["the staff were kind but the waiting room was cold and dirty", "brilliant"]
+
+    async def run() -> tuple[list[Sentiment], list[str]]:
+        scores = list(await sentiment.score_texts(texts))
+        pool = sentiment._scoring_process()
+        loop = asyncio.get_running_loop()
+        return scores, await loop.run_in_executor(pool, _science_loaded_here)
+
+    scores, loaded = asyncio.run(run())
+    assert loaded == ["nltk", "textblob"]
+    # Scored in this process, where SciPy and scikit-learn may be importable: the same scores.
+    assert scores == sentiments(texts)
 
 
 def test_a_killed_scoring_process_fails_the_batch_and_the_next_batch_gets_a_new_one() -> None:
