@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.frames import VERSION_COLUMN
@@ -96,18 +96,37 @@ async def _read_in_parts(engine: AsyncEngine, query: Select[Any]) -> list[Sequen
     return [row for found in await asyncio.gather(*(read(p) for p in range(parts))) for row in found]
 
 
-async def survey_answers(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> SurveyAnswers:
-    """Answers to the questions carrying a `measure:` tag, one row per response given through a delegate's link.
+def _measured_query(slug: str, cells: list[tuple[str, str, str]], dialect: str) -> Select[Any]:
+    """(id, version id, respondent key, submitted, *cells) of each keyed response to `slug`.
 
-    Each row has `_version`, `_submitted_at` and RESPONDENT_COLUMN; values are the stored codes.
+    Measures are choices and texts (value_text), one cell each (position 0).
     """
-    versions = await versions_by_id(engine, catalog, slug)
-    if not versions:
-        raise UnknownSurvey(slug)
-    cells = _measured_cells(versions)
-    # Why a lookup per cell rather than reading answer rows: each is one probe of the answers' primary
-    # key, and a row per response (not per answer) is what costs least to turn into Python values.
-    # Measures are choices and texts (value_text), one cell each (position 0).
+    keyed = (RESPONSES.c.survey_slug == slug, RESPONSES.c.respondent_key.is_not(None))
+    fixed = [
+        raw(RESPONSES.c.id),
+        RESPONSES.c.survey_version_id,
+        RESPONSES.c.respondent_key,
+        raw(RESPONSES.c.submitted_at),
+    ]
+    if dialect == "postgresql":
+        # Why grouped on PostgreSQL: it reads the answers once (with parallel workers) and sorts them,
+        # 0.5 s of server time for 100,000 responses against 1.4 s for a lookup per cell.
+        per_cell = [
+            func.max(ANSWERS.c.value_text).filter(
+                ANSWERS.c.question_id == question_id, ANSWERS.c.row_key == row_key, ANSWERS.c.position == 0
+            )
+            for _, question_id, row_key in cells
+        ]
+        questions = sorted({question_id for _, question_id, _ in cells})
+        answered = (ANSWERS.c.response_id == RESPONSES.c.id) & ANSWERS.c.question_id.in_(questions)
+        return (
+            select(*fixed, *per_cell)
+            .select_from(RESPONSES.outerjoin(ANSWERS, answered))
+            .where(*keyed)
+            .group_by(RESPONSES.c.id)
+        )
+    # Why a lookup per cell on SQLite rather than reading answer rows: each is one probe of the answers'
+    # primary key, and a row per response (not per answer) is what costs least to turn into Python values.
     looked_up = [
         select(ANSWERS.c.value_text)
         .where(
@@ -119,13 +138,19 @@ async def survey_answers(engine: AsyncEngine, catalog: SurveyCatalog, slug: str)
         .scalar_subquery()
         for _, question_id, row_key in cells
     ]
-    query = select(
-        raw(RESPONSES.c.id),
-        RESPONSES.c.survey_version_id,
-        RESPONSES.c.respondent_key,
-        raw(RESPONSES.c.submitted_at),
-        *looked_up,
-    ).where(RESPONSES.c.survey_slug == slug, RESPONSES.c.respondent_key.is_not(None))
+    return select(*fixed, *looked_up).where(*keyed)
+
+
+async def survey_answers(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> SurveyAnswers:
+    """Answers to the questions carrying a `measure:` tag, one row per response given through a delegate's link.
+
+    Each row has `_version`, `_submitted_at` and RESPONDENT_COLUMN; values are the stored codes.
+    """
+    versions = await versions_by_id(engine, catalog, slug)
+    if not versions:
+        raise UnknownSurvey(slug)
+    cells = _measured_cells(versions)
+    query = _measured_query(slug, cells, engine.dialect.name)
     rows = await _read_in_parts(engine, query)
     names = [name for name, _, _ in cells]
     table = _object_frame(rows, ["response", "version_id", "key", "submitted", *names])
