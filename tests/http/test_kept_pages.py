@@ -102,6 +102,15 @@ def test_kept_pages_are_bounded_and_not_kept_while_templates_reload() -> None:
     for page in survey.pages:
         kept.render("survey/page.html", page_context(survey, page, {}), TOKEN)
     assert len(kept) == 2
+    # And by size: a page of about 5-15 thousand characters does not fit in 3,000.
+    small = KeptPages(build_environment(TEMPLATES), max_chars=3000)
+    html = small.render("survey/page.html", page_context(survey, survey.pages[0], {}), TOKEN)
+    assert len(html) > 3000
+    assert len(small) == 0
+    roomy = KeptPages(build_environment(TEMPLATES), max_chars=2 * len(html) + 10)
+    for page in survey.pages[:3]:
+        roomy.render("survey/page.html", page_context(survey, page, {}), TOKEN)
+    assert 1 <= len(roomy) <= 2
     reloading = KeptPages(build_environment(TEMPLATES, auto_reload=True))
     reloading.render("survey/page.html", page_context(survey, survey.pages[0], {}), TOKEN)
     assert len(reloading) == 0

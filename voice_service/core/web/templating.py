@@ -172,9 +172,13 @@ class KeptPages:
     id is never reused while it is kept. Templates of kept pages get no `request`.
     """
 
-    def __init__(self, env: Environment, max_entries: int = 2000) -> None:
+    def __init__(self, env: Environment, max_entries: int = 2000, max_chars: int = 2_000_000) -> None:
         self._env = env
         self._max_entries = max_entries
+        # Why a size bound too: options chosen on going back make many variants of a page, and each
+        # is 4-15 thousand characters; a worker's memory must not grow with them (2 million: 2-4 MiB).
+        self._max_chars = max_chars
+        self._chars = 0
         self._kept: OrderedDict[Hashable, tuple[list[Any], tuple[str, ...]]] = OrderedDict()
         # Why random: it marks where the CSRF field goes and cannot occur in a page by chance.
         self._marker = f"<!-- csrf {secrets.token_hex(16)} -->"
@@ -191,8 +195,10 @@ class KeptPages:
         # Why not with auto_reload: a template edited during development must show at once.
         if not self._env.auto_reload:
             self._kept[key] = (held, parts)
-            if len(self._kept) > self._max_entries:
-                self._kept.popitem(last=False)
+            self._chars += len(html)
+            while len(self._kept) > self._max_entries or self._chars > self._max_chars:
+                _, (_, gone) = self._kept.popitem(last=False)
+                self._chars -= sum(map(len, gone)) + len(self._marker) * (len(gone) - 1)
         return csrf_input.join(parts)
 
     def __len__(self) -> int:
