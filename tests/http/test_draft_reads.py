@@ -79,13 +79,14 @@ async def test_a_change_committed_elsewhere_is_seen_at_once(parts: tuple[Submiss
     assert read.answers == {"x": "from elsewhere"}
 
 
+# Why SQLite only: the plain read is for SQLite files; PostgreSQL reads through the engine.
+@pytest.mark.parametrize("migrated_url", ["sqlite"], indirect=True)
 async def test_on_sqlite_a_locked_file_is_read_through_the_engine_which_waits(
     parts: tuple[SubmissionWriter, DraftReader, int],
 ) -> None:
     writer, reader, version_id = parts
     path = sqlite_file(writer.engine)
-    if path is None:
-        pytest.skip("the plain read is for SQLite files; PostgreSQL reads through the engine")
+    assert path is not None
     draft = await start_draft(writer, version_id)
     assert await reader.load(draft.id, MAX_AGE) is not None
     # Why exclusive locking mode: the one way to make a WAL-mode reader wait. It needs the file to
