@@ -20,6 +20,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import reduce
+from operator import add, mul
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +166,17 @@ def fit_pipeline(texts: Sequence[str], labels: Sequence[str]) -> Any:
         return make_pipeline(features, regression).fit(list(texts), list(labels))
 
 
+class _LogTermCount(dict[int, float]):
+    """1 + ln(n), the sublinear term count of a gram seen n times, worked out once per n."""
+
+    def __missing__(self, n: int) -> float:
+        value = self[n] = 1.0 + math.log(n)
+        return value
+
+
+_LOG_TF = _LogTermCount()
+
+
 class LearnedModel:
     """Two fitted models: one says whether an answer discloses harm, the other which category.
 
@@ -208,21 +221,20 @@ class LearnedModel:
     def chance(self, words: Sequence[str]) -> float:
         """The chance that an answer, already split into matching keys, discloses harm."""
         index = self._word_index
-        word_counts = Counter(index[g] for g in word_grams(words) if g in index)
-        letter_counts: Counter[int] = Counter()
-        for w in words:
-            letter_counts.update(self._letters_of(w))
+        word_counts = Counter(map(index.__getitem__, filter(index.__contains__, word_grams(words))))
+        # One count over every word's cached columns, in the same order as counting word by word.
+        letter_counts = Counter(itertools.chain.from_iterable(map(self._letters_of, words)))
         z = self._intercept
         for counts, idf, weight in (
             (word_counts, self._word_idf, self._word_weight),
             (letter_counts, self._letter_idf, self._letter_weight),
         ):
             # TF-IDF with a logarithmic term count, scaled to length 1 per family, as scikit-learn does.
-            dot = squares = 0.0
-            for column, n in counts.items():
-                value = idf[column] if n == 1 else (1.0 + math.log(n)) * idf[column]
-                dot += value * weight[column]
-                squares += value * value
+            # Why map and reduce: the same products summed in the same order as a loop, in C (a third of
+            # the cost of an ordinary answer was this loop); 1.0 * idf is idf exactly, so n == 1 needs no branch.
+            values = list(map(mul, map(_LOG_TF.__getitem__, counts.values()), map(idf.__getitem__, counts)))
+            dot = reduce(add, map(mul, values, map(weight.__getitem__, counts)), 0.0)
+            squares = reduce(add, map(mul, values, values), 0.0)
             if squares:
                 z += dot / math.sqrt(squares)
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0

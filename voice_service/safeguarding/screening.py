@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from voice_service.safeguarding.learned import EXAMPLES_FILE, MIN_WORDS, LearnedModel, load_examples, train
@@ -59,41 +60,60 @@ _COMMON = frozenset(key(w) for w in _COMMON_WORDS.split())
 _COMMON |= frozenset("~" + stem(w) for w in _COMMON)
 
 
+class _Answer:
+    """One answer's words as the matcher reads them: labels per word, and every label present."""
+
+    __slots__ = ("_where", "breaks", "fillers", "labels", "present")
+
+    def __init__(self, labels: list[frozenset[str]], breaks: list[bool], fillers: list[bool]) -> None:
+        self.labels = labels
+        self.breaks = breaks
+        self.fillers = fillers
+        self.present: set[str] = set().union(*labels)
+        self._where: dict[str, list[int]] | None = None
+
+    def starts(self, accept: frozenset[str]) -> list[int]:
+        """The positions of the words that can fill a slot, in order."""
+        where = self._where
+        if where is None:
+            # Why: in a long answer, walking only from the words that can start a phrase keeps it linear;
+            # built once per answer and shared by the phrases and the exceptions.
+            where = self._where = {}
+            for i, word_labels in enumerate(self.labels):
+                for label in word_labels:
+                    where.setdefault(label, []).append(i)
+        return sorted({i for label in accept.intersection(self.present) for i in where[label]})
+
+
 class _Index:
     """Patterns by the labels of their most selective word, so an answer only wakes the few that can match."""
 
     def __init__(self, patterns: list[Pattern]) -> None:
-        self.by_trigger: dict[str, list[Pattern]] = defaultdict(list)
-        for p in patterns:
+        self._patterns = patterns
+        by_trigger: dict[str, list[int]] = defaultdict(list)
+        #: Per pattern, the label sets of its other slots, each once: all must meet the answer's labels.
+        self._others: list[tuple[frozenset[str], ...]] = []
+        for n, p in enumerate(patterns):
             # Why: a slot of few, uncommon words is the least likely to occur in an ordinary answer.
             trigger = min(reversed(p.slots), key=lambda s: (len(s.accept & _COMMON), len(s.accept)))
             for label in trigger.accept:
-                self.by_trigger[label].append(p)
+                by_trigger[label].append(n)
+            self._others.append(tuple(dict.fromkeys(s.accept for s in p.slots if s is not trigger)))
+        self._by_trigger = {label: tuple(ns) for label, ns in by_trigger.items()}
 
-    def find(self, labels: list[frozenset[str]], breaks: list[bool], fillers: list[bool]) -> list[_Found]:
-        present: set[str] = set().union(*labels)
-        candidates: dict[int, Pattern] = {}
-        for label in present:
-            for p in self.by_trigger.get(label, ()):
-                candidates[id(p)] = p
+    def find(self, answer: _Answer) -> list[_Found]:
+        """Every pattern found in the answer with the positions of its words, in file order."""
+        present = answer.present
+        woken = set(chain.from_iterable(filter(None, map(self._by_trigger.get, present))))
         found: list[_Found] = []
-        where: dict[str, list[int]] = {}
-        for p in candidates.values():
-            slots = p.slots
-            for s in slots:
-                if s.accept.isdisjoint(present):
-                    break
-            else:
-                if not where:
-                    # Why: in a long answer, walking only from the words that can start a phrase keeps it linear.
-                    for i, word_labels in enumerate(labels):
-                        for label in word_labels:
-                            where.setdefault(label, []).append(i)
-                starts = sorted({i for label in slots[0].accept.intersection(present) for i in where[label]})
-                for i in starts:
-                    taken = match_at(slots, labels, breaks, i, fillers)
-                    if taken is not None:
-                        found.append((p, taken))
+        for n in sorted(woken):
+            if any(map(present.isdisjoint, self._others[n])):
+                continue
+            slots = self._patterns[n].slots
+            for i in answer.starts(slots[0].accept):
+                taken = match_at(slots, answer.labels, answer.breaks, i, answer.fillers)
+                if taken is not None:
+                    found.append((self._patterns[n], taken))
         return found
 
 
@@ -217,10 +237,10 @@ class Screener:
 
     def _phrase_matches(self, tokens: list[Token]) -> tuple[list[Match], bool]:
         """Every phrase found, after negation and benign exceptions; and whether negation set any aside."""
+        fillers = self.book.fillers
         labels = [self._labels_of(t.key) for t in tokens]
-        breaks = [t.clause_start for t in tokens]
-        fillers = [t.key in self.book.fillers for t in tokens]
-        found = self._phrases.find(labels, breaks, fillers)
+        answer = _Answer(labels, [t.clause_start for t in tokens], [t.key in fillers for t in tokens])
+        found = self._phrases.find(answer)
         if not found:
             return [], False
         matches: list[Match] = []
@@ -233,7 +253,7 @@ class Screener:
                 negated = True
                 continue
             if pattern.category not in exceptions:
-                exceptions[pattern.category] = self._exceptions[pattern.category].find(labels, breaks, fillers)
+                exceptions[pattern.category] = self._exceptions[pattern.category].find(answer)
             if any(t[0] < end and start <= t[-1] for _, t in exceptions[pattern.category]):
                 # Why: an exception still lets the model speak (stopping it cost 3-4 points of recall).
                 continue
