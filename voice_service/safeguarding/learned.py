@@ -127,7 +127,7 @@ def parse_examples(text: str, name: str, categories: Iterable[str]) -> list[Exam
 
 def word_grams(words: Sequence[str]) -> list[str]:
     """Each word and each pair of neighbouring words."""
-    return [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]
+    return [*words, *map(" ".join, itertools.pairwise(words))]
 
 
 def letter_grams(words: Sequence[str]) -> list[str]:
@@ -223,7 +223,8 @@ class LearnedModel:
         index = self._word_index
         word_counts = Counter(map(index.__getitem__, filter(index.__contains__, word_grams(words))))
         # One count over every word's cached columns, in the same order as counting word by word.
-        letter_counts = Counter(itertools.chain.from_iterable(map(self._letters_of, words)))
+        known = self._letter_columns.get
+        letter_counts = Counter(itertools.chain.from_iterable([known(w) or self._letters_of(w) for w in words]))
         z = self._intercept
         for counts, idf, weight in (
             (word_counts, self._word_idf, self._word_weight),

@@ -48,6 +48,9 @@ class Token(NamedTuple):
     clause_start: bool
 
 
+_new_tuple = tuple.__new__
+
+
 class Normaliser:
     """Splits text into tokens, applying a spelling map (misspellings, text-speak) to each word."""
 
@@ -79,14 +82,16 @@ class Normaliser:
         """Every token of the text in order."""
         out: list[Token] = []
         boundary = True
-        keys = self.keys
+        cached, keys = self._cache.get, self.keys
         for m in _TOKEN.finditer(text):
-            if m.lastgroup == "p":
+            word = m.group(1)  # the `w` group; None for punctuation
+            if word is None:
                 boundary = True
                 continue
             start, end = m.span()
-            for k in keys(m.group()):
-                out.append(Token(k, start, end, boundary))
+            for k in cached(word) or keys(word):
+                # Why tuple.__new__: a NamedTuple's own constructor is a Python call per word.
+                out.append(_new_tuple(Token, (k, start, end, boundary)))
                 boundary = False
         return out
 

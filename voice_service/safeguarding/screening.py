@@ -238,7 +238,8 @@ class Screener:
     def _phrase_matches(self, tokens: list[Token]) -> tuple[list[Match], bool]:
         """Every phrase found, after negation and benign exceptions; and whether negation set any aside."""
         fillers = self.book.fillers
-        labels = [self._labels_of(t.key) for t in tokens]
+        known = self._labels.get  # a word's labels are never empty, so `or` only works out a new word's
+        labels = [known(t.key) or self._labels_of(t.key) for t in tokens]
         answer = _Answer(labels, [t.clause_start for t in tokens], [t.key in fillers for t in tokens])
         found = self._phrases.find(answer)
         if not found:
