@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, compress
+from operator import not_
 from pathlib import Path
 
 from voice_service.safeguarding.learned import EXAMPLES_FILE, MIN_WORDS, LearnedModel, load_examples, train
@@ -63,26 +64,19 @@ _COMMON |= frozenset("~" + stem(w) for w in _COMMON)
 class _Answer:
     """One answer's words as the matcher reads them: labels per word, and every label present."""
 
-    __slots__ = ("_where", "breaks", "fillers", "labels", "present")
+    __slots__ = ("breaks", "fillers", "labels", "present")
 
     def __init__(self, labels: list[frozenset[str]], breaks: list[bool], fillers: list[bool]) -> None:
         self.labels = labels
         self.breaks = breaks
         self.fillers = fillers
         self.present: set[str] = set().union(*labels)
-        self._where: dict[str, list[int]] | None = None
 
     def starts(self, accept: frozenset[str]) -> list[int]:
         """The positions of the words that can fill a slot, in order."""
-        where = self._where
-        if where is None:
-            # Why: in a long answer, walking only from the words that can start a phrase keeps it linear;
-            # built once per answer and shared by the phrases and the exceptions.
-            where = self._where = {}
-            for i, word_labels in enumerate(self.labels):
-                for label in word_labels:
-                    where.setdefault(label, []).append(i)
-        return sorted({i for label in accept.intersection(self.present) for i in where[label]})
+        # Why: in a long answer, walking only from the words that can start a phrase keeps it linear;
+        # one pass in C over the words costs less than indexing every label of every word first.
+        return list(compress(range(len(self.labels)), map(not_, map(accept.isdisjoint, self.labels))))
 
 
 class _Index:
