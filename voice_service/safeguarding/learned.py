@@ -278,13 +278,17 @@ class _CategoryScorer:
             width = len(vectoriser.vocabulary_)
             self._families.append((grams, vocabulary, columns, own, idf, coef[:, offset : offset + width].T.copy()))
             offset += width
+        self._letter_cache: dict[str, tuple[int, ...]] = {}
 
     def scores(self, words: Sequence[str]) -> np.ndarray:
         """Each class's decision value, as scikit-learn's `decision_function`."""
         z = self._intercept.copy()
-        for grams, vocabulary, to_own, own, idf, weights in self._families:
-            found = (to_own[at] if (at := vocabulary.get(g)) is not None else own.get(g, -1) for g in grams(words))
-            counts = Counter(column for column in found if column >= 0)
+        for family, (grams, _, _, _, idf, weights) in enumerate(self._families):
+            if grams is letter_grams:
+                # Why: a word's letter grams are most of the work; their columns are the same each time.
+                counts = Counter(itertools.chain.from_iterable([self._letter_columns(w) for w in words]))
+            else:
+                counts = Counter(self._columns(family, grams(words)))
             if not counts:
                 continue
             columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
@@ -292,6 +296,21 @@ class _CategoryScorer:
             values = (1.0 + np.log(n)) * idf[columns]
             z += (values / math.sqrt(float(values @ values))) @ weights[columns]
         return z
+
+    def _columns(self, family: int, grams: Iterable[str]) -> tuple[int, ...]:
+        """The columns, in this model, of the grams it knows, in order."""
+        _, vocabulary, to_own, own, _, _ = self._families[family]
+        found = (to_own[at] if (at := vocabulary.get(g)) is not None else own.get(g, -1) for g in grams)
+        return tuple(column for column in found if column >= 0)
+
+    def _letter_columns(self, word: str) -> tuple[int, ...]:
+        columns = self._letter_cache.get(word)
+        if columns is None:
+            columns = self._columns(1, letter_grams((word,)))
+            if len(self._letter_cache) > LETTER_CACHE_WORDS:
+                self._letter_cache.clear()  # bounded, as LearnedModel's
+            self._letter_cache[word] = columns
+        return columns
 
     def best(self, words: Sequence[str]) -> str:
         """The class with the highest decision value."""
