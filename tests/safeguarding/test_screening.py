@@ -216,3 +216,16 @@ def test_screening_imports_no_web_database_or_network_package() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "answer", ["i want to end it all", "ive been harming myself", "they said i owe them money", "i cut my arms"]
+)
+def test_phrases_that_match_the_same_words_come_in_phrase_file_order(answer: str) -> None:
+    """Ties in span and category follow the phrase file, not string hashing (which differs per process)."""
+    result = screen(answer)
+    first = result.matches[0]
+    tied = [m.phrase for m in result.matches if (m.span, m.category) == (first.span, first.category)]
+    order = list(dict.fromkeys(p.source for p in default_screener().categories[first.category].patterns))
+    assert len(tied) >= 2
+    assert tied == sorted(tied, key=order.index)
