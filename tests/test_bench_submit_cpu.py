@@ -25,5 +25,7 @@ def test_each_round_stores_what_it_submits_and_reports_its_cpu(settings: Setting
     for figure in figures:
         # Why a floor: a submission that stored nothing, or a clock read wrongly, would cost next to nothing.
         assert 10 < figure.loop_us < 1_000_000
-        # On PostgreSQL everything runs on the loop: the two clocks then differ by their resolution only.
-        assert figure.loop_us <= figure.process_us + 1
+        # The loop's thread is part of the process, so its CPU cannot be much more than the process's;
+        # why the slack: the two clocks are read one after the other and the kernel's process-wide sum
+        # can lag a thread's own clock (seen 4 us per submission apart on a loaded CI machine).
+        assert figure.loop_us <= figure.process_us * 1.1 + 5
