@@ -8,6 +8,8 @@ import io
 import uuid
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from voice_service.core.db.engine import create_engine
 from voice_service.core.settings import Settings
 from voice_service.impact.response_export import response_export
@@ -32,6 +34,20 @@ ANSWERS: list[dict[str, Any]] = [
 ]
 
 
+async def store_follow_ups(engine: AsyncEngine, catalog: SurveyCatalog, answer_sets: list[dict[str, Any]]) -> None:
+    """Submit each set of answers to the training follow-up through the write path, for a new delegate."""
+    writer = SubmissionWriter(engine)
+    await writer.start()
+    try:
+        survey = catalog.current("training-follow-up")
+        assert survey is not None
+        for n, answers in enumerate(answer_sets):
+            key = f"rows-{n}-{uuid.uuid4().hex}"
+            await submit_response(writer, catalog, survey, answers, key, respondent=delegate(uuid.uuid4(), "k"))
+    finally:
+        await writer.stop()
+
+
 def export_rows(settings: Settings, chunk_size: int) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Store the answers above through the write path, then read the follow-up's export rows."""
 
@@ -39,16 +55,7 @@ def export_rows(settings: Settings, chunk_size: int) -> tuple[list[str], list[tu
         engine = create_engine(settings)
         catalog = SurveyCatalog.from_folder(settings.forms_dir)
         await catalog.sync(engine)
-        writer = SubmissionWriter(engine)
-        await writer.start()
-        try:
-            survey = catalog.current("training-follow-up")
-            assert survey is not None
-            for n, answers in enumerate(ANSWERS):
-                key = f"rows-{n}-{uuid.uuid4().hex}"
-                await submit_response(writer, catalog, survey, answers, key, respondent=delegate(uuid.uuid4(), "k"))
-        finally:
-            await writer.stop()
+        await store_follow_ups(engine, catalog, ANSWERS)
         try:
             export = await response_export(engine, catalog, "training-follow-up")
             export.chunk_size = chunk_size
@@ -131,16 +138,7 @@ def export_csv(settings: Settings, chunk_size: int) -> tuple[bytes, list[tuple[A
         engine = create_engine(settings)
         catalog = SurveyCatalog.from_folder(settings.forms_dir)
         await catalog.sync(engine)
-        writer = SubmissionWriter(engine)
-        await writer.start()
-        try:
-            survey = catalog.current("training-follow-up")
-            assert survey is not None
-            for n, answers in enumerate(AWKWARD):
-                key = f"csv-{n}-{uuid.uuid4().hex}"
-                await submit_response(writer, catalog, survey, answers, key, respondent=delegate(uuid.uuid4(), "k"))
-        finally:
-            await writer.stop()
+        await store_follow_ups(engine, catalog, AWKWARD)
         try:
             export = await response_export(engine, catalog, "training-follow-up")
             export.chunk_size = chunk_size
