@@ -60,14 +60,24 @@ def choose_file(page: Any, path: Path) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     tab_to(page, "#file")
-    for key in ("Space", "Enter"):
-        try:
-            with page.expect_file_chooser(timeout=10_000) as chooser:
-                page.keyboard.press(key)
-        except PlaywrightTimeout:
-            continue  # Why: under load Chromium has been seen to miss the first key; a person would press again.
-        chooser.value.set_files(str(path))
-        return
+
+    def pick(chooser: Any) -> None:
+        chooser.set_files(str(path))
+
+    # Why: the handler stays registered until a file is chosen. A chooser that opens after a
+    # timed-out wait would otherwise become a native dialog that never closes, and Chromium opens
+    # no other chooser while it is pending (CI saw the next import page fail that way).
+    page.on("filechooser", pick)
+    try:
+        for key in ("Space", "Enter", "Space"):
+            page.keyboard.press(key)
+            try:
+                page.wait_for_function("() => document.querySelector('#file').files.length > 0", timeout=15_000)
+            except PlaywrightTimeout:
+                continue  # Why: under load Chromium has been seen to miss a key; a person would press again.
+            return
+    finally:
+        page.remove_listener("filechooser", pick)
     raise AssertionError("the file input did not open a file chooser from the keyboard")
 
 
