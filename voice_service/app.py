@@ -52,6 +52,7 @@ from voice_service.safeguarding.api_routes import SafeguardingApiController
 from voice_service.safeguarding.deletion_routes import DeletionLogApiController, DeletionLogController
 from voice_service.safeguarding.notify import NotifySoon
 from voice_service.safeguarding.screening import default_screener
+from voice_service.safeguarding.screening_process import ScreeningProcess
 from voice_service.safeguarding.staff_routes import SafeguardingPagesController
 from voice_service.surveys import jobs as survey_jobs
 from voice_service.surveys.api_routes import SurveyApiController
@@ -111,7 +112,10 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     # A broken VOICE_THEMES_FILE stops the start with its reason (ThemesFileError), not a page later.
     themes_for(settings.voice_themes_file)
     # Every young person's typed answer is screened as it is stored: a broken phrase file stops the start.
-    alerts = DisclosureAlerts(default_screener())
+    screener = default_screener()
+    # Why a child process: screening is most of a submission's CPU, and the worker is bound by one core.
+    screening = ScreeningProcess(screener, settings.screening_timeout_seconds) if settings.screening_process else None
+    alerts = DisclosureAlerts(screener, process=screening)
     engine = create_engine(settings)
     writer = SubmissionWriter(engine, settings.write_batch_size, extras=alerts)
     runtime = Runtime(settings, engine, catalog, writer, gate=TrainingGate(engine))
@@ -133,7 +137,10 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
                 f"Cannot reach the database ({type(exc).__name__}): check DATABASE_URL and that the server is running"
             ) from exc
         running_app.state.job_runner = job_runner
+        running_app.state.screening = screening
         await writer.start()
+        if screening is not None:
+            await screening.start()
         if job_loop is not None:
             await job_loop.start()
         try:
@@ -141,6 +148,9 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
         finally:
             if job_loop is not None:
                 await job_loop.stop()
+            if screening is not None:
+                # Before the writer: submissions still waiting are screened in-process, then committed.
+                await screening.stop()
             await writer.stop()
             runtime.drafts.close()
             await notify_soon.drain()

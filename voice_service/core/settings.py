@@ -103,6 +103,11 @@ class Settings:
     closed_alert_retention_years: int = 6
     #: After this many hours an anonymous response's submission key is dropped (retries are over).
     submission_key_hours: int = 24
+    #: Screen typed answers in a child process, off the event loop (SCREENING_PROCESS; on when served,
+    #: off here so tests and tools screen in-process unless they ask).
+    screening_process: bool = False
+    #: Seconds a batch may take in that child before it is screened in-process instead (SCREENING_TIMEOUT_SECONDS).
+    screening_timeout_seconds: float = 2.0
     debug: bool = False
     #: Serve the benchmark-only routes (`/bench/noop`); never in production.
     bench_routes: bool = False
@@ -157,6 +162,10 @@ class Settings:
             free_text_retention_by_survey=_months_by_survey(env.get("FREE_TEXT_RETENTION_BY_SURVEY", "")),
             closed_alert_retention_years=int(env.get("CLOSED_ALERT_RETENTION_YEARS", "6")),
             submission_key_hours=int(env.get("SUBMISSION_KEY_HOURS", "24")),
+            screening_process=_optional_flag(env.get("SCREENING_PROCESS", "")) is not False,
+            screening_timeout_seconds=_positive_seconds(
+                "SCREENING_TIMEOUT_SECONDS", env.get("SCREENING_TIMEOUT_SECONDS", "").strip() or "2"
+            ),
             debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),
             bench_routes=env.get("VOICE_BENCH_ROUTES", "").lower() in ("1", "true", "yes"),
             partnership=Partnership.from_env(env),
@@ -175,6 +184,17 @@ def _optional_flag(value: str) -> bool | None:
     if not value.strip():
         return None
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _positive_seconds(name: str, value: str) -> float:
+    """A number of seconds above zero, refused at start-up naming the variable otherwise."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"{name}: {value!r} is not a number of seconds") from None
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"{name}: must be a number of seconds above 0, not {value!r}")
+    return seconds
 
 
 def _time_zone(name: str) -> str:

@@ -2,7 +2,8 @@
 
 `DisclosureAlerts` is the surveys writer's `ResponseExtras`: the composition root hands it to the
 writer, so an alert is committed in the same transaction as the response it is about, and the
-surveys domain never touches the alert table.
+surveys domain never touches the alert table. The screening itself runs in a child process when
+one is given (screening_process.py), else in-process; the outcomes are the same.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from forms import Survey
 from forms.questions.text import TextQuestion
 from voice_service.core.db.sqlite_insert import SqliteInsert
 from voice_service.safeguarding.screening import Screener
+from voice_service.safeguarding.screening_process import Outcome, ScreeningProcess, screen_here
 from voice_service.safeguarding.tables import ALERTS
 from voice_service.surveys.pending import PendingSubmission
 
@@ -59,28 +61,38 @@ def free_text_questions(survey: Survey) -> tuple[str, ...]:
     return tuple(q.id for q in survey.questions if isinstance(q, TextQuestion))
 
 
+def texts_to_screen(
+    survey: Survey, answers: Mapping[str, Any], questions: tuple[str, ...] | None = None
+) -> list[tuple[str, str]]:
+    """The (question id, text) of each typed answer that needs screening: none unless the survey is for young people."""
+    if survey.audience != YOUNG_PEOPLE:
+        return []
+    found = []
+    for qid in free_text_questions(survey) if questions is None else questions:
+        text = answers.get(qid)
+        if isinstance(text, str) and text:
+            found.append((qid, text))
+    return found
+
+
+def alert_drafts(found: list[tuple[str, str]], outcomes: list[Outcome]) -> tuple[AlertDraft, ...]:
+    """An alert draft for each answer whose outcome is flagged, or whose screening failed (recall first)."""
+    drafts = []
+    for (qid, _), outcome in zip(found, outcomes, strict=True):
+        if isinstance(outcome, str):
+            log.error("screening an answer failed with %s; an alert is raised instead", outcome)
+            drafts.append(AlertDraft(qid, (SCREENING_FAILED,), ()))
+        elif outcome is not None:
+            drafts.append(AlertDraft(qid, *outcome))
+    return tuple(drafts)
+
+
 def screen_answers(
     screener: Screener, survey: Survey, answers: Mapping[str, Any], questions: tuple[str, ...] | None = None
 ) -> tuple[AlertDraft, ...]:
-    """An alert draft for each free-text answer of a young people's survey that may disclose harm."""
-    if survey.audience != YOUNG_PEOPLE:
-        return ()
-    drafts = []
-    for qid in free_text_questions(survey) if questions is None else questions:
-        text = answers.get(qid)
-        if not isinstance(text, str) or not text:
-            continue
-        try:
-            result = screener.screen(text)
-        except Exception as exc:
-            # The type only: the message could quote the answer.
-            log.error("screening an answer failed with %s; an alert is raised instead", type(exc).__name__)
-            drafts.append(AlertDraft(qid, (SCREENING_FAILED,), ()))
-            continue
-        if result.flagged:
-            matches = tuple((m.category, m.phrase, m.span[0], m.span[1]) for m in result.matches)
-            drafts.append(AlertDraft(qid, tuple(result.categories), matches))
-    return tuple(drafts)
+    """An alert draft for each free-text answer of a young people's survey that may disclose harm (in-process)."""
+    found = texts_to_screen(survey, answers, questions)
+    return alert_drafts(found, screen_here(screener, [text for _, text in found])) if found else ()
 
 
 def alert_rows(
@@ -108,19 +120,31 @@ def alert_rows(
 class DisclosureAlerts:
     """The surveys writer's extras: screening before the write, alert rows inside its transaction."""
 
-    def __init__(self, screener: Screener, on_alert: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        screener: Screener,
+        on_alert: Callable[[int], None] | None = None,
+        process: ScreeningProcess | None = None,
+    ) -> None:
         self.screener = screener
         self.on_alert = on_alert
+        #: The child process that screens off the event loop (None: screen in-process).
+        self.process = process
         self._questions: dict[tuple[str, str], tuple[str, ...]] = {}
 
-    def screen(self, survey: Survey, answers: Mapping[str, Any]) -> tuple[Any, ...]:
+    async def screen(self, survey: Survey, answers: Mapping[str, Any]) -> tuple[Any, ...]:
         """Alert drafts for these answers (empty for any survey that is not for young people)."""
         if survey.audience != YOUNG_PEOPLE:
             return ()
         questions = self._questions.get((survey.slug, survey.version))
         if questions is None:
             questions = self._questions[(survey.slug, survey.version)] = free_text_questions(survey)
-        return screen_answers(self.screener, survey, answers, questions)
+        found = texts_to_screen(survey, answers, questions)
+        if not found:
+            return ()
+        texts = [text for _, text in found]
+        outcomes = screen_here(self.screener, texts) if self.process is None else await self.process.screen(texts)
+        return alert_drafts(found, outcomes)
 
     def rows(self, response_id: uuid.UUID, pending: PendingSubmission, stored_at: datetime) -> list[dict[str, Any]]:
         """One alert row per flagged answer."""

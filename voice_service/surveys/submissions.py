@@ -125,7 +125,7 @@ async def submit_response(
     if not result.ok:
         raise InvalidAnswers(result.errors)
     vid = catalog.version_id(survey) if version_id is None else version_id
-    extras = writer.extras.screen(survey, result.answers) if writer.extras is not None else ()
+    extras = await writer.extras.screen(survey, result.answers) if writer.extras is not None else ()
     pending = PendingSubmission(survey, vid, result.answers, submission_key, respondent, draft_id, extras)
     return await writer.submit(pending)
 
