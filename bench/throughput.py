@@ -114,6 +114,7 @@ class ShapeResult:
             "bare_rate": spread([b.rate for b, _s in self.pairs]),
             "server_us_submit": spread([s.us()[0] for _b, s in self.pairs]),
             "server_us_bare": spread([b.us()[0] for b, _s in self.pairs]),
+            "screening_us_submit": spread([1e6 * s.cpu.screening_s / max(1, s.outcome.ok) for _b, s in self.pairs]),
             "generator_us_submit": spread([s.us()[1] for _b, s in self.pairs]),
             "generator_cores_submit": spread([s.cpu.client_cores for _b, s in self.pairs]),
             "generator_cores_bare": spread([b.cpu.client_cores for b, _s in self.pairs]),
@@ -142,7 +143,8 @@ def line(db: str, size: str, r: dict[str, Any]) -> str:
         f"ratio {ratio['median']:.3f} (min {ratio['min']:.3f}, max {ratio['max']:.3f}, "
         f"IQR {ratio['q1']:.3f}-{ratio['q3']:.3f}) | submit {r['submit_rate']['median']:.0f}/s "
         f"p50 {r['submit_p50_ms']:.0f}ms p99 {r['submit_p99_ms']:.0f}ms | bare {r['bare_rate']['median']:.0f}/s "
-        f"| server CPU/request {r['server_us_submit']['median']:.0f} us vs {r['server_us_bare']['median']:.0f} us "
+        f"| server CPU/request {r['server_us_submit']['median']:.0f} us "
+        f"(screening child {r['screening_us_submit']['median']:.0f}) vs {r['server_us_bare']['median']:.0f} us "
         f"bare (CPU ratio {cpu['median']:.3f}, {cpu['min']:.3f}-{cpu['max']:.3f}) | load generator "
         f"{r['generator_cores_submit']['median']:.2f} cores submit, {r['generator_cores_bare']['median']:.2f} bare"
         f"{bound}{database} | other {r['other_cores']['median']:.2f} | errors {r['errors']}"

@@ -13,8 +13,10 @@ from voice_service.core.settings import Settings
 submit_cpu = bench_module("submit_cpu")
 
 
-@pytest.mark.parametrize(("shape", "screening"), [("survey16", True), ("mixed", False)])
-def test_each_round_stores_what_it_submits_and_reports_its_cpu(settings: Settings, shape: str, screening: bool) -> None:
+@pytest.mark.parametrize(("shape", "screening"), [("survey16", True), ("mixed", False), ("survey16", "process")])
+def test_each_round_stores_what_it_submits_and_reports_its_cpu(
+    settings: Settings, shape: str, screening: bool | str
+) -> None:
     before = database.counts(settings.database_url)
     figures = asyncio.run(submit_cpu.measure(settings.database_url, shape, 64, screening, rounds=2))
     after = database.counts(settings.database_url)
@@ -29,3 +31,5 @@ def test_each_round_stores_what_it_submits_and_reports_its_cpu(settings: Setting
         # why the slack: the two clocks are read one after the other and the kernel's process-wide sum
         # can lag a thread's own clock (seen 4 us per submission apart on a loaded CI machine).
         assert figure.loop_us <= figure.process_us * 1.1 + 5
+        # The screening child's CPU is counted apart, and only when screening runs there (3 typed answers).
+        assert (figure.child_us > 0) == (screening == "process")
