@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from voice_service.surveys.tables import ANSWERS, RESPONSES, SURVEY_VERSIONS
@@ -19,7 +19,9 @@ from voice_service.surveys.tables import ANSWERS, RESPONSES, SURVEY_VERSIONS
 #: A dropped submission key is replaced by this prefix and random characters (the column is unique).
 FORGOTTEN = "forgotten:"
 TYPED = frozenset({"text", "textarea"})
-BATCH = 5000
+#: Rows changed per transaction: small enough that the write lock is held for milliseconds, so a
+#: submission waiting for it is not held up noticeably (SQLite has one writer at a time).
+BATCH = 1000
 
 
 def typed_questions(definition: Mapping[str, Any]) -> set[str]:
@@ -32,57 +34,124 @@ def typed_questions(definition: Mapping[str, Any]) -> set[str]:
     }
 
 
-async def forget_submission_keys(engine: AsyncEngine, before: datetime) -> int:
+def _key_order(dialect: str) -> Any:
+    """The submission key compared in code-point order (PostgreSQL's own collation may ignore punctuation)."""
+    return RESPONSES.c.submission_key.collate("C") if dialect == "postgresql" else RESPONSES.c.submission_key
+
+
+async def forget_submission_keys(engine: AsyncEngine, before: datetime, batch: int = BATCH) -> int:
     """Replace the submission key of anonymous responses stored before `before` with a random value.
 
     Why: the key also sits in the browser's cached check page; once retries are over it would only
     tie a response to that browser. Returns how many keys were dropped.
+
+    Why by key ranges: every key outside [FORGOTTEN, the next prefix) is one not forgotten yet, so
+    on SQLite the unique key's index visits only those (the last day's responses on a running
+    service), not every stored response. Each batch is its own short transaction, and the walk
+    goes forward from the last key seen, so the whole run is linear however many keys are due.
     """
+    key = _key_order(engine.dialect.name)
+    after_prefix = FORGOTTEN[:-1] + chr(ord(FORGOTTEN[-1]) + 1)
     done = 0
-    while True:
-        async with engine.begin() as conn:
-            ids = list(
-                await conn.scalars(
-                    select(RESPONSES.c.id)
-                    .where(
-                        RESPONSES.c.respondent == "anonymous",
-                        RESPONSES.c.submitted_at < before,
-                        RESPONSES.c.submission_key.not_like(f"{FORGOTTEN}%"),
+    for low, high in ((None, FORGOTTEN), (after_prefix, None)):
+        last: str | None = None
+        while True:
+            query = (
+                select(RESPONSES.c.id, RESPONSES.c.submission_key)
+                .where(RESPONSES.c.respondent == "anonymous", RESPONSES.c.submitted_at < before)
+                .order_by(key)
+                .limit(batch)
+            )
+            if high is not None:
+                query = query.where(key < high)
+            if last is not None:
+                query = query.where(key > last)
+            elif low is not None:
+                query = query.where(key >= low)
+            # Why read and write apart: on SQLite a read transaction that then writes fails at once if
+            # the submission writer committed in between; a lone UPDATE waits its turn. Nothing else
+            # changes an old response's key, so the rows read are still the ones to change.
+            async with engine.connect() as conn:
+                rows = (await conn.execute(query)).all()
+            if rows:
+                async with engine.begin() as conn:
+                    await conn.execute(
+                        update(RESPONSES)
+                        .where(RESPONSES.c.id == bindparam("rid"))
+                        .values(submission_key=bindparam("new_key")),
+                        [{"rid": rid, "new_key": FORGOTTEN + secrets.token_urlsafe(24)} for rid, _key in rows],
                     )
-                    .limit(BATCH)
-                )
-            )
-            if not ids:
-                return done
-            statement = (
-                update(RESPONSES).where(RESPONSES.c.id == bindparam("rid")).values(submission_key=bindparam("new_key"))
-            )
-            await conn.execute(
-                statement, [{"rid": rid, "new_key": FORGOTTEN + secrets.token_urlsafe(24)} for rid in ids]
-            )
-        done += len(ids)
+            done += len(rows)
+            if len(rows) < batch:
+                break
+            last = rows[-1][1]
+    return done
 
 
-async def delete_typed_answers(engine: AsyncEngine, cutoffs: Mapping[str, datetime], default: datetime) -> int:
+async def delete_typed_answers(
+    engine: AsyncEngine, cutoffs: Mapping[str, datetime], default: datetime, batch: int = BATCH
+) -> int:
     """Delete typed answers of responses stored before their survey's cutoff (`default` for others).
 
-    Returns how many answers were deleted. The response and its other answers stay.
+    Returns how many answers were deleted. The response and its other answers stay. Why in batches
+    of responses, each deleted in its own transaction: a shorter retention period (or a service
+    that was down) can make months of answers due at once, and one transaction deleting them all
+    would hold SQLite's only write lock, and with it every submission, for seconds.
     """
     async with engine.connect() as conn:
         versions = (
             await conn.execute(select(SURVEY_VERSIONS.c.id, SURVEY_VERSIONS.c.slug, SURVEY_VERSIONS.c.definition))
         ).all()
-    conditions = []
+    done = 0
     for version_id, slug, definition in versions:
-        questions = typed_questions(definition)
+        questions = sorted(typed_questions(definition))
         if questions:
             cutoff = cutoffs.get(slug, default)
-            old = select(RESPONSES.c.id).where(
-                RESPONSES.c.survey_version_id == version_id, RESPONSES.c.submitted_at < cutoff
+            done += await _delete_typed_of_version(engine, version_id, slug, questions, cutoff, batch)
+    return done
+
+
+async def _delete_typed_of_version(
+    engine: AsyncEngine, version_id: int, slug: str, questions: list[str], cutoff: datetime, batch: int
+) -> int:
+    """Delete one survey version's typed answers stored before `cutoff`, `batch` responses at a time."""
+    typed = (
+        select(ANSWERS.c.response_id)
+        .where(ANSWERS.c.response_id == RESPONSES.c.id, ANSWERS.c.question_id.in_(questions))
+        .exists()
+    )
+    done = 0
+    since: datetime | None = None
+    while True:
+        # Why forward from the last time seen (the index on slug and time), not from the start: the
+        # responses already done stay, and searching past them again each batch would be quadratic.
+        # The last time is read again: anonymous responses share whole hours. Why a microsecond
+        # before it: SQLite's fast write path stores times as "...00+00:00" while SQLAlchemy binds
+        # "...00.000000", which sorts after the stored text of the same instant.
+        query = (
+            select(RESPONSES.c.id, RESPONSES.c.submitted_at)
+            .where(
+                RESPONSES.c.survey_slug == slug,
+                RESPONSES.c.submitted_at < cutoff,
+                RESPONSES.c.survey_version_id == version_id,
+                typed,
             )
-            conditions.append(and_(ANSWERS.c.question_id.in_(sorted(questions)), ANSWERS.c.response_id.in_(old)))
-    if not conditions:
-        return 0
-    async with engine.begin() as conn:
-        result = await conn.execute(delete(ANSWERS).where(or_(*conditions)))
-    return int(result.rowcount or 0)
+            .order_by(RESPONSES.c.submitted_at)
+            .limit(batch)
+        )
+        if since is not None:
+            query = query.where(RESPONSES.c.submitted_at >= since - timedelta(microseconds=1))
+        async with engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        if not rows:
+            return done
+        async with engine.begin() as conn:
+            result = await conn.execute(
+                delete(ANSWERS).where(
+                    ANSWERS.c.response_id.in_([rid for rid, _at in rows]), ANSWERS.c.question_id.in_(questions)
+                )
+            )
+        done += int(result.rowcount or 0)
+        if len(rows) < batch:
+            return done
+        since = rows[-1][1]
