@@ -7,6 +7,11 @@ submission hours spread over the past year: SQLite by `executemany` in one trans
 by `COPY`. Every table with a `response_id` column is cloned with `response`, whatever its domain,
 so a new table keyed by response is filled without changing this file.
 
+The result is what a service that has run for a year holds, not a backlog of due work: a clone
+older than the submission key's retry window carries a forgotten key, as retention would have
+left it (otherwise the server's first retention run would rewrite about 499,000 keys while the
+benchmark measures), and every typed answer has its sentiment.
+
 The result is cached by schema revision and size (`var/bench-cache/<db>-<revision>-<n>`), so later
 runs copy a file (SQLite) or a stopped data folder (PostgreSQL) instead of building it again.
 """
@@ -14,6 +19,7 @@ runs copy a file (SQLite) or a stopped data folder (PostgreSQL) instead of build
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import random
 import re
@@ -30,12 +36,16 @@ from common import CLI, PROJECT_ROOT, Connection, Server, free_port
 from databases import Postgres
 from shapes import Bodies
 
+from voice_service.surveys.retention import FORGOTTEN
+
 CACHE = PROJECT_ROOT / "var" / "bench-cache"
 #: Raise when the way the cache is built changes, so older caches are not reused.
-FORMAT = 1
+FORMAT = 2  # 2: keys older than the retry window already forgotten
 #: The shapes the prefilled responses take in turn.
 PREFILL_SHAPES = ("ballot", "survey8", "survey16")
 YEAR_HOURS = 365 * 24
+#: The service's default retry window (SUBMISSION_KEY_HOURS): older anonymous keys are forgotten.
+KEY_HOURS = 24
 
 
 def schema_revision() -> str:
@@ -89,15 +99,23 @@ def store_templates(server: Server) -> None:
 
 
 class Clones:
-    """New identities for `n` cloned responses: random ids in sorted order, sequential keys, times over a year."""
+    """New identities for `n` cloned responses: random ids in sorted order, keys, times over a year.
+
+    A clone within the retry window gets a sequential key; an older one a forgotten key in the
+    format retention writes (the prefix and 32 random URL-safe characters).
+    """
 
     def __init__(self, n: int, seed: int = 500) -> None:
         rng = random.Random(seed)
         # Why sorted: rows then arrive in index order, so the bulk insert appends instead of splitting pages.
         self.ids = sorted(uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(n))
-        self.keys = [f"prefill-{i:07d}" for i in range(n)]
         # Whole hours: the service stores an anonymous response's time rounded to the hour.
         self.ages = [timedelta(hours=rng.randrange(YEAR_HOURS)) for _ in range(n)]
+        window = timedelta(hours=KEY_HOURS)
+        self.keys = [
+            f"prefill-{i:07d}" if age < window else FORGOTTEN + base64.urlsafe_b64encode(rng.randbytes(24)).decode()
+            for i, age in enumerate(self.ages)
+        ]
 
 
 def shifted(value: Any, age: timedelta) -> Any:
