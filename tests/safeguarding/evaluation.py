@@ -3,9 +3,9 @@
 Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh the table in
 docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
 `--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third, `--set fourth`
-the fourth and `--set fifth` the fifth (all three held out as a whole); `--phrases-only` scores the
-phrase file without the learned model; `--thresholds` shows how the learned model's threshold and veto
-were chosen (cross-validation on its examples).
+the fourth, `--set fifth` the fifth and `--set sixth` the sixth (all four held out as a whole);
+`--phrases-only` scores the phrase file without the learned model; `--thresholds` shows how the
+learned model's threshold and veto were chosen (cross-validation on its examples).
 """
 
 from __future__ import annotations
@@ -35,15 +35,18 @@ UNSEEN = HERE / "evaluation-unseen.yaml"
 FOURTH = HERE / "evaluation-fourth.yaml"
 #: The fifth set, written before the false-alarm work and scored once before it: all held out.
 FIFTH = HERE / "evaluation-fifth.yaml"
-SETS = {"main": SET, "extra": EXTRA, "unseen": UNSEEN, "fourth": FOURTH, "fifth": FIFTH}
+#: The sixth set, written before the strong-phrase verification round and scored once before it: all held out.
+SIXTH = HERE / "evaluation-sixth.yaml"
+SETS = {"main": SET, "extra": EXTRA, "unseen": UNSEEN, "fourth": FOURTH, "fifth": FIFTH, "sixth": SIXTH}
 #: Sets held out as a whole (no dev half).
-WHOLLY_HELD_OUT = ("unseen", "fourth", "fifth")
+WHOLLY_HELD_OUT = ("unseen", "fourth", "fifth", "sixth")
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
 BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
 EXTRA_BEGIN, EXTRA_END = "<!-- evaluation-extra:begin -->", "<!-- evaluation-extra:end -->"
 UNSEEN_BEGIN, UNSEEN_END = "<!-- evaluation-unseen:begin -->", "<!-- evaluation-unseen:end -->"
 FOURTH_BEGIN, FOURTH_END = "<!-- evaluation-fourth:begin -->", "<!-- evaluation-fourth:end -->"
 FIFTH_BEGIN, FIFTH_END = "<!-- evaluation-fifth:begin -->", "<!-- evaluation-fifth:end -->"
+SIXTH_BEGIN, SIXTH_END = "<!-- evaluation-sixth:begin -->", "<!-- evaluation-sixth:end -->"
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
@@ -157,6 +160,7 @@ def held_out_parts() -> dict[str, list[Item]]:
         "third (all)": load_items(UNSEEN),
         "fourth (all)": load_items(FOURTH),
         "fifth (all)": load_items(FIFTH),
+        "sixth (all)": load_items(SIXTH),
     }
 
 
@@ -191,6 +195,7 @@ def write_docs(
     fourth: list[Item] | None = None,
     parts: dict[str, list[Item]] | None = None,
     fifth: list[Item] | None = None,
+    sixth: list[Item] | None = None,
 ) -> None:
     """Replace the tables between the markers in docs/safeguarding.md (the other sets' too, when given)."""
     text = DOCS.read_text(encoding="utf-8")
@@ -200,6 +205,7 @@ def write_docs(
         (UNSEEN_BEGIN, UNSEEN_END, unseen, held_out_table),
         (FOURTH_BEGIN, FOURTH_END, fourth, held_out_table),
         (FIFTH_BEGIN, FIFTH_END, fifth, held_out_table),
+        (SIXTH_BEGIN, SIXTH_END, sixth, held_out_table),
         (SUMMARY_BEGIN, SUMMARY_END, parts, summary_table),
     )
     for begin, end, these, render in blocks:
@@ -316,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
             load_items(FOURTH),
             held_out_parts(),
             load_items(FIFTH),
+            load_items(SIXTH),
         )
     return 0
 

@@ -15,6 +15,9 @@ from tests.safeguarding.evaluation import (
     FIFTH_BEGIN,
     FIFTH_END,
     FOURTH,
+    SIXTH,
+    SIXTH_BEGIN,
+    SIXTH_END,
     UNSEEN,
     UNSEEN_BEGIN,
     UNSEEN_END,
@@ -129,5 +132,32 @@ def test_docs_show_the_fifth_sets_current_table() -> None:
     assert FIFTH_BEGIN in text
     assert FIFTH_END in text
     assert held_out_table(load_items(FIFTH)) in text, (
+        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
+    )
+
+
+def test_the_sixth_set_is_new_phrasings_half_of_them_ordinary() -> None:
+    earlier = load_items() + load_items(EXTRA) + load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
+    sixth = load_items(SIXTH)
+    assert len(sixth) >= 240
+    assert not {i.text.lower() for i in earlier} & {i.text.lower() for i in sixth}
+    assert 0.4 <= sum(i.disclosure for i in sixth) / len(sixth) <= 0.6
+    from voice_service.safeguarding.screening import default_screener
+
+    categories = set(default_screener().categories)
+    assert {i.category for i in sixth if i.disclosure} == categories
+    assert {i.category for i in sixth if not i.disclosure} == categories | {"general"}
+
+
+def test_the_sixth_sets_misses_are_not_listed_for_tuning() -> None:
+    with pytest.raises(SystemExit):
+        main(["--set", "sixth", "--misses", "held-out"])
+
+
+def test_docs_show_the_sixth_sets_current_table() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert SIXTH_BEGIN in text
+    assert SIXTH_END in text
+    assert held_out_table(load_items(SIXTH)) in text, (
         "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
     )

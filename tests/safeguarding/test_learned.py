@@ -15,6 +15,7 @@ from tests.safeguarding.evaluation import (
     FIFTH,
     FOURTH,
     SET,
+    SIXTH,
     UNSEEN,
     evaluate,
     held_out_parts,
@@ -61,7 +62,7 @@ def normalised(text: str) -> str:
 def test_no_held_out_phrasing_is_among_the_training_examples() -> None:
     trained = {normalised(e.text) for e in load_examples(EXAMPLES_FILE, default_screener().categories)}
     held_out = [i for i in load_items(SET) + load_items(EXTRA) if i.split == "held-out"]
-    held_out += load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
+    held_out += load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH) + load_items(SIXTH)
     leaked = sorted(i.text for i in held_out if normalised(i.text) in trained)
     assert leaked == []
 
@@ -176,12 +177,12 @@ def test_at_most_one_everyday_answer_in_ten_raises_an_alert() -> None:
     assert len(alarms) <= len(EVERYDAY) // 10, alarms
 
 
-def test_held_out_recall_is_above_93_percent_on_every_set_and_never_below_the_phrases() -> None:
+def test_held_out_recall_is_at_least_94_percent_on_every_set_and_never_below_the_phrases() -> None:
     for name, items in held_out_parts().items():
         alone = evaluate(items, phrases_only())["all"]
         both = evaluate(items)["all"]
-        # The aim is 95%; the second and fifth sets are at 94% (docs/safeguarding.md).
-        assert both.recall >= 0.93, f"{name}: recall {both.recall:.1%}"
+        # The aim is 95%; every part is there but the third, at 94.9% (74/78; docs/safeguarding.md).
+        assert both.recall >= 0.94, f"{name}: recall {both.recall:.1%}"
         assert both.recall >= alone.recall, name
         # The known cost (docs/safeguarding.md): about one look-alike in seven raises an alert.
         assert both.false_alarm_rate <= 0.20, f"{name}: false alarms {both.false_alarm_rate:.1%}"

@@ -85,6 +85,7 @@ def test_a_missing_description_is_reported() -> None:
         ("hits {me|}", "empty choice"),
         ("hits (me ... you)", "cannot stand inside brackets"),
         ("hits me!", "not a word"),
+        ("restraining order|refuge", "write the choice in braces, {order|refuge}"),
     ],
 )
 def test_a_bad_phrase_is_reported_with_its_line(phrase: str, message: str) -> None:

@@ -58,6 +58,8 @@ MIN_WORDS = 4
 #: Inverse regularisation strength of the logistic regression (chosen on the development data).
 C = 16.0
 SECTIONS = ("disclosures", "ordinary")
+#: How the screener marks a word a negation reaches ("dont not_feel not_safe").
+NEGATED = "not_"
 #: The category an ordinary answer may have besides the phrase file's: it looks like none of them.
 GENERAL = "general"
 
@@ -132,9 +134,12 @@ def letter_grams(words: Sequence[str]) -> list[str]:
     """Runs of 3 to 5 letters inside each word, its edges marked: "hits" gives " hi", "hit", "its " ..."""
     grams: list[str] = []
     for w in words:
-        padded = f" {w} "
+        # Why: a negated word ("not_safe") shares no letter grams with the word itself ("safe"), or
+        # "i feel safe at home" would borrow the weight the model gives "i dont feel safe".
+        mark = "!" if w.startswith(NEGATED) else ""
+        padded = f" {w.removeprefix(NEGATED)} "
         for n in (3, 4, 5):
-            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+            grams.extend(mark + padded[i : i + n] for i in range(len(padded) - n + 1))
     return grams
 
 

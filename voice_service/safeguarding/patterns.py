@@ -125,6 +125,11 @@ def compile_phrase(
         gap = 0
     if not places:
         raise PatternError("the phrase is empty")
+    bare = [m.group(3) for m in _PART.finditer(source) if m.group(3) and "|" in m.group(3)]
+    if bare and len(places) > 1:
+        # Why: "restraining order|non molestation|refuge" reads as three choices but means
+        # "restraining", then "order" or "non", then "molestation" or "refuge": it never matched "refuge".
+        raise PatternError(f"'{bare[0]}' in a phrase of several words: write the choice in braces, {{{bare[0]}}}")
     if gap:
         raise PatternError("a phrase cannot end with '...'")
     if all(optional for _, optional, _ in places):
