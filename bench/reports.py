@@ -7,7 +7,13 @@ it already holds), stores one course with 100 sessions, a delegate per response 
 evaluations of Working Together A with ten answers each (1,000,000 answer rows, written in bulk:
 this is set-up, not what is measured). Then, each in a
 fresh process so peak memory is its own: the training report end to end (load + aggregate, as
-GET /api/reports/training does), the CSV export and the XLSX export of every response. Prints per
+GET /api/reports/training does), the CSV export and the XLSX export of every response.
+
+The report reads each response's measured cells from its copy in `response_measures` where due work
+has made one, and looks up the rest live. Before measuring, the copying is run as the service's due
+work runs it and timed apart (all responses, then 1,000 new ones, then a run finding nothing new);
+then the copies of --uncopied responses (1,000 by default; 0 for none, more than stored for all) are
+dropped, as if they had arrived since the last run, so the report reads those live. Prints per
 step the target, wall time, CPU time (process_time: all threads of the process), the process's
 peak resident memory (ru_maxrss) with its memory before the step, and a verdict. With --repeat N
 each step runs N times and the median is shown (on a shared machine, compare CPU time).
@@ -32,14 +38,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from voice_service.core.db.engine import create_engine
 from voice_service.core.settings import Settings
 from voice_service.migrations.runner import upgrade
 from voice_service.surveys.catalog import SurveyCatalog
-from voice_service.surveys.tables import ANSWERS, RESPONSES
+from voice_service.surveys.respondents import refresh_measures
+from voice_service.surveys.tables import ANSWERS, RESPONSE_MEASURES, RESPONSES
 from voice_service.training.tables import COURSES, DELEGATES, SESSIONS
 
 SLUG = "working-together-a-evaluation"
@@ -177,6 +184,47 @@ async def stored_responses(url: str) -> int:
         await engine.dispose()
 
 
+async def drop_copies(url: str, how_many: int, seed: int = 13) -> int:
+    """Drop the copies of `how_many` responses chosen at random, as if they had arrived since the last copying."""
+    engine = create_engine(Settings(database_url=url))
+    try:
+        async with engine.connect() as conn:
+            ids = [row[0] for row in await conn.execute(select(RESPONSE_MEASURES.c.response_id))]
+        chosen = random.Random(seed).sample(ids, min(how_many, len(ids)))
+        async with engine.begin() as conn:
+            for start in range(0, len(chosen), 1000):
+                part = chosen[start : start + 1000]
+                await conn.execute(delete(RESPONSE_MEASURES).where(RESPONSE_MEASURES.c.response_id.in_(part)))
+        return len(chosen)
+    finally:
+        await engine.dispose()
+
+
+async def copy_as_due_work(url: str) -> tuple[int, float, float]:
+    """One run of the due work that copies measured cells: (responses copied, wall seconds, CPU seconds)."""
+    settings = Settings(database_url=url)
+    engine = create_engine(settings)
+    try:
+        catalog = SurveyCatalog.from_folder(settings.forms_dir)
+        await catalog.sync(engine)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        copied = await refresh_measures(engine, catalog)
+        return copied, time.perf_counter() - started, time.process_time() - cpu_started
+    finally:
+        await engine.dispose()
+
+
+def maintain_copies(url: str, uncopied: int) -> None:
+    """Run the copying as the service's due work would, timing each run, then leave `uncopied` without a copy."""
+    runs = [("everything missing", 0), ("1,000 new responses", 1000), ("nothing new", 0)]
+    for label, new in runs:
+        asyncio.run(drop_copies(url, new))
+        copied, wall, cpu = asyncio.run(copy_as_due_work(url))
+        print(f"due work, {label}: {copied:,} responses copied in {wall:.2f} s ({cpu:.2f} s CPU) - not measured below")
+    dropped = asyncio.run(drop_copies(url, uncopied))
+    print(f"measured state: {dropped:,} responses without a copy (read live), the rest read from their copies")
+
+
 def measured(url: str, what: str, repeat: int) -> dict[str, float]:
     """The step measured `repeat` times, each in a fresh process: the median run by wall time."""
     runs = []
@@ -199,6 +247,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="use the responses already in --database-url if any")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each step (the median is shown)")
     parser.add_argument("--steps", default="report,csv,xlsx", help="which steps, comma-separated")
+    parser.add_argument(
+        "--uncopied", type=int, default=1000, help="responses left without a copy of their measured cells (read live)"
+    )
     parser.add_argument("--measure", choices=["report", "csv", "xlsx"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -209,11 +260,14 @@ def main() -> None:
         found = asyncio.run(stored_responses(url)) if args.reuse and args.database_url else 0
         if found:
             print(f"reusing {found:,} stored responses")
+            # Why: a database built before the copies' table (migration 0009) needs it, as a deployed service would.
+            upgrade(Settings(database_url=url))
         else:
             upgrade(Settings(database_url=url))
             started = time.perf_counter()
             asyncio.run(build(url, args.responses))
             print(f"stored {args.responses:,} responses x 10 answers in {time.perf_counter() - started:.1f} s (set-up)")
+        maintain_copies(url, args.uncopied)
         steps = [step for step in args.steps.split(",") if step in TARGETS]
         print(f"{'step':>6} | {'target':>17} | {'wall':>7} | {'CPU':>7} | peak memory (before, growth) | verdict")
         verdicts = []

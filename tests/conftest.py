@@ -37,6 +37,7 @@ TABLES_CLEARED_PER_TEST = (
     "safeguarding_alert_change",
     "safeguarding_alert",
     "deletion_log",
+    "response_measures",
     "answer",
     "response",
     "draft",

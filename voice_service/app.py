@@ -44,6 +44,7 @@ from voice_service.core.web.errors import handle_http_error, handle_server_error
 from voice_service.core.web.health import health
 from voice_service.core.web.security import AssetFiles, WebSecurity
 from voice_service.core.web.templating import build_environment
+from voice_service.impact import jobs as impact_jobs
 from voice_service.impact.api_routes import ReportsApiController
 from voice_service.impact.staff_routes import ReportPagesController
 from voice_service.safeguarding import jobs as safeguarding_jobs
@@ -95,6 +96,8 @@ JOB_HANDLERS |= safeguarding_jobs.JOB_HANDLERS
 RECURRING_JOBS += safeguarding_jobs.RECURRING_JOBS
 JOB_HANDLERS |= voice_jobs.JOB_HANDLERS
 RECURRING_JOBS += voice_jobs.RECURRING_JOBS
+JOB_HANDLERS |= impact_jobs.JOB_HANDLERS
+RECURRING_JOBS += impact_jobs.RECURRING_JOBS
 
 
 class DatabaseNotReady(RuntimeError):
