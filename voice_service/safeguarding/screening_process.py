@@ -2,12 +2,13 @@
 
 Screening a young person's typed answers is the largest part of a submission's CPU, and one
 worker is bound by its one core while the machine's other core waits. `ScreeningProcess` starts a
-named child that holds a copy of the worker's own `Screener` (sent pickled, so the results are the
-same) and screens batches of texts: `await screen(texts)` joins the batch of the current event-loop
-turn, one message per turn goes down a socket, and a protocol callback on the socket resolves each
-waiting submission with its own results. Nothing is ever lost or weakened: until the child is ready,
-and whenever it dies, is slower than `timeout` or fails on a text, the worker screens in-process
-with the same code, logs that (never the text) and starts a new child.
+named child that holds a copy of the worker's own `Screener` (its phrase book and learned model
+sent pickled, so the results are the same) and screens batches of texts: `await screen(texts)`
+joins the batch of the current event-loop turn, one message per turn goes down a socket, and a
+protocol callback on the socket resolves each waiting submission with its own results. Nothing is
+ever lost or weakened: until the child is ready, and whenever it dies, is slower than `timeout` or
+fails on a text, the worker screens in-process with the same code, logs that (never the text) and
+starts a new child.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
+import os
 import pickle
+import signal
 import socket
 import struct
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -30,10 +33,10 @@ from voice_service.safeguarding.screening import Screener
 
 log = logging.getLogger(__name__)
 
-#: The child's name (multiprocessing's, and the kernel's short name shown by `ps` and `top`).
+#: The child's name: the kernel's short name, shown by `ps` and `top`.
 PROCESS_NAME = "vs-screening"
-#: Packages the child must not load (about 90 MiB together); unpickling the screener needs none of them.
-HEAVY = ("pandas", "scipy", "sklearn", "matplotlib", "textblob", "nltk", "sqlalchemy", "litestar")
+#: Packages the child must not load (about 90 MiB together); the screener needs none of them.
+HEAVY = ("pandas", "scipy", "sklearn", "matplotlib", "sqlalchemy", "litestar")
 #: How long a new child may take to load the screener before it is given up and started again.
 START_SECONDS = 30.0
 #: The longest wait before starting a child again after failures in a row.
@@ -89,15 +92,30 @@ def _read_frame(stream: BinaryIO) -> bytes | None:
     return body if len(body) == size else None
 
 
-def serve(sock: socket.socket) -> None:
-    """The child's loop: load the screener from the first frame, then answer each batch until end of input."""
-    _leave_out_heavy()
-    _name_process()
-    stream = sock.makefile("rb")
+def _receive_screener(stream: BinaryIO) -> Screener | None:
+    """The worker's screener: whole (a subclass), or rebuilt from its phrase book and learned model."""
     first = _read_frame(stream)
     if first is None:
+        return None
+    kind, payload = pickle.loads(first)  # noqa: S301 - from the parent, over a private socket pair
+    if kind == "whole":
+        return payload  # type: ignore[no-any-return]
+    model = _read_frame(stream)
+    if model is None:
+        return None
+    return Screener(payload, pickle.loads(model))  # noqa: S301 - as above
+
+
+def serve(sock: socket.socket) -> None:
+    """The child's loop: receive the screener, then answer each batch until end of input."""
+    _leave_out_heavy()
+    _name_process()
+    # Why: Ctrl-C in a terminal reaches the whole process group; the worker ends this child by closing the socket.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stream = sock.makefile("rb")
+    screener = _receive_screener(stream)
+    if screener is None:
         return
-    screener: Screener = pickle.loads(first)  # noqa: S301 - from the parent, over a private socket pair
     sock.sendall(_frame((READY, 0, [])))
     while (frame := _read_frame(stream)) is not None:
         number, texts = pickle.loads(frame)  # noqa: S301 - as above
@@ -106,11 +124,27 @@ def serve(sock: socket.socket) -> None:
 
 def _frame(message: Any) -> bytes:
     """A message as one frame."""
-    return _frame_bytes(pickle.dumps(message, PICKLE))
-
-
-def _frame_bytes(body: bytes) -> bytes:
+    body = pickle.dumps(message, PICKLE)
     return HEADER.pack(len(body)) + body
+
+
+def _send_frame(sock: socket.socket, body: bytes) -> None:
+    """Send a large frame with a blocking socket, without copying it."""
+    sock.sendall(HEADER.pack(len(body)))
+    sock.sendall(body)
+
+
+def _screener_parts(screener: Screener) -> list[Any]:
+    """What the child rebuilds the screener from, each part pickled and sent on its own.
+
+    Why parts: pickling the whole screener (its word indexes and caches) took 10 MiB at its peak in
+    the worker, whose memory is what the 150 MiB target counts; its phrase book and learned model
+    take about 3 MiB each, one after the other, and the child rebuilds the rest as the worker did.
+    A subclass is sent whole, so whatever it changes goes with it.
+    """
+    if type(screener) is Screener:
+        return [("book", screener.book), screener.model]
+    return [("whole", screener)]
 
 
 # --- the worker's side ---------------------------------------------------------------------------
@@ -128,7 +162,7 @@ class _Batch:
 class _Child:
     """One child process and its end of the socket pair."""
 
-    process: Any  # multiprocessing's SpawnProcess
+    process: subprocess.Popen[bytes]
     transport: asyncio.Transport | None = None
     ready: bool = False
     started: float = field(default_factory=time.monotonic)
@@ -162,6 +196,7 @@ class ScreeningProcess:
 
     def __init__(self, screener: Screener, timeout: float = 2.0) -> None:
         self.screener = screener
+        self._ending: set[asyncio.Task[None]] = set()
         #: Seconds a batch may take in the child before its texts are screened here instead.
         self.timeout = timeout
         self._child: _Child | None = None
@@ -201,6 +236,7 @@ class ScreeningProcess:
         self._screen_sent_here("the service is stopping")
         if child is not None:
             await _end(child)
+        await asyncio.gather(*self._ending, return_exceptions=True)
 
     async def screen(self, texts: Sequence[str]) -> list[Outcome]:
         """Each text's outcome, screened in the child with this turn's other texts, or here if it cannot."""
@@ -282,7 +318,9 @@ class ScreeningProcess:
         """Give up a child: whatever it was sent is screened here, then a new one starts (backing off)."""
         self._child = None
         self._screen_sent_here("the screening process was replaced")
-        asyncio.get_running_loop().create_task(_end(child))
+        ending = asyncio.get_running_loop().create_task(_end(child))
+        self._ending.add(ending)  # why: the loop keeps only a weak reference to a task
+        ending.add_done_callback(self._ending.discard)
         if not self._running:
             return
         self._failures += 1
@@ -307,29 +345,35 @@ class ScreeningProcess:
     async def _spawn(self) -> None:
         """Start a child and send it the screener; it says when it is ready."""
         ours, theirs = socket.socketpair()
-        context = multiprocessing.get_context("spawn")
-        process = context.Process(target=serve, args=(theirs,), name=PROCESS_NAME, daemon=True)
         try:
-            process.start()
-        except Exception as exc:
+            process = _start_child(theirs)
+        except OSError as exc:
             ours.close()
             log.error("the screening process could not start (%s); screening in this process", type(exc).__name__)
             return
         finally:
             theirs.close()  # the child has its own copy; ours must go for end of input to reach it
         child = _Child(process)
+        self._child = child  # not ready: screening stays in-process until it says so
         loop = asyncio.get_running_loop()
-        try:
-            child.transport, _ = await loop.create_unix_connection(lambda: _Reader(self, child), sock=ours)
-        except Exception:
-            ours.close()
-            raise
-        if not self._running:
-            await _end(child)
-            return
-        self._child = child
-        child.transport.write(_frame_bytes(pickle.dumps(self.screener, PICKLE)))
         loop.call_later(START_SECONDS, self._check_started, child)
+        try:
+            for part in _screener_parts(self.screener):
+                # On the loop's thread: the screener's word caches must not change while they are pickled.
+                body = pickle.dumps(part, PICKLE)
+                # Why a thread: the child reads only once its interpreter has started (about half a
+                # second), and a blocking send leaves no second copy in a transport's buffer.
+                await asyncio.to_thread(_send_frame, ours, body)
+                del body
+            child.transport, _ = await loop.create_unix_connection(lambda: _Reader(self, child), sock=ours)
+        except OSError as exc:
+            ours.close()
+            if child is self._child:
+                log.warning("the screening process could not be sent its screener (%s)", type(exc).__name__)
+                self._replace(child)
+            return
+        if child is not self._child:
+            await _end(child)  # stopped or given up meanwhile
 
     def _check_started(self, child: _Child) -> None:
         if child is self._child and not child.ready:
@@ -342,12 +386,37 @@ def _settle(future: asyncio.Future[list[Outcome]], outcomes: list[Outcome]) -> N
         future.set_result(outcomes)
 
 
+def _start_child(sock: socket.socket) -> subprocess.Popen[bytes]:
+    """A fresh interpreter running this module's `serve` on the given socket.
+
+    Why not multiprocessing's spawn: it runs the parent's main script again in the child, which for
+    `voice-service serve` is the CLI with SQLAlchemy and the web stack (111 MiB instead of about 55).
+    The child finds modules where this process does (its `sys.path`, tests' and benchmarks' included).
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    return subprocess.Popen(  # noqa: S603 - this interpreter, this module, a descriptor number
+        [sys.executable, "-m", __name__, str(sock.fileno())],
+        pass_fds=(sock.fileno(),),
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+
+
+def _wait(process: subprocess.Popen[bytes], seconds: float) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(seconds)
+
+
 async def _end(child: _Child) -> None:
     """Close a child's socket (it exits at end of input), and kill it if it has not gone within a second."""
     if child.transport is not None:
         child.transport.close()
     process = child.process
-    await asyncio.to_thread(process.join, 1.0)
-    if process.is_alive():
+    await asyncio.to_thread(_wait, process, 1.0)
+    if process.poll() is None:
         process.kill()
-        await asyncio.to_thread(process.join, 1.0)
+        await asyncio.to_thread(_wait, process, 1.0)
+
+
+if __name__ == "__main__":
+    serve(socket.socket(fileno=int(sys.argv[1])))
