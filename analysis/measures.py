@@ -51,9 +51,16 @@ def _per_version(
         rows = version_of == version
         if not rows.any():
             continue
-        values = read(survey, frame.loc[rows])
-        if values is not None:
-            out.loc[rows] = values.astype(object).where(values.notna(), pd.NA)
+        every = bool(rows.all())
+        values = read(survey, frame if every else frame.loc[rows])
+        if values is None:
+            continue
+        answered = values.astype(object).where(values.notna(), pd.NA)
+        if every:
+            # Why: one version answered by every response (the usual case) needs no masked assignment,
+            # which costs about a tenth of a second per measure at 100,000 responses.
+            return answered.rename(None)
+        out.loc[rows] = answered
     return out
 
 
