@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from forms.conditions import Condition, parse_condition
 from forms.problems import QUESTION_ID, SLUG, DefinitionError, Fields, ParseContext, join, line_of
@@ -63,6 +63,17 @@ class Page:
         return any(q.show_if is None or q.show_if.holds(answers) for q in self.questions)
 
 
+class AnswerCheck(NamedTuple):
+    """What validating a whole response runs for one question, worked out once per survey."""
+
+    id: str
+    show_if: Condition | None
+    #: The question's own `clean` (bound once, not looked up per answer).
+    clean: Callable[[Any], Any]
+    #: The message for a blank answer when the question is required; None when it is optional.
+    required_message: str | None
+
+
 @dataclass(frozen=True)
 class Survey:
     """A checked survey definition."""
@@ -90,6 +101,13 @@ class Survey:
     def by_id(self) -> dict[str, Question]:
         """Questions by id."""
         return {q.id: q for q in self.questions}
+
+    @cached_property
+    def answer_checks(self) -> tuple[AnswerCheck, ...]:
+        """Each question's check in survey order (for `validate_answers`, which runs on every submission)."""
+        return tuple(
+            AnswerCheck(q.id, q.show_if, q.clean, q.required_message() if q.required else None) for q in self.questions
+        )
 
     @cached_property
     def all_optional(self) -> bool:

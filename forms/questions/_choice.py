@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 from forms.problems import Fields, join
@@ -102,11 +103,18 @@ class SingleChoiceQuestion(ChoiceQuestion):
 
     def clean(self, value: Any) -> Any:
         """One of the option values."""
+        if isinstance(value, str) and value in self._cells:
+            return value  # Why first: an option is by far the commonest answer, and this is one lookup.
         return None if self.is_blank(value) else self.check_option(value)
+
+    @cached_property
+    def _cells(self) -> dict[str, Cell]:
+        """The one stored cell of each option, made once (every submission stores one per answer)."""
+        return {value: Cell("", 0, value, self.options.ordinal(value)) for value in self.options.values}
 
     def to_cells(self, value: Any) -> list[Cell]:
         """One cell with the value and its position in the list."""
-        return [Cell("", 0, value, self.options.ordinal(value))]
+        return [self._cells[value]]
 
     def from_cells(self, cells: Sequence[Cell]) -> Any:
         """The stored option value."""

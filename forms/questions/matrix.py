@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 from forms.problems import Fields, join
@@ -87,9 +88,22 @@ class MatrixQuestion(ChoiceQuestion):
             raise self.error("row_missing", row=missing)
         return answer or None
 
+    @cached_property
+    def _cells(self) -> dict[tuple[str, str], Cell]:
+        """The stored cell of each option in each row, made once."""
+        return {
+            (row, option): Cell(row, 0, option, self.options.ordinal(option))
+            for row in self.rows.values
+            for option in self.options.values
+        }
+
     def to_cells(self, value: Any) -> list[Cell]:
         """One cell per answered row."""
-        return [Cell(row, 0, option, self.options.ordinal(option)) for row, option in value.items()]
+        cells = self._cells
+        return [
+            cells.get((row, option)) or Cell(row, 0, option, self.options.ordinal(option))
+            for row, option in value.items()
+        ]
 
     def from_cells(self, cells: Sequence[Cell]) -> Any:
         """Rows back in definition order where known."""

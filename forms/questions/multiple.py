@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 from forms.problems import Fields
@@ -84,9 +85,16 @@ class MultipleQuestion(ChoiceQuestion):
             raise self.error("too_many", max_choices=self.max_choices)
         return [v for v in self.options.values if v in chosen]
 
+    @cached_property
+    def _cells(self) -> dict[tuple[int, str], Cell]:
+        """The stored cell of each option at each position, made once (a few hundred at most)."""
+        values = self.options.values
+        return {(i, v): Cell("", i, v, self.options.ordinal(v)) for i in range(len(values)) for v in values}
+
     def to_cells(self, value: Any) -> list[Cell]:
         """One cell per ticked option."""
-        return [Cell("", i, v, self.options.ordinal(v)) for i, v in enumerate(value)]
+        cells = self._cells
+        return [cells.get((i, v)) or Cell("", i, v, self.options.ordinal(v)) for i, v in enumerate(value)]
 
     def from_cells(self, cells: Sequence[Cell]) -> Any:
         """The ticked options in stored order."""
