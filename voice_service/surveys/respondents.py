@@ -112,6 +112,9 @@ def _measured_query(slug: str, cells: list[MeasuredCell], dialect: str) -> Selec
     ]
     layout = layout_of(cells)
     if layout is not None:
+        # Why on PostgreSQL too: with 1,000 of 100,000 responses not yet copied it takes 0.36-0.45 s of
+        # server time, against 1.5-1.9 s grouped and 0.71-0.77 s for copies plus the rest grouped (before
+        # due work first copies them, 3.4-3.9 s against 1.1-1.3 s: the price of the simpler read).
         return measured_select(slug, cells, layout, fixed)
     if dialect == "postgresql":
         # Why grouped on PostgreSQL: it reads the answers once (with parallel workers) and sorts them,
