@@ -11,7 +11,12 @@ none of their drafts may be left.
 
     .venv/bin/python bench/journey.py [--duration 12] [--respondents 64 16] [--workers 1]
                                       [--survey young-people-voice sexual-health-young-people]
-                                      [--database sqlite|postgresql] [--json FILE]
+                                      [--database sqlite|postgresql] [--json FILE] [--probe FILE]
+
+`--probe FILE` loads bench/probe/sitecustomize.py into the server, which times the SQLite writer's
+batches (size, lock and BEGIN wait, statements, COMMIT, the hops between the loop and its thread),
+each write's wait (queued, in its batch, until its request runs again) and the event loop's late
+wakes; each run then prints their distributions.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CpuMeter, Server, calibrate, free_port, machine, postgres, use_uvloop
 from html_client import Browser, JourneyFailed, answer_form, read_form
+from probe_report import lines, probe_env, read_events, summarise
 
 #: The young people's voice survey (5 pages) and the sexual health survey (8 pages).
 SURVEYS = ["young-people-voice", "sexual-health-young-people"]
@@ -357,11 +363,17 @@ async def measure(args: argparse.Namespace, server: Server, ledger: Ledger) -> l
         # Warm-up: first-request costs (imports, template compilation, statement caches) stay out.
         await run_phase(server.port, slug, max(args.respondents), args.warmup, ledger, seed=s)
         for respondents in args.respondents:
+            began = time.time()
             with PeakRss(server) as rss, CpuMeter(server) as cpu:
                 phase = await run_phase(
                     server.port, slug, respondents, args.duration, ledger, seed=s * 100 + respondents
                 )
             results.append(phase_line(slug, respondents, phase, cpu, rss.by_role()))
+            if args.probe:
+                await asyncio.sleep(0.5)  # the probe flushes its events every 0.25 s
+                summary = summarise(read_events(args.probe, began, time.time()), phase.elapsed_s)
+                results[-1]["probe"] = summary
+                print("\n".join(lines(summary)), flush=True)
     return results
 
 
@@ -377,6 +389,12 @@ def main() -> int:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, server log)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--probe",
+        type=Path,
+        help="SQLite only: time the submission writer and the event loop in the server (bench/probe/) and "
+        "append the events to this file (measurement only; costs the server some CPU)",
+    )
     args = parser.parse_args()
 
     use_uvloop()
@@ -392,6 +410,9 @@ def main() -> int:
     with ExitStack() as stack:
         database_url, db_path = stack.enter_context(database(args.database, folder))
         server = Server(database_url, free_port(), args.workers, folder / "server.log")
+        if args.probe:
+            args.probe.unlink(missing_ok=True)
+            probe_env(server.env, args.probe.resolve())
         server.upgrade()
         server.start()
         try:
