@@ -16,6 +16,12 @@ event is appended to the file (times from `time.time()`, durations in ms), flush
 - `gc`: each garbage collection of the server process: generation and milliseconds.
 
 Measurement only: no answer, key or any other request content is recorded.
+
+Experiments, each off unless its variable is set (for A/B runs in one window; none is product code):
+JOURNEY_PROBE_PIPELINE=1 (two writer tasks on SQLite, the next batch handed to the writer thread
+without waiting for the event loop), JOURNEY_PROBE_CHECKPOINT_THREAD=1 (WAL checkpoints by a thread
+of their own instead of inside a commit), JOURNEY_PROBE_SWITCH_MS=N (the GIL switch interval) and
+JOURNEY_PROBE_REFREEZE=S (gc.freeze() again S seconds after start).
 """
 
 from __future__ import annotations
@@ -115,11 +121,24 @@ if os.environ.get("JOURNEY_PROBE") and sys.argv[1:2] == ["serve"]:
     sqlite_batches.SqliteBatchWriter._transaction = _transaction  # type: ignore[method-assign]
 
     _original_write = sqlite_batches.SqliteBatchWriter.write
+    _pipelined = os.environ.get("JOURNEY_PROBE_PIPELINE") == "1"
+
+    async def _pipelined_write(self: Any, batch: Any) -> Any:
+        """An experiment: hand the batch to the writer thread, then let the next batch be gathered at once.
+
+        The thread is the only one that writes and takes batches in order, so a second batch
+        queued behind this one commits right after it, without waiting for the event loop.
+        """
+        pending = asyncio.get_running_loop().run_in_executor(self._executor, self._write, batch)
+        release = submissions._STATEMENTS_DONE.get(None)
+        if release is not None:
+            release()
+        return await pending
 
     async def _write(self: Any, batch: Any) -> Any:
         called = time.perf_counter()
         try:
-            return await _original_write(self, batch)
+            return await (_pipelined_write if _pipelined else _original_write)(self, batch)
         finally:
             back = time.perf_counter()
             started, total, begin, commit, _ = _thread_spans.pop(id(batch), (called, 0.0, 0.0, 0.0, 0.0))
@@ -237,6 +256,15 @@ if os.environ.get("JOURNEY_PROBE") and sys.argv[1:2] == ["serve"]:
             )
 
     submissions.SubmissionWriter._commit_batch = _commit_batch  # type: ignore[method-assign]
+    if _pipelined:
+        _original_start = submissions.SubmissionWriter.start
+
+        async def _start(self: Any) -> None:
+            await _original_start(self)
+            if self._sqlite is not None and len(self._tasks) == 1:
+                self._tasks.append(asyncio.create_task(self._run(), name="submission-writer-1"))
+
+        submissions.SubmissionWriter.start = _start  # type: ignore[method-assign]
 
     from voice_service.surveys import draft_reads
 
