@@ -107,6 +107,18 @@ def test_the_prefill_cache_is_keyed_by_the_head_of_the_migration_chain() -> None
     assert f"rev{head}-500000-" in prefill.cache_path("sqlite", 500_000).name
 
 
+def test_clones_past_the_retry_window_carry_forgotten_keys_and_the_others_plain_ones() -> None:
+    prefill = prefill_module()
+    clones = prefill.Clones(3000)
+    window = prefill.timedelta(hours=prefill.KEY_HOURS)
+    young = [key for key, age in zip(clones.keys, clones.ages, strict=True) if age < window]
+    old = [key for key, age in zip(clones.keys, clones.ages, strict=True) if age >= window]
+    assert young  # about 8 in 3,000 fall within a day of a year
+    assert all(key.startswith("prefill-") for key in young)
+    assert all(key.startswith("forgotten:") for key in old)
+    assert len(set(clones.keys)) == 3000
+
+
 def test_cloning_copies_each_template_response_with_its_rows_under_a_new_identity(tmp_path: Path) -> None:
     import sqlite3
     import uuid
@@ -139,9 +151,17 @@ def test_cloning_copies_each_template_response_with_its_rows_under_a_new_identit
 
     with sqlite3.connect(path) as conn:
         clones = conn.execute(
-            "SELECT id, submission_key, submitted_at, survey_slug FROM response WHERE submission_key LIKE 'prefill-%'"
+            "SELECT id, submission_key, submitted_at, survey_slug FROM response WHERE submission_key NOT LIKE 't-%'"
         ).fetchall()
-        assert sorted(k for _i, k, _t, _s in clones) == [f"prefill-{i:07d}" for i in range(10)]
+        assert len({k for _i, k, _t, _s in clones}) == 10
+        template_time = prefill.datetime.fromisoformat("2026-12-02 07:00:00+00:00")
+        for _rid, key, at, _slug in clones:
+            # Past the retry window a clone's key is forgotten, as retention leaves it; within it, a plain key.
+            if template_time - prefill.datetime.fromisoformat(at) >= prefill.timedelta(hours=prefill.KEY_HOURS):
+                assert key.startswith("forgotten:")
+                assert len(key) == len("forgotten:") + 32
+            else:
+                assert key.startswith("prefill-")
         ids = [uuid.UUID(bytes=i) for i, _k, _t, _s in clones]
         assert len(set(ids)) == 10
         assert {i.version for i in ids} == {4}
