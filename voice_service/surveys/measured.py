@@ -44,6 +44,7 @@ def layout_of(cells: Sequence[MeasuredCell]) -> str | None:
 
 
 def _slot(index: int) -> ColumnElement[Any]:
+    """The copy's column holding the cell at `index` of the layout."""
     return RESPONSE_MEASURES.c[f"cell_{index + 1:02d}"]
 
 
@@ -62,6 +63,7 @@ def looked_up(cell: MeasuredCell) -> ColumnElement[Any]:
 
 
 def _keyed(slug: str) -> tuple[ColumnElement[bool], ...]:
+    """Responses to `slug` given through a delegate's link (anonymous ones are never copied)."""
     return (RESPONSES.c.survey_slug == slug, RESPONSES.c.respondent_key.is_not(None))
 
 
