@@ -45,7 +45,6 @@ from voice_service.core.db.engine import create_engine
 from voice_service.core.settings import Settings
 from voice_service.migrations.runner import upgrade
 from voice_service.surveys.catalog import SurveyCatalog
-from voice_service.surveys.respondents import refresh_measures
 from voice_service.surveys.tables import ANSWERS, RESPONSE_MEASURES, RESPONSES
 from voice_service.training.tables import COURSES, DELEGATES, SESSIONS
 
@@ -202,6 +201,9 @@ async def drop_copies(url: str, how_many: int, seed: int = 13) -> int:
 
 async def copy_as_due_work(url: str) -> tuple[int, float, float]:
     """One run of the due work that copies measured cells: (responses copied, wall seconds, CPU seconds)."""
+    # Why here: a measuring process must not load the report's modules before its "before" memory.
+    from voice_service.surveys.respondents import refresh_measures
+
     settings = Settings(database_url=url)
     engine = create_engine(settings)
     try:
