@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pandas as pd
+import pytest
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,9 +26,10 @@ from voice_service.core.settings import Settings
 from voice_service.impact.jobs import REFRESH_MEASURES
 from voice_service.impact.service import training_report
 from voice_service.surveys.catalog import SurveyCatalog
+from voice_service.surveys.measured import MeasuredCell, layout_of
 from voice_service.surveys.respondents import refresh_measures, survey_answers
 from voice_service.surveys.retention import delete_typed_answers
-from voice_service.surveys.tables import ANSWERS, RESPONSE_MEASURES, RESPONSES, SURVEY_VERSIONS
+from voice_service.surveys.tables import ANSWERS, MEASURED_SLOTS, RESPONSE_MEASURES, RESPONSES, SURVEY_VERSIONS
 
 EVALUATION = "working-together-a-evaluation"
 FOLLOW_UP = "training-follow-up"
@@ -230,3 +232,32 @@ def test_due_work_copies_them(settings: Settings) -> None:
         assert await copies(engine) == 1
 
     run(settings, work)
+
+
+def test_a_layout_names_its_cells_and_too_many_cells_have_none() -> None:
+    cells = [MeasuredCell(f"q{n}", f"q{n}", "") for n in range(MEASURED_SLOTS)]
+    assert layout_of(cells) == layout_of(list(cells))
+    assert layout_of(cells) != layout_of([*cells[:-1], MeasuredCell("other", "other", "")])
+    assert layout_of([*cells, MeasuredCell("one_more", "one_more", "")]) is None, "read live, never cut short"
+    assert layout_of([]) is None
+
+
+def test_a_survey_measuring_more_cells_than_the_slots_is_read_live(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def work(engine: AsyncEngine, catalog: SurveyCatalog) -> tuple[pd.DataFrame, int, pd.DataFrame]:
+        version = await current_version(engine, catalog, EVALUATION)
+        await store(engine, version, EVALUATION, "rated", RATED)
+        await store(engine, version, EVALUATION, "nothing", [])
+        with monkeypatch.context() as patched:
+            # As if the survey measured more cells than a copy holds (the evaluation measures 7).
+            patched.setattr("voice_service.surveys.measured.MEASURED_SLOTS", 6)
+            copied = await refresh_measures(engine, catalog)
+            live = await frame_of(engine, catalog, EVALUATION)
+        await refresh_measures(engine, catalog)
+        return live, copied, await frame_of(engine, catalog, EVALUATION)
+
+    live, copied, from_copies = run(settings, work)
+    assert copied == 0
+    assert live.loc["rated", "course_elements.quality"] == "good"
+    pd.testing.assert_frame_equal(from_copies, live)
