@@ -124,7 +124,7 @@ def shifted(value: Any, age: timedelta) -> Any:
         return value - age
     if isinstance(value, str):
         moved = datetime.fromisoformat(value) - age
-        return moved.isoformat(sep="T" if "T" in value else " ")
+        return moved.isoformat(sep="T" if "T" in value else " ", timespec="microseconds" if "." in value else "seconds")
     return value
 
 

@@ -14,6 +14,7 @@ from tests.support import database
 from voice_service.core.db.engine import create_engine
 from voice_service.core.settings import Settings
 from voice_service.surveys.retention import FORGOTTEN, delete_typed_answers, forget_submission_keys
+from voice_service.surveys.sqlite_batches import INSERT_RESPONSE
 
 VOICE = "young-people-voice"
 ORDINARY = "more buses at night and a youth club near me"
@@ -37,7 +38,7 @@ def stamp(settings: Settings, key: str, when: datetime, respondent: str = "anony
     database.query(
         settings.database_url,
         "UPDATE response SET submitted_at = :when, respondent = :who WHERE submission_key = :key",
-        when=when,
+        when=INSERT_RESPONSE.converters["submitted_at"](when) if settings.database_url.startswith("sqlite") else when,
         who=respondent,
         key=key,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -153,3 +154,46 @@ def test_a_statement_whose_columns_compile_in_another_order_is_refused() -> None
     assert INSERT_ANSWER.sql.startswith("INSERT INTO answer (response_id, question_id, row_key")
     with pytest.raises(ValueError, match="parameter order"):
         SqliteInsert(ANSWERS.insert(), ANSWERS, ("question_id", "response_id", "row_key", "position"))
+
+
+async def test_times_are_stored_in_sqlalchemys_format_so_sql_comparisons_find_them(
+    sqlite_parts: tuple[SurveyCatalog, AsyncEngine, Path], writer: SubmissionWriter
+) -> None:
+    catalog, engine, database = sqlite_parts
+    ack = await submit_response(writer, catalog, catalog.surveys["young-people-voice"], RICH_ANSWERS, "format-0001")
+    async with engine.connect() as conn:
+        hour = (await conn.execute(select(RESPONSES.c.submitted_at))).scalar_one()
+        # The same instant bound by SQLAlchemy: a response stored at exactly that hour is found.
+        found = (await conn.execute(select(RESPONSES.c.id).where(RESPONSES.c.submitted_at >= hour))).scalars().all()
+    assert found == [ack.id]
+    with sqlite3.connect(database) as raw:
+        (stored,) = raw.execute("SELECT submitted_at FROM response").fetchone()
+    assert stored == hour.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def test_the_migration_rewrites_times_stored_in_the_old_format(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'old.db'}", forms_dir=FORMS_DIR)
+    upgrade(settings, "0009")
+    with sqlite3.connect(tmp_path / "old.db") as raw:
+        raw.execute(
+            "INSERT INTO survey_version (slug, version, title, definition, first_seen_at) "
+            "VALUES ('s', '1', 't', '{}', '2026-01-01 00:00:00.000000')"
+        )
+        for key, stored in (
+            ("whole", "2026-12-02 07:00:00+00:00"),
+            ("fraction", "2026-12-02 07:00:00.250000+00:00"),
+            ("new", "2026-12-02 08:00:00.000000"),
+        ):
+            raw.execute(
+                "INSERT INTO response (id, survey_version_id, survey_slug, submission_key, submitted_at, respondent) "
+                "VALUES (randomblob(16), 1, 's', ?, ?, 'anonymous')",
+                (key, stored),
+            )
+    upgrade(settings)
+    with sqlite3.connect(tmp_path / "old.db") as raw:
+        rows = dict(raw.execute("SELECT submission_key, submitted_at FROM response").fetchall())
+    assert rows == {
+        "whole": "2026-12-02 07:00:00.000000",
+        "fraction": "2026-12-02 07:00:00.250000",
+        "new": "2026-12-02 08:00:00.000000",
+    }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
@@ -125,9 +125,7 @@ async def _delete_typed_of_version(
     while True:
         # Why forward from the last time seen (the index on slug and time), not from the start: the
         # responses already done stay, and searching past them again each batch would be quadratic.
-        # The last time is read again: anonymous responses share whole hours. Why a microsecond
-        # before it: SQLite's fast write path stores times as "...00+00:00" while SQLAlchemy binds
-        # "...00.000000", which sorts after the stored text of the same instant.
+        # The last time is read again: anonymous responses share whole hours.
         query = (
             select(RESPONSES.c.id, RESPONSES.c.submitted_at)
             .where(
@@ -140,7 +138,7 @@ async def _delete_typed_of_version(
             .limit(batch)
         )
         if since is not None:
-            query = query.where(RESPONSES.c.submitted_at >= since - timedelta(microseconds=1))
+            query = query.where(RESPONSES.c.submitted_at >= since)
         async with engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         if not rows:

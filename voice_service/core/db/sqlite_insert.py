@@ -24,8 +24,13 @@ class SqliteInsert:
             raise ValueError(f"{table.name}: compiled parameter order {compiled.positiontup} is not {columns}")
         self.sql = str(compiled)
         self.columns = tuple(columns)
+        # Why the dialect's implementation: a type decorator's own processor leaves a datetime to
+        # sqlite3's adapter ("... 07:00:00+00:00"), which sorts before SQLAlchemy's bound text of
+        # the same instant ("... 07:00:00.000000"), so comparisons in SQL would miss it.
         self._convert = [
-            (i, convert) for i, name in enumerate(columns) if (convert := table.c[name].type.bind_processor(DIALECT))
+            (i, convert)
+            for i, name in enumerate(columns)
+            if (convert := table.c[name].type.dialect_impl(DIALECT).bind_processor(DIALECT))
         ]
         #: The conversion SQLAlchemy applies to each column that has one (for rows built in bulk).
         self.converters = {columns[i]: convert for i, convert in self._convert}
