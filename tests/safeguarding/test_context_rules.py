@@ -30,6 +30,7 @@ from voice_service.safeguarding.screening import load_screener
         ("i press a razor to my thigh when im sad", "self_harm"),
         ("my mum went to a refuge with us", "domestic_abuse"),
         ("police stopped me with weed that wasnt mine", "criminal_exploitation"),
+        ("some year 10s took my phone because i wouldnt give them money", "bullying"),
     ],
 )
 def test_a_warning_sign_from_guidance_is_read_by_the_phrases_alone(answer: str, category: str) -> None:
@@ -48,6 +49,7 @@ def test_a_warning_sign_from_guidance_is_read_by_the_phrases_alone(answer: str, 
         "my nan says im hopeless at golf",
         "a private room to study in would help with revision",
         "my uncle touched down at the airport after his trip",
+        "my dad took my xbox off me until my homework was done",
     ],
 )
 def test_an_everyday_sense_of_a_phrases_words_matches_no_phrase(answer: str) -> None:
