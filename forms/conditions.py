@@ -48,7 +48,10 @@ class In:
     def holds(self, answers: Answers) -> bool:
         """Whether the condition is true for these answers."""
         answer = answers.get(self.question)
-        return any(_contains(answer, value) for value in self.values)
+        if isinstance(answer, list):
+            return any(value in answer for value in self.values)
+        # Why `in`, not a generator of `==`: every value is a string, so identity-or-equality is equality.
+        return answer in self.values
 
     def refers_to(self) -> list[tuple[str, list[str]]]:
         """The questions and option values this condition names."""

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forms import Survey, Validation, parse_survey, validate_answers
+from forms.conditions import In
 from forms.engine import NOTHING_ANSWERED, is_shown, to_cells
 from forms.questions import AnswerError, Cell, Question
 from forms.questions.matrix import MatrixQuestion
@@ -55,6 +56,33 @@ def reference_cells(question: Question, value: Any) -> list[Cell]:
     if isinstance(question, MultipleQuestion):
         return [Cell("", i, v, options.ordinal(v)) for i, v in enumerate(value)]
     return [Cell("", 0, value, options.ordinal(value))]
+
+
+def reference_multiple(question: MultipleQuestion, value: Any) -> Any:
+    """A multiple-choice answer checked one option at a time and put in option order by a scan."""
+    if question.is_blank(value):
+        return None
+    if not isinstance(value, list):
+        raise question.error("not_a_list")
+    chosen = [question.check_option(v) for v in value]
+    if len(set(chosen)) != len(chosen):
+        raise question.error("repeated")
+    if question.options.exclusive and len(chosen) > 1:
+        alone = next((v for v in chosen if v in question.options.exclusive), None)
+        if alone is not None:
+            raise question.error("exclusive", option=question.options.label(alone))
+    if question.min_choices is not None and len(chosen) < question.min_choices:
+        raise question.error("too_few", min_choices=question.min_choices)
+    if question.max_choices is not None and len(chosen) > question.max_choices:
+        raise question.error("too_many", max_choices=question.max_choices)
+    return [v for v in question.options.values if v in chosen]
+
+
+def outcome(check: Any, value: Any) -> tuple[str, Any]:
+    try:
+        return "ok", check(value)
+    except AnswerError as exc:
+        return "error", str(exc)
 
 
 def assert_same(survey: Survey, submitted: Mapping[str, Any]) -> None:
@@ -151,3 +179,46 @@ def test_the_checks_are_worked_out_once_per_survey_with_the_messages_of_each_que
         assert check.id == question.id
         assert check.show_if == question.show_if
         assert check.required_message == (question.required_message() if question.required else None)
+
+
+MULTIPLE = survey_of(
+    """
+    - id: help
+      type: multiple
+      label: Help
+      min_choices: 2
+      max_choices: 3
+      options:
+        - {value: school, label: School}
+        - {value: family, label: Family}
+        - {value: friends, label: Friends}
+        - {value: online, label: Online}
+        - {value: nobody, label: Nobody, exclusive: true}
+    """
+).by_id["help"]
+OPTION_OR_NOT = st.sampled_from(["school", "family", "friends", "online", "nobody", "School", ""]) | JSON_JUNK
+
+
+@QUICK
+@given(st.none() | st.just([]) | st.lists(OPTION_OR_NOT, max_size=6) | JSON_JUNK)
+def test_a_multiple_choice_answer_gets_what_the_option_by_option_rule_gives(value: Any) -> None:
+    assert isinstance(MULTIPLE, MultipleQuestion)
+    assert outcome(MULTIPLE.clean, value) == outcome(lambda v: reference_multiple(MULTIPLE, v), value)
+
+
+@QUICK
+@given(
+    st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=3),
+    st.sampled_from(["a", "b", "d"]) | st.lists(st.sampled_from(["a", "b", "d"]), max_size=3) | OPTION_OR_NOT,
+)
+def test_an_in_condition_holds_exactly_when_the_answer_equals_or_contains_one_of_its_values(
+    values: list[str], answer: Any
+) -> None:
+    condition = In("q", tuple(values))
+    if isinstance(answer, list):
+        expected = any(value in answer for value in values)
+    else:
+        expected = any(bool(answer == value) for value in values)
+    assert condition.holds({"q": answer}) is expected
+    assert condition.holds({"q": [*values[:1], 7]}) is True
+    assert condition.holds({}) is False
