@@ -32,6 +32,7 @@ __all__ = [
     "DISCLOSURE",
     "EXAMPLES_FILE",
     "MIN_WORDS",
+    "NEGATED",
     "NOT_A_DISCLOSURE",
     "THRESHOLD",
     "VETO",

@@ -14,7 +14,7 @@ from itertools import chain, compress
 from operator import not_
 from pathlib import Path
 
-from voice_service.safeguarding.learned import EXAMPLES_FILE, MIN_WORDS, LearnedModel, load_examples, train
+from voice_service.safeguarding.learned import EXAMPLES_FILE, MIN_WORDS, NEGATED, LearnedModel, load_examples, train
 from voice_service.safeguarding.normalise import Normaliser, Token, key, stem
 from voice_service.safeguarding.patterns import Pattern, Slot, match_at, prefix_label
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, Category, Phrasebook, load_phrasebook
@@ -196,7 +196,7 @@ class Screener:
         for t in tokens:
             if t.clause_start or t.key in neg.clause_breaks:
                 negated = False
-            out.append("not_" + t.key if negated else t.key)
+            out.append(NEGATED + t.key if negated else t.key)
             if t.key in neg.words:
                 negated = True
         return out
