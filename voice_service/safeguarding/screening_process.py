@@ -97,13 +97,13 @@ def _receive_screener(stream: BinaryIO) -> Screener | None:
     first = _read_frame(stream)
     if first is None:
         return None
-    kind, payload = pickle.loads(first)  # noqa: S301 - from the parent, over a private socket pair
+    kind, payload = pickle.loads(first)  # noqa: S301 - from the parent, over a private socket pair  # nosec B301
     if kind == "whole":
         return payload  # type: ignore[no-any-return]
     model = _read_frame(stream)
     if model is None:
         return None
-    return Screener(payload, pickle.loads(model))  # noqa: S301 - as above
+    return Screener(payload, pickle.loads(model))  # noqa: S301 - as above  # nosec B301
 
 
 def serve(sock: socket.socket) -> None:
@@ -118,7 +118,7 @@ def serve(sock: socket.socket) -> None:
         return
     sock.sendall(_frame((READY, 0, [])))
     while (frame := _read_frame(stream)) is not None:
-        number, texts = pickle.loads(frame)  # noqa: S301 - as above
+        number, texts = pickle.loads(frame)  # noqa: S301 - as above  # nosec B301
         sock.sendall(_frame((None, number, screen_here(screener, texts))))
 
 
@@ -184,7 +184,7 @@ class _Reader(asyncio.Protocol):
                 return
             body = bytes(self.buffer[HEADER.size : HEADER.size + size])
             del self.buffer[: HEADER.size + size]
-            kind, number, outcomes = pickle.loads(body)  # noqa: S301 - from our own child
+            kind, number, outcomes = pickle.loads(body)  # noqa: S301 - from our own child  # nosec B301
             self.owner._received(self.child, kind, number, outcomes)
 
     def connection_lost(self, exc: Exception | None) -> None:

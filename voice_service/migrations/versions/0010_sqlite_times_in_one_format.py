@@ -36,7 +36,7 @@ def upgrade() -> None:
         return
     for table, column in WRITTEN_BY_BATCHES:
         op.execute(
-            f"UPDATE {table} SET {column} = CASE WHEN length({column}) = {WHOLE_SECOND} "  # noqa: S608 - fixed names above
+            f"UPDATE {table} SET {column} = CASE WHEN length({column}) = {WHOLE_SECOND} "  # noqa: S608 - fixed names above  # nosec B608
             f"THEN substr({column}, 1, 19) || '.000000' ELSE substr({column}, 1, length({column}) - 6) END "
             f"WHERE {column} LIKE '%+00:00'"
         )
