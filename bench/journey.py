@@ -223,8 +223,8 @@ def process_role(server: Server, pid: int) -> str:
     """What a process of the server's group is: a worker serving requests, or a helper beside them.
 
     With one worker, uvicorn serves in the process it was started as; with more, that process
-    supervises and each worker is a spawned child of it. Any other child (the sentiment scorer, the
-    screening model's fit at start) or multiprocessing's resource tracker is a helper.
+    supervises and each worker is a spawned child of it. Any other child (the screening child, the
+    sentiment scorer, the screening model's fit at start) or multiprocessing's resource tracker is a helper.
     """
     try:
         cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -237,6 +237,8 @@ def process_role(server: Server, pid: int) -> str:
         return WORKER if server.workers == 1 else "supervisor"
     if server.proc is not None and parent == server.proc.pid and server.workers > 1 and "spawn_main" in cmdline:
         return WORKER
+    if "voice_service.safeguarding.screening_process" in cmdline:
+        return "screening child"
     return "child of a worker (sentiment scorer or model fit)"
 
 
