@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
@@ -67,3 +68,32 @@ def test_a_killed_scoring_process_fails_the_batch_and_the_next_batch_gets_a_new_
         assert (await sentiment.score_texts(["a happy ending"]))[0].polarity > 0
 
     asyncio.run(run())
+
+
+def test_the_scoring_child_ends_when_the_service_process_is_killed() -> None:
+    code = (
+        "import asyncio, os; from voice_service.voice import sentiment; "
+        "asyncio.run(sentiment.score_texts(['warm up'])); "
+        "print([p.pid for p in sentiment._scoring_process()._processes.values()][0], flush=True); "
+        "os.kill(os.getpid(), 9)"
+    )
+    # Why Popen and one line: the child inherits stdout, so reading to its end would wait for the child.
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as service:  # noqa: S603
+        assert service.stdout is not None
+        child = int(service.stdout.readline())
+        assert service.wait(timeout=60) == -signal.SIGKILL
+    for _ in range(100):
+        if not _alive(child):
+            return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the scoring child outlived the killed service process by 10 s")
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
