@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from voice_service.core.child_processes import refuse_imports
 from voice_service.safeguarding.screening import Screener
 
 log = logging.getLogger(__name__)
@@ -71,12 +72,6 @@ def screen_here(screener: Screener, texts: Sequence[str]) -> list[Outcome]:
 # --- the child ---------------------------------------------------------------------------------
 
 
-def _leave_out_heavy() -> None:
-    """In the child, first: the heavy packages cannot be imported (a `None` in `sys.modules` refuses it)."""
-    for name in HEAVY:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
-
-
 def _name_process() -> None:
     """The kernel's short name, so `ps -o comm` and `top` tell the child from the worker."""
     with contextlib.suppress(OSError):
@@ -108,7 +103,7 @@ def _receive_screener(stream: BinaryIO) -> Screener | None:
 
 def serve(sock: socket.socket) -> None:
     """The child's loop: receive the screener, then answer each batch until end of input."""
-    _leave_out_heavy()
+    refuse_imports(HEAVY)
     _name_process()
     # Why: Ctrl-C in a terminal reaches the whole process group; the worker ends this child by closing the socket.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

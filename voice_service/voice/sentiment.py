@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -16,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.sentiment import Sentiment, sentiments
+from voice_service.core.child_processes import refuse_imports
 from voice_service.core.db.upsert import insert_ignoring_conflicts
 from voice_service.surveys.free_text import unread_free_text
 from voice_service.voice.tables import SENTIMENTS
@@ -35,10 +35,9 @@ def _leave_out_optional_science() -> None:
 
     Why: NLTK imports both when they are installed (scikit-learn is, for the screening model), which
     made the child's peak 217 MiB; NLTK treats them as optional and the pattern lexicon uses neither,
-    so the child peaks at 98 MiB and scores the same. A `None` in `sys.modules` makes an import fail.
+    so the child peaks at 98 MiB and scores the same.
     """
-    for name in OPTIONAL_SCIENCE:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+    refuse_imports(OPTIONAL_SCIENCE)
 
 
 def _exit_with_parent(parent: int) -> None:
