@@ -2,7 +2,7 @@
 
 from voice_service.core.jobs.loop import JobLoop
 from voice_service.core.jobs.runner import Handler, JobContext, JobRunner, RunSummary
-from voice_service.core.jobs.schedule import BadJob, Recurring, cancel_job, schedule_job
+from voice_service.core.jobs.schedule import BadJob, PayloadValue, Recurring, cancel_job, schedule_job
 
 __all__ = [
     "BadJob",
@@ -10,6 +10,7 @@ __all__ = [
     "JobContext",
     "JobLoop",
     "JobRunner",
+    "PayloadValue",
     "Recurring",
     "RunSummary",
     "cancel_job",

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Row, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from voice_service.core.jobs.schedule import Recurring, arm_recurring
+from voice_service.core.jobs.schedule import PayloadValue, Recurring, arm_recurring, check_payload
 from voice_service.core.mail import Mailer, build_mailer
 from voice_service.core.settings import Settings
 from voice_service.core.tables import JOBS
@@ -40,7 +40,9 @@ class JobContext:
 
 #: `async def handler(ctx, payload) -> None`; raising means "try again later". Handlers must be
 #: idempotent: a runner that dies after the work but before marking it done leaves it to run again.
-Handler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]
+#: A recurring job's handler may return a payload for its next turn (where this run got to, so the
+#: next need not search from the start); it is stored only if the run succeeded and kept its claim.
+Handler = Callable[[JobContext, dict[str, Any]], Awaitable[Mapping[str, PayloadValue] | None]]
 
 
 @dataclass
@@ -181,14 +183,15 @@ class JobRunner:
         context = JobContext(self.settings, self.engine, self.mailer, now, job.id, job.attempts, final)
         try:
             async with asyncio.timeout(self.handler_timeout.total_seconds()):
-                await self.handlers[job.kind](context, dict(job.payload or {}))
+                carried = await self.handlers[job.kind](context, dict(job.payload or {}))
+            next_turn = {} if carried is None else {"payload": check_payload(carried)}
         except Exception as exc:
             # The type name only: an exception's message may quote what a person typed.
             await self._failed(job, now, type(exc).__name__, summary)
             return
         spec = self.recurring.get(job.kind)
         if spec is not None and job.unique_key == spec.unique_key:
-            await self._release(job, due_at=now + spec.every, attempts=0, last_error=None)
+            await self._release(job, due_at=now + spec.every, attempts=0, last_error=None, **next_turn)
         else:
             await self._release(job, done_at=now, last_error=None)
         summary.done[job.kind] += 1
