@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from voice_service.core.jobs import JobContext
+from voice_service.core.jobs import JobContext, PayloadValue
 from voice_service.core.settings import Settings
 from voice_service.safeguarding.tables import ALERT_CHANGES, ALERTS, DELETION_LOG
-from voice_service.surveys.retention import delete_typed_answers, forget_submission_keys
+from voice_service.surveys.retention import TypedDeletion, delete_typed_answers_since, forget_submission_keys
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,8 @@ RETENTION = "safeguarding.retention"
 SUBMISSION_KEYS = "anonymous submission keys"
 TYPED_ANSWERS = "typed answers"
 CLOSED_ALERTS = "closed safeguarding alerts"
+#: The payload key of a survey's typed-answer mark is this prefix and the survey's slug.
+TYPED_MARK = "typed_done_before:"
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,41 @@ async def record_deletion(engine: AsyncEngine, at: datetime, what: str, count: i
         await conn.execute(DELETION_LOG.insert().values(at=at, what=what, count=count, rule=rule[:200]))
 
 
-async def apply_retention(engine: AsyncEngine, settings: Settings, now: datetime) -> list[Deletion]:
-    """Every retention rule, once; returns (and logs) what each deleted."""
+@dataclass(frozen=True)
+class RetentionRun:
+    """What one run deleted, and per survey the time before which no typed answer is left (for the next run)."""
+
+    deletions: list[Deletion]
+    typed_done_before: dict[str, datetime]
+
+
+async def apply_retention(
+    engine: AsyncEngine,
+    settings: Settings,
+    now: datetime,
+    typed_done_before: Mapping[str, datetime] | None = None,
+    settled: datetime | None = None,
+) -> RetentionRun:
+    """Every retention rule, once; returns (and logs) what each deleted.
+
+    `typed_done_before` is what the last run returned (the typed-answer walk starts there) and
+    `settled` the real time of the run (see `delete_typed_answers_since`).
+    """
     months = settings.free_text_retention_months
     by_survey = dict(settings.free_text_retention_by_survey)
     cutoffs = {slug: months_before(now, m) for slug, m in by_survey.items()}
     years = settings.closed_alert_retention_years
     hours = settings.submission_key_hours
     done = []
+    typed = TypedDeletion(0, dict(typed_done_before or {}))
+
+    async def typed_answers() -> int:
+        nonlocal typed
+        typed = await delete_typed_answers_since(
+            engine, cutoffs, months_before(now, months), typed.done_before, settled=settled
+        )
+        return typed.count
+
     # Why callables: each rule runs only when the one before it has finished.
     rules: list[tuple[str, Callable[[], Awaitable[int]], str]] = [
         (
@@ -79,7 +108,7 @@ async def apply_retention(engine: AsyncEngine, settings: Settings, now: datetime
         ),
         (
             TYPED_ANSWERS,
-            lambda: delete_typed_answers(engine, cutoffs, months_before(now, months)),
+            typed_answers,
             f"{months} months after the response"
             + "".join(f"; {slug}: {m} months" for slug, m in sorted(by_survey.items())),
         ),
@@ -95,12 +124,19 @@ async def apply_retention(engine: AsyncEngine, settings: Settings, now: datetime
             await record_deletion(engine, now, what, count, rule)
             done.append(Deletion(now, what, count, rule))
             log.info("retention: %d %s deleted (%s)", count, what, rule)
-    return done
+    return RetentionRun(done, typed.done_before)
 
 
-async def run_retention(ctx: JobContext, _payload: dict[str, Any]) -> None:
-    """The recurring job's handler."""
-    await apply_retention(ctx.engine, ctx.settings, ctx.now)
+async def run_retention(ctx: JobContext, payload: dict[str, Any]) -> dict[str, PayloadValue]:
+    """The recurring job's handler: carries each survey's typed-answer mark to the next run in its payload."""
+    marks = {
+        key[len(TYPED_MARK) :]: datetime.fromisoformat(value)
+        for key, value in payload.items()
+        if key.startswith(TYPED_MARK) and isinstance(value, str)
+    }
+    run = await apply_retention(ctx.engine, ctx.settings, ctx.now, marks)
+    carried = {key: value for key, value in payload.items() if not key.startswith(TYPED_MARK)}
+    return carried | {TYPED_MARK + slug: mark.isoformat() for slug, mark in run.typed_done_before.items()}
 
 
 async def list_deletions(engine: AsyncEngine, limit: int = 200) -> tuple[list[Deletion], int]:
