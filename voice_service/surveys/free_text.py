@@ -59,6 +59,16 @@ async def free_text_versions(engine: AsyncEngine) -> dict[int, set[str]]:
     return {vid: questions for vid, questions in found.items() if questions}
 
 
+def _typed_of(versions: Mapping[int, set[str]]) -> Any:
+    """Answers to one of these versions' typed questions (the response joined)."""
+    return or_(
+        *(
+            and_(RESPONSES.c.survey_version_id == vid, ANSWERS.c.question_id.in_(sorted(questions)))
+            for vid, questions in sorted(versions.items())
+        )
+    )
+
+
 async def unread_free_text(
     engine: AsyncEngine, read: Table, limit: int, since: datetime | None = None
 ) -> list[FreeText]:
@@ -66,20 +76,19 @@ async def unread_free_text(
 
     Why an anti-join rather than a time cursor: anonymous responses are stamped only to the hour, so
     responses committed later can carry an earlier time than ones already read. `since` narrows the
-    search to responses stamped from then on (the index on slug and time serves it).
+    search to responses stamped from then on. Why one query per survey then: with every version in
+    one OR, SQLite scanned all of `response` (0.1 s at 500,000) even for the last hours; one survey
+    and a time range go through the index on slug and time (3 ms). Without `since` the one scan is
+    the quicker (1.3 s, against 8 s through the index).
     """
     versions = await free_text_versions(engine)
     if not versions:
         return []
     async with engine.connect() as conn:
-        slug_rows = await conn.execute(select(SURVEY_VERSIONS.c.slug).where(SURVEY_VERSIONS.c.id.in_(sorted(versions))))
-        slugs = sorted({slug for (slug,) in slug_rows})
-    typed = or_(
-        *(
-            and_(RESPONSES.c.survey_version_id == vid, ANSWERS.c.question_id.in_(sorted(questions)))
-            for vid, questions in sorted(versions.items())
+        slug_rows = await conn.execute(
+            select(SURVEY_VERSIONS.c.id, SURVEY_VERSIONS.c.slug).where(SURVEY_VERSIONS.c.id.in_(sorted(versions)))
         )
-    )
+        slug_of = dict(slug_rows.tuples().all())
     already = (
         select(read.c.response_id)
         .where(
@@ -90,20 +99,32 @@ async def unread_free_text(
         )
         .exists()
     )
-    query = (
-        select(RESPONSES.c.survey_slug, RESPONSES.c.submitted_at, ANSWERS)
-        .join(RESPONSES, RESPONSES.c.id == ANSWERS.c.response_id)
-        .where(RESPONSES.c.survey_slug.in_(slugs), typed, ANSWERS.c.value_text.is_not(None), ~already)
-        .limit(limit)
-    )
-    if since is not None:
-        query = query.where(RESPONSES.c.submitted_at >= since)
-    async with engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
-    return [
-        FreeText(r.response_id, r.survey_slug, r.question_id, r.row_key, r.position, r.value_text, r.submitted_at)
-        for r in rows
-    ]
+    if since is None:
+        searches = [(sorted(set(slug_of.values())), versions)]
+    else:
+        by_slug: dict[str, dict[int, set[str]]] = {}
+        for vid, questions in versions.items():
+            by_slug.setdefault(slug_of[vid], {})[vid] = questions
+        searches = [([slug], by_slug[slug]) for slug in sorted(by_slug)]
+    found: list[FreeText] = []
+    for slugs, typed in searches:
+        query = (
+            select(RESPONSES.c.survey_slug, RESPONSES.c.submitted_at, ANSWERS)
+            .join(RESPONSES, RESPONSES.c.id == ANSWERS.c.response_id)
+            .where(RESPONSES.c.survey_slug.in_(slugs), _typed_of(typed), ANSWERS.c.value_text.is_not(None), ~already)
+            .limit(limit - len(found))
+        )
+        if since is not None:
+            query = query.where(RESPONSES.c.submitted_at >= since)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        found += (
+            FreeText(r.response_id, r.survey_slug, r.question_id, r.row_key, r.position, r.value_text, r.submitted_at)
+            for r in rows
+        )
+        if len(found) >= limit:
+            break
+    return found
 
 
 async def survey_free_text(engine: AsyncEngine, slug: str, question_id: str | None = None) -> list[FreeText]:

@@ -119,11 +119,17 @@ async def score_batch(engine: AsyncEngine, now: datetime, limit: int = BATCH, si
     return len(rows)
 
 
-async def score_pending(engine: AsyncEngine, now: datetime, batches: int = 20, since: datetime | None = None) -> int:
-    """Score batches until none is left (at most `batches`); how many answers have a sentiment in all."""
+async def score_until_done(engine: AsyncEngine, now: datetime, batches: int, since: datetime | None = None) -> bool:
+    """Score batches until none is left or `batches` have run; True when none is left."""
     for _ in range(batches):
         if await score_batch(engine, now, since=since) < BATCH:
-            break
+            return True
+    return False
+
+
+async def score_pending(engine: AsyncEngine, now: datetime, batches: int = 20, since: datetime | None = None) -> int:
+    """Score batches until none is left (at most `batches`); how many answers have a sentiment in all."""
+    await score_until_done(engine, now, batches, since)
     return await count_scored(engine)
 
 
