@@ -177,12 +177,12 @@ class SqliteBatchWriter:
         conn.execute("BEGIN IMMEDIATE")
         try:
             if batch.draft_starts:
-                conn.executemany(INSERT_DRAFT.sql, batch.draft_starts)
+                INSERT_DRAFT.insert_rows(conn, batch.draft_starts)
             if batch.draft_saves:
                 conn.executemany(UPDATE_DRAFT_SQL, batch.draft_saves)
             before = conn.total_changes
             if batch.responses:
-                conn.executemany(INSERT_RESPONSE.sql, [row for _, _, row, _ in batch.responses])
+                INSERT_RESPONSE.insert_rows(conn, [row for _, _, row, _ in batch.responses])
             stored: dict[str, tuple[uuid.UUID, str, str]] = {}
             if conn.total_changes - before < len(batch.responses):
                 # Why: some keys were stored before (a retry, or another process); find out which.
@@ -190,7 +190,7 @@ class SqliteBatchWriter:
                 stored = {key: found for key, found in _stored(conn, list(ours)) if found[0] != ours[key]}
             answer_rows = [a for key, _, _, answers in batch.responses if key not in stored for a in answers]
             if answer_rows:
-                conn.executemany(INSERT_ANSWER.sql, answer_rows)
+                INSERT_ANSWER.insert_rows(conn, answer_rows)
             if batch.extra_rows and self.extras is not None:
                 # Why here: a response and its alert are committed together or not at all.
                 extra = [row for key, rows in batch.extra_rows if key not in stored for row in rows]
