@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,11 +11,18 @@ from litestar.testing import TestClient
 from tests.storage.test_retention_batches import run, stamp, submit
 from tests.support import database
 from voice_service.core.db.engine import create_engine
-from voice_service.core.jobs import JobContext
+from voice_service.core.jobs import JobContext, JobRunner
 from voice_service.core.mail import build_mailer
 from voice_service.core.settings import Settings
 from voice_service.voice import sentiment
-from voice_service.voice.jobs import RECENT, SCORED_BEFORE, score_sentiment, score_sentiment_all
+from voice_service.voice.jobs import (
+    RECENT,
+    SCORE_SENTIMENT_ALL,
+    SCORED_BEFORE,
+    rescore_everything,
+    score_sentiment,
+    score_sentiment_all,
+)
 
 
 def scored(settings: Settings) -> dict[str, str]:
@@ -97,3 +105,29 @@ def test_a_search_cut_short_or_a_clock_ahead_does_not_move_the_mark_past_the_rea
     mark = datetime.fromisoformat(carried[SCORED_BEFORE])
     assert real - RECENT <= mark <= datetime.now(UTC) - RECENT
     assert "recent-answer" in scored(settings)
+
+
+def test_rescoring_everything_drops_the_daily_searchs_mark(client: TestClient, settings: Settings) -> None:
+    runner: JobRunner = client.app.state.job_runner
+    now = datetime.now(UTC)
+    given(client, settings, "scored-then-rescored", now - timedelta(days=2))
+    assert client.blocking_portal.call(lambda: runner.run_due(now, kinds={SCORE_SENTIMENT_ALL})).done
+    assert SCORED_BEFORE in daily_payload(settings)
+
+    async def rescore() -> int:
+        engine = create_engine(settings)
+        try:
+            return await rescore_everything(engine, now)
+        finally:
+            await engine.dispose()
+
+    assert run(client, rescore) == 1
+    assert daily_payload(settings) == {}, "a rescoring stopped half way leaves the next daily search to start afresh"
+
+
+def daily_payload(settings: Settings) -> dict[str, Any]:
+    """The daily search's job row's payload."""
+    [(payload,)] = database.query(
+        settings.database_url, "SELECT payload FROM job WHERE kind = :kind", kind=SCORE_SENTIMENT_ALL
+    )
+    return dict(json.loads(payload) if isinstance(payload, str) else payload)

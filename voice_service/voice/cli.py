@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from voice_service.core.db.engine import create_engine
 from voice_service.core.settings import Settings
+from voice_service.voice import jobs as voice_jobs
 from voice_service.voice import sentiment
 
 T = TypeVar("T")
@@ -49,5 +50,5 @@ def score_sentiment() -> None:
 @voice_group.command("rescore-sentiment", help="Forget every sentiment score and score every typed answer again.")
 def rescore_sentiment() -> None:
     """Recompute after an upgrade of TextBlob or its lexicon."""
-    scored = _run(lambda engine: sentiment.rescore_all(engine, datetime.now(UTC)))
+    scored = _run(lambda engine: voice_jobs.rescore_everything(engine, datetime.now(UTC)))
     click.echo(f"answers with sentiment: {scored}")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from voice_service.core.jobs import Handler, JobContext, PayloadValue, Recurring
-from voice_service.voice.sentiment import score_until_done
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from voice_service.core.jobs import Handler, JobContext, PayloadValue, Recurring, forget_carried_payload
+from voice_service.voice.sentiment import rescore_all, score_until_done
 
 SCORE_SENTIMENT = "voice.score_sentiment"
 SCORE_SENTIMENT_ALL = "voice.score_sentiment_all"
@@ -41,8 +43,16 @@ async def score_sentiment_all(ctx: JobContext, payload: dict[str, Any]) -> dict[
     return payload if mark is None else payload | {SCORED_BEFORE: mark.isoformat()}
 
 
+async def rescore_everything(engine: AsyncEngine, now: datetime) -> int:
+    """Forget every score and the daily search's mark, then score every typed answer again; how many are scored.
+
+    Why the mark first: if the rescoring stops half way, the next daily search starts from the
+    beginning and scores what was left, instead of trusting a mark set before the scores went.
+    """
+    await forget_carried_payload(engine, SCORE_ALL_JOB)
+    return await rescore_all(engine, now)
+
+
+SCORE_ALL_JOB = Recurring(SCORE_SENTIMENT_ALL, every=timedelta(days=1))
 JOB_HANDLERS: dict[str, Handler] = {SCORE_SENTIMENT: score_sentiment, SCORE_SENTIMENT_ALL: score_sentiment_all}
-RECURRING_JOBS = (
-    Recurring(SCORE_SENTIMENT, every=timedelta(minutes=1)),
-    Recurring(SCORE_SENTIMENT_ALL, every=timedelta(days=1)),
-)
+RECURRING_JOBS = (Recurring(SCORE_SENTIMENT, every=timedelta(minutes=1)), SCORE_ALL_JOB)

@@ -2,7 +2,14 @@
 
 from voice_service.core.jobs.loop import JobLoop
 from voice_service.core.jobs.runner import Handler, JobContext, JobRunner, RunSummary
-from voice_service.core.jobs.schedule import BadJob, PayloadValue, Recurring, cancel_job, schedule_job
+from voice_service.core.jobs.schedule import (
+    BadJob,
+    PayloadValue,
+    Recurring,
+    cancel_job,
+    forget_carried_payload,
+    schedule_job,
+)
 
 __all__ = [
     "BadJob",
@@ -14,5 +21,6 @@ __all__ = [
     "Recurring",
     "RunSummary",
     "cancel_job",
+    "forget_carried_payload",
     "schedule_job",
 ]

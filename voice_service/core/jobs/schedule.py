@@ -121,3 +121,15 @@ async def arm_recurring(engine: AsyncEngine, jobs: Iterable[Recurring], now: dat
                 .where(JOBS.c.unique_key == job.unique_key, JOBS.c.due_at > now + job.every)
                 .values(due_at=now)
             )
+
+
+async def forget_carried_payload(engine: AsyncEngine, job: Recurring) -> None:
+    """Put a recurring job's payload back to its own, dropping what its runs carried (where they got to).
+
+    Why: work that undoes what the job did (scores deleted to be made again) must not leave a mark
+    saying it is done; the next run then searches from the start.
+    """
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(JOBS).where(JOBS.c.unique_key == job.unique_key).values(payload=check_payload(job.payload))
+        )
