@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException, InternalServerException, NotFoundException
+from litestar.enums import ParamType
+from litestar.exceptions import HTTPException, InternalServerException, NotFoundException, ValidationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.openapi.spec import OpenAPIType, Operation, Parameter, Schema
+from litestar.params import FromPath, JSONBody
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from forms import Survey
+from voice_service.core.web.errors import FIELD_MESSAGES
+from voice_service.core.web.header_checks import refuse_header, refused_headers
 from voice_service.core.web.security import SUBMISSIONS, rate_limited
 from voice_service.surveys.gate import needs_link
 from voice_service.surveys.replays import replays_the_same_answers
@@ -77,6 +82,49 @@ class AnswerErrors(msgspec.Struct):
     errors: dict[str, str]
 
 
+#: The header a client may send a submission key in (the body's `submission_key` wins over it).
+IDEMPOTENCY_KEY = "Idempotency-Key"
+#: Where RequireJson leaves a well-formed key from that header for the handler (the request's ASGI state).
+_HEADER_KEY = "voice_service.idempotency_key"
+#: The header's OpenAPI entry: what Litestar wrote for the `HeaderParameter` this route used to declare.
+IDEMPOTENCY_KEY_PARAMETER = Parameter(
+    name=IDEMPOTENCY_KEY,
+    param_in=ParamType.HEADER,
+    required=False,
+    schema=Schema(
+        one_of=[Schema(type=OpenAPIType.STRING), Schema(type=OpenAPIType.NULL)],
+        max_length=128,
+        pattern=SUBMISSION_KEY.pattern,
+    ),
+)
+
+
+@dataclass
+class SubmitOperation(Operation):
+    """The submission's OpenAPI operation: Litestar's, plus the `Idempotency-Key` header RequireJson reads."""
+
+    def __post_init__(self) -> None:
+        self.parameters = [*(self.parameters or []), IDEMPOTENCY_KEY_PARAMETER]
+
+
+def header_key(scope: Scope) -> str | None:
+    """The `Idempotency-Key` RequireJson accepted, if any; a refused one is a 422 (ValidationException)."""
+    if refused_headers(scope):
+        # Why no details here: the error handler words every refused header, as for Litestar's own.
+        raise ValidationException("Validation failed for the request headers")
+    key: str | None = scope["state"].get(_HEADER_KEY)
+    return key
+
+
+def _check_key_header(scope: Scope, values: list[bytes]) -> None:
+    """Leave one well-formed `Idempotency-Key` for the handler, or refuse the header (a bad or repeated one)."""
+    if len(values) == 1 and SUBMISSION_KEY.match(key := values[0].decode("latin-1")):
+        scope["state"][_HEADER_KEY] = key
+    else:
+        # Why a repeated header is refused: Litestar's parameter refused it (two values are not one string).
+        refuse_header(scope, "idempotency_key", FIELD_MESSAGES["idempotency_key"])
+
+
 class RequireJson(ASGIMiddleware):
     """Accept only JSON bodies: a cross-site HTML form cannot send one, so it cannot post answers.
 
@@ -85,8 +133,10 @@ class RequireJson(ASGIMiddleware):
     Given `decode_as` (the handler's `data` type), a body that decodes into it is handed over decoded.
     """
 
-    def __init__(self, decode_as: type[msgspec.Struct] | None = None) -> None:
+    def __init__(self, decode_as: type[msgspec.Struct] | None = None, key_header: bool = False) -> None:
         self._decoder = msgspec.json.Decoder(decode_as) if decode_as is not None else None
+        #: Whether to check the `Idempotency-Key` header here (see header_key) rather than as a parameter.
+        self._key_header = key_header
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RequireJson:
         """Itself: Litestar deep-copies route handlers, and a msgspec decoder cannot be copied (nor needs to be)."""
@@ -95,8 +145,14 @@ class RequireJson(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         """Refuse a body that is not JSON before it is read; read one that is where the handler finds it."""
         # Why: ASGI header names arrive lower-cased; a plain scan is cheaper than building Headers.
-        raw = next((value for name, value in scope["headers"] if name == b"content-type"), b"")
-        media_type = raw.decode("latin-1").split(";")[0].strip().lower()
+        raw: bytes | None = None
+        keys: list[bytes] = []
+        for name, value in scope["headers"]:
+            if name == b"content-type":
+                raw = value if raw is None else raw
+            elif name == b"idempotency-key":
+                keys.append(value)
+        media_type = (raw or b"").decode("latin-1").split(";")[0].strip().lower()
         if media_type != "application/json" and not media_type.endswith("+json"):
             raise HTTPException(status_code=415, detail="Send the body as JSON with Content-Type: application/json")
         handler = scope["route_handler"]
@@ -112,6 +168,8 @@ class RequireJson(ASGIMiddleware):
                 # signature model then converts; Request.json() returns what it finds here, and the
                 # signature model passes an instance of the declared type through unchanged.
                 state.json = decoded
+        if self._key_header and keys:
+            _check_key_header(scope, keys)
         await next_app(scope, receive, send)
 
 
@@ -189,7 +247,9 @@ class SurveyApiController(Controller):
         "/{slug:str}/responses",
         summary="Submit a response",
         status_code=201,
-        middleware=[RequireJson(decode_as=ResponseIn)],
+        middleware=[RequireJson(decode_as=ResponseIn, key_header=True)],
+        # Why: the header is read by RequireJson, not declared as a parameter; its schema entry stays.
+        operation_class=SubmitOperation,
         before_request=rate_limited(SUBMISSIONS),
         responses={
             400: _doc("Malformed JSON or a body that is not a JSON object"),
@@ -208,12 +268,10 @@ class SurveyApiController(Controller):
         runtime: NamedDependency[Runtime],
         slug: FromPath[str],
         data: JSONBody[ResponseIn],
-        # Why: without a name Litestar would read a header called "idempotency_key", which no client sends.
-        idempotency_key: Annotated[
-            str | None, HeaderParameter(name="Idempotency-Key", pattern=SUBMISSION_KEY.pattern, max_length=128)
-        ] = None,
+        scope: Scope,
     ) -> Response[ResponseAck]:
         """Validate and store a response; a repeated submission key returns the first acknowledgement."""
+        idempotency_key = header_key(scope)
         survey = _survey(runtime, slug)
         if needs_link(survey):
             detail = "This survey is answered only through the personal link emailed to each delegate"

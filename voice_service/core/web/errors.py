@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 from sqlalchemy.exc import DBAPIError
 
+from voice_service.core.web.header_checks import refused_headers
 from voice_service.core.web.security import csrf_refused, is_csrf_failure
 
 log = logging.getLogger("voice_service.errors")
@@ -52,10 +53,10 @@ def _is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/") or request.url.path in ("/health", "/schema")
 
 
-def _body_errors(exc: ValidationException) -> tuple[int, dict[str, Any]]:
+def _body_errors(items: list[Any]) -> tuple[int, dict[str, Any]]:
     """Map Litestar's body validation to our API shape: 400 for an unusable body, 422 per field."""
     errors: dict[str, str] = {}
-    for item in exc.extra if isinstance(exc.extra, list) else []:
+    for item in items:
         key = str(item.get("key", "body")) if isinstance(item, dict) else "body"
         message = str(item.get("message", "")) if isinstance(item, dict) else ""
         if key == "data":
@@ -80,7 +81,10 @@ def handle_http_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
     if is_csrf_failure(exc):
         return csrf_refused(request)
     if isinstance(exc, ValidationException) and _is_api(request):
-        status, body = _body_errors(exc)
+        # Why headers last: Litestar's signature model listed a refused header parameter after the body's errors.
+        status, body = _body_errors(
+            [*(exc.extra if isinstance(exc.extra, list) else []), *refused_headers(request.scope)]
+        )
         return Response(body, status_code=status, media_type=MediaType.JSON)
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else TITLES[500]
