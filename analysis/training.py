@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from forms import Survey
 
 if TYPE_CHECKING:
     import pandas as pd
+    from pandas.api.extensions import ExtensionArray
 else:
     # Why lazy: pandas costs a web worker about 33 MiB; it loads when a report first uses it.
     pd = LazyModule("pandas")
@@ -98,149 +99,231 @@ class Facts:
 def _first_per_respondent(answers: SurveyAnswers) -> pd.DataFrame:
     """Responses with a respondent key, the first one each (a repeat never counts twice)."""
     frame = answers.frame
-    keyed = frame[frame[RESPONDENT_COLUMN].notna()]
+    present = frame[RESPONDENT_COLUMN].notna()
+    keyed = frame if bool(present.all()) else frame[present]
+    if not keyed[RESPONDENT_COLUMN].duplicated().any():
+        # Why no sort: with one response per key the first is the only one (sorting 100,000 costs 20 ms).
+        return keyed
     if SUBMITTED_COLUMN in keyed:
         keyed = keyed.sort_values(SUBMITTED_COLUMN, kind="stable")
     return keyed.drop_duplicates(RESPONDENT_COLUMN)
 
 
-def _evaluation_table(
-    slug: str, answers: SurveyAnswers, first_row: int = 0
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, ElementSpec]]:
-    """Per respondent: intention and confidence; and their element ratings, long.
+def _as_text(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Values as str objects; values that already are (keys and codes from a database) are not copied."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values
+    return np.array([str(v) for v in values], dtype=object)
 
-    Each evaluation is numbered from `first_row` ("evaluation_row"); its ratings carry that number,
-    so they are joined to delegates by an integer rather than by key and survey.
-    """
+
+@dataclass(frozen=True)
+class _Answered:
+    """One survey's first response per respondent key: the keys, what each said, each element's ratings."""
+
+    slug: str
+    #: Respondent keys as text, unique, in the order of the values below.
+    keys: pd.Index
+    #: Per fact, one value per key (extension arrays: a take marks the unmatched as missing).
+    columns: dict[str, ExtensionArray]
+    #: Rated course elements (evaluations only): id, each key's rating (NA if none), the good options.
+    ratings: list[tuple[str, pd.Series, tuple[str, ...]]] = field(default_factory=list)
+
+
+def _first_rows(answers: SurveyAnswers) -> tuple[pd.DataFrame, pd.Index]:
+    """The first response of each respondent key, and the keys as text (unique)."""
     frame = _first_per_respondent(answers)
+    keys = pd.Index(_as_text(frame[RESPONDENT_COLUMN].to_numpy(dtype=object)), dtype=object)
+    if not keys.is_unique:
+        # Why: two keys that differ only in type (1 and "1") are one key as text; the first counts.
+        first = ~keys.duplicated()
+        frame, keys = frame[first], keys[first]
+    return frame, keys
+
+
+def _evaluations(slug: str, answers: SurveyAnswers) -> tuple[_Answered, dict[str, ElementSpec]]:
+    """Per respondent: intention, confidence before, and each course element's rating."""
+    frame, keys = _first_rows(answers)
     versions = answers.versions
-    numbers = np.arange(first_row, first_row + len(frame), dtype=np.int64)
-    table = pd.DataFrame(
-        {
-            "pseudonym": frame[RESPONDENT_COLUMN].astype(str),
-            "evaluation_survey": slug,
-            "evaluated": True,
-            "intends": measures.favourable(frame, versions, "change_intent"),
-            "confidence_before": measures.ordinals(frame, versions, "confidence_before"),
-            "evaluation_row": numbers,
-        },
-        index=frame.index,
-    )
+    columns = {
+        "intends": measures.favourable(frame, versions, "change_intent").array,
+        "confidence_before": measures.ordinals(frame, versions, "confidence_before").array,
+    }
     specs: dict[str, ElementSpec] = {}
-    pieces = []
+    ratings = []
     for element in measures.elements(frame, versions):
         specs[element.id] = ElementSpec(element.label, element.options, element.good)
-        rated = element.ratings.to_numpy(dtype=object)
-        present = pd.notna(rated)
-        values = rated[present].astype(str)
-        pieces.append(
-            pd.DataFrame(
-                {
-                    "evaluation_row": numbers[present],
-                    "element": element.id,
-                    "rating": values,
-                    "good": np.isin(values, list(element.good)),
-                }
-            )
-        )
-    ratings = pd.concat(pieces, ignore_index=True) if pieces else _empty_ratings(with_row=True)
-    return table, ratings, specs
+        ratings.append((element.id, element.ratings, element.good))
+    return _Answered(slug, keys, columns, ratings), specs
 
 
-def _empty_ratings(*, with_row: bool = False) -> pd.DataFrame:
-    key = "evaluation_row" if with_row else "delegate_id"
-    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in [key, "element", "rating"]})
-    return frame.assign(good=pd.Series(dtype=bool)).astype({key: "int64"} if with_row else {})
-
-
-def _follow_up_table(slug: str, answers: SurveyAnswers) -> pd.DataFrame:
-    """Per respondent: changed practice, a concrete example, confidence six months on."""
-    frame = _first_per_respondent(answers)
+def _follow_ups(slug: str, answers: SurveyAnswers) -> _Answered:
+    """Per respondent: changed practice, a concrete example, confidence recalled and six months on."""
+    frame, keys = _first_rows(answers)
     versions = answers.versions
+    columns = {
+        "changed": measures.favourable(frame, versions, "changed_practice").array,
+        "example": measures.has_text(frame, versions, "practice_example").astype("boolean").array,
+        "confidence_recalled": measures.ordinals(frame, versions, "confidence_before").array,
+        "confidence_now": measures.ordinals(frame, versions, "confidence_after").array,
+    }
+    return _Answered(slug, keys, columns)
+
+
+def _matches(
+    pseudonyms: np.ndarray[Any, Any], surveys: np.ndarray[Any, Any], found: list[_Answered]
+) -> np.ndarray[Any, Any]:
+    """For each delegate, the row answered under their key in their own course's survey (-1 for none).
+
+    Rows are numbered across `found` in order. Why a look-up rather than a merge on key and survey:
+    each survey's keys are unique, and looking 100,000 keys up in an index costs a fraction of the merge.
+    """
+    at = np.full(len(pseudonyms), -1, dtype=np.int64)
+    offset = 0
+    for answered in found:
+        mine = np.flatnonzero(surveys == answered.slug)
+        if len(mine):
+            rows = answered.keys.get_indexer(pd.Index(pseudonyms[mine], dtype=object))
+            at[mine] = np.where(rows >= 0, rows + offset, -1)
+        offset += len(answered.keys)
+    return at
+
+
+def _taken(found: list[_Answered], name: str, at: np.ndarray[Any, Any], dtype: Any) -> ExtensionArray:
+    """Fact `name` of every survey in `found`, one value per delegate by `at` (missing where -1)."""
+    if not found:
+        missing: ExtensionArray = pd.Series(pd.NA, index=range(len(at)), dtype=dtype).array
+        return missing
+    column: ExtensionArray = pd.concat(
+        [pd.Series(a.columns[name], dtype=dtype) for a in found], ignore_index=True
+    ).array
+    return column.take(at, allow_fill=True)
+
+
+def _with_sessions(delegates: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
+    """Each delegate with their session's columns, in delegate order; delegates of other sessions left out."""
+    index = pd.Index(sessions["session_id"].to_numpy(dtype=object), dtype=object)
+    if not index.is_unique:
+        return delegates.merge(sessions, on="session_id", how="inner")
+    at = index.get_indexer(pd.Index(delegates["session_id"].to_numpy(dtype=object), dtype=object))
+    kept = at >= 0
+    mine = (delegates if kept.all() else delegates[kept]).reset_index(drop=True)
+    theirs = sessions.drop(columns=["session_id"]).take(at[kept]).reset_index(drop=True)
+    joined: pd.DataFrame = pd.concat([mine, theirs], axis=1)
+    return joined
+
+
+def _sent(delegate_ids: np.ndarray[Any, Any], invitations: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """Whether each delegate's follow-up invitation has gone (False with none)."""
+    sent = pd.Series(invitations["sent"].to_numpy(dtype=object)).astype("boolean").fillna(False).to_numpy(dtype=bool)
+    ids = pd.Index(invitations["delegate_id"].to_numpy(dtype=object), dtype=object)
+    if not ids.is_unique:
+        # Why: a delegate has one follow-up invitation; were there more, any one sent counts.
+        grouped = pd.Series(sent).groupby(ids.to_numpy(), sort=False).any()
+        ids, sent = pd.Index(grouped.index.to_numpy(dtype=object), dtype=object), grouped.to_numpy(dtype=bool)
+    at = ids.get_indexer(delegate_ids)
+    flags = np.zeros(len(delegate_ids), dtype=bool)
+    flags[at >= 0] = sent[at[at >= 0]]
+    return flags
+
+
+def _rated(ratings: pd.Series, local: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], list[str]]:
+    """The ratings at positions `local` as codes (-1 when not rated) into the names returned."""
+    if isinstance(ratings.dtype, pd.CategoricalDtype):
+        # Why: a column read as categories is counted by its codes, with no pass over the text.
+        return ratings.cat.codes.to_numpy()[local], [str(c) for c in ratings.cat.categories]
+    codes, names = pd.factorize(ratings.to_numpy(dtype=object)[local])
+    return codes, [str(n) for n in names]
+
+
+def _ratings(
+    delegate_ids: np.ndarray[Any, Any], evaluations: list[_Answered], at: np.ndarray[Any, Any]
+) -> pd.DataFrame:
+    """One row per element rating in a delegate's evaluation: delegate_id, element, rating, good."""
+    pieces = []
+    offset = 0
+    for answered in evaluations:
+        rows = np.flatnonzero((at >= offset) & (at < offset + len(answered.keys)))
+        local = at[rows] - offset
+        for element, ratings, good in answered.ratings:
+            codes, names = _rated(ratings, local)
+            present = codes >= 0
+            pieces.append((rows[present], element, codes[present], names, good))
+        offset += len(answered.keys)
+    pieces = [piece for piece in pieces if len(piece[0])]
+    if not pieces:
+        return _empty_ratings()
+    # Why the categories are the values rated, sorted: as a categorical made from the values would have them.
+    rating_names = sorted({names[c] for _, _, codes, names, _ in pieces for c in np.unique(codes)})
+    element_names = sorted({element for _, element, _, _, _ in pieces})
+    rating_index = pd.Index(rating_names, dtype=object)
+    rating_codes, element_codes, good_flags = [], [], []
+    for rows, element, codes, names, good in pieces:
+        recoded = rating_index.get_indexer(names)
+        rating_codes.append(recoded[codes])
+        element_codes.append(np.full(len(rows), element_names.index(element), dtype=np.int8))
+        good_flags.append(np.isin(np.asarray(names, dtype=object), list(good))[codes])
+    positions = np.concatenate([rows for rows, *_ in pieces])
+    ids = pd.Index(delegate_ids, dtype=object)
+    if ids.is_unique:
+        delegate = pd.Categorical.from_codes(positions, dtype=pd.CategoricalDtype(ids))
+    else:
+        delegate = pd.Categorical(delegate_ids[positions])
     return pd.DataFrame(
         {
-            "pseudonym": frame[RESPONDENT_COLUMN].astype(str),
-            "follow_up_survey": slug,
-            "followed_up": True,
-            "changed": measures.favourable(frame, versions, "changed_practice"),
-            "example": measures.has_text(frame, versions, "practice_example"),
-            "confidence_recalled": measures.ordinals(frame, versions, "confidence_before"),
-            "confidence_now": measures.ordinals(frame, versions, "confidence_after"),
-        },
-        index=frame.index,
+            "delegate_id": delegate,
+            "element": pd.Categorical.from_codes(
+                np.concatenate(element_codes), dtype=pd.CategoricalDtype(element_names)
+            ),
+            "rating": pd.Categorical.from_codes(np.concatenate(rating_codes), dtype=pd.CategoricalDtype(rating_index)),
+            "good": np.concatenate(good_flags),
+        }
     )
 
 
-def _concat(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
+def _empty_ratings() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in ["delegate_id", "element", "rating"]})
+    return frame.assign(good=pd.Series(dtype=bool)).astype(
+        {c: "category" for c in ["delegate_id", "element", "rating"]}
+    )
 
 
 def build_facts(data: TrainingData) -> Facts:
-    """Join delegates to their sessions, courses, evaluations and follow-ups (by pseudonym)."""
+    """Join delegates to their sessions, courses, evaluations and follow-ups (by pseudonym and survey)."""
     sessions = data.sessions[SESSION_COLUMNS].merge(data.courses[COURSE_COLUMNS], on="course_id", how="left")
     days = pd.to_datetime(sessions["date"])
     sessions = sessions.assign(
         financial_year=[financial_year(d.date()) for d in days],
         quarter=[quarter(d.date()) for d in days],
     )
-    delegates = data.delegates[DELEGATE_COLUMNS].merge(sessions, on="session_id", how="inner")
-    evaluation_slugs = sorted(set(sessions["evaluation_survey"].dropna()))
-    follow_up_slugs = sorted(set(sessions["follow_up_survey"].dropna()))
-    evaluations: list[pd.DataFrame] = []
-    ratings: list[pd.DataFrame] = []
+    delegates = _with_sessions(data.delegates[DELEGATE_COLUMNS], sessions)
     specs: dict[str, ElementSpec] = {}
-    numbered = 0
-    for slug in evaluation_slugs:
+    evaluations = []
+    for slug in sorted(set(sessions["evaluation_survey"].dropna())):
         if slug in data.surveys:
-            table, rated, found = _evaluation_table(slug, data.surveys[slug], numbered)
-            numbered += len(table)
-            evaluations.append(table)
-            ratings.append(rated)
+            answered, found = _evaluations(slug, data.surveys[slug])
+            evaluations.append(answered)
             for key, spec in found.items():
                 specs.setdefault(key, spec)
-    follow_ups = [_follow_up_table(slug, data.surveys[slug]) for slug in follow_up_slugs if slug in data.surveys]
-    evaluation = _concat(
-        evaluations, ["pseudonym", "evaluation_survey", "evaluated", "intends", "confidence_before", "evaluation_row"]
+    follow_ups = [
+        _follow_ups(slug, data.surveys[slug])
+        for slug in sorted(set(sessions["follow_up_survey"].dropna()))
+        if slug in data.surveys
+    ]
+    pseudonyms = delegates["pseudonym"].to_numpy(dtype=object)
+    # Why match on the survey too: a delegate's key answers only their own course's surveys.
+    evaluated = _matches(pseudonyms, delegates["evaluation_survey"].to_numpy(dtype=object), evaluations)
+    followed = _matches(pseudonyms, delegates["follow_up_survey"].to_numpy(dtype=object), follow_ups)
+    delegate_ids = delegates["delegate_id"].to_numpy(dtype=object)
+    facts = delegates.drop(columns=["pseudonym"]).assign(
+        attended=delegates["attended"].astype(bool),
+        evaluated=evaluated >= 0,
+        intends=_taken(evaluations, "intends", evaluated, "boolean"),
+        confidence_before=_taken(evaluations, "confidence_before", evaluated, "Float64"),
+        followed_up=followed >= 0,
+        changed=_taken(follow_ups, "changed", followed, "boolean"),
+        example=_taken(follow_ups, "example", followed, "boolean").fillna(False).to_numpy(dtype=bool),
+        confidence_recalled=_taken(follow_ups, "confidence_recalled", followed, "Float64"),
+        confidence_now=_taken(follow_ups, "confidence_now", followed, "Float64"),
+        follow_up_sent=_sent(delegate_ids, data.follow_up_invitations[INVITATION_COLUMNS]),
     )
-    follow_up = _concat(
-        follow_ups,
-        ["pseudonym", "follow_up_survey", "followed_up", "changed", "example", "confidence_recalled", "confidence_now"],
-    )
-    # Why join on the survey too: a delegate's key answers only their own course's surveys.
-    facts = delegates.merge(evaluation, on=["pseudonym", "evaluation_survey"], how="left")
-    facts = facts.merge(follow_up, on=["pseudonym", "follow_up_survey"], how="left")
-    sent = data.follow_up_invitations[INVITATION_COLUMNS].rename(columns={"sent": "follow_up_sent"})
-    facts = facts.merge(sent, on="delegate_id", how="left")
-    facts = facts.assign(
-        attended=facts["attended"].astype(bool),
-        evaluated=facts["evaluated"].astype("boolean").fillna(False).astype(bool),
-        followed_up=facts["followed_up"].astype("boolean").fillna(False).astype(bool),
-        follow_up_sent=facts["follow_up_sent"].astype("boolean").fillna(False).astype(bool),
-        intends=facts["intends"].astype("boolean"),
-        changed=facts["changed"].astype("boolean"),
-        example=facts["example"].astype("boolean").fillna(False).astype(bool),
-        confidence_before=facts["confidence_before"].astype("Float64"),
-        confidence_recalled=facts["confidence_recalled"].astype("Float64"),
-        confidence_now=facts["confidence_now"].astype("Float64"),
-    )
-    long = _concat(ratings, ["evaluation_row", "element", "rating", "good"])
-    if long.empty:
-        long = _empty_ratings(with_row=True)
-    # Why an integer join: a rating names its evaluation by number, and 400,000 ratings join quickly so.
-    numbered_facts = facts[["evaluation_row"]].assign(_at=np.arange(len(facts))).dropna(subset=["evaluation_row"])
-    long = long.merge(numbered_facts.astype({"evaluation_row": "int64"}), on="evaluation_row", how="inner")
-    delegate_ids = pd.Index(facts["delegate_id"].to_numpy(dtype=object))
-    # Why categories: figures count ratings per element and value, and filter them by delegate, many times.
-    if delegate_ids.is_unique:
-        delegate = pd.Categorical.from_codes(long["_at"].to_numpy(), categories=delegate_ids)
-    else:
-        delegate = pd.Categorical(delegate_ids[long["_at"].to_numpy()])
-    long = pd.DataFrame(
-        {
-            "delegate_id": delegate,
-            "element": long["element"].astype("category"),
-            "rating": long["rating"].astype("category"),
-            "good": long["good"].astype(bool),
-        }
-    )
-    return Facts(sessions, facts.drop(columns=["pseudonym", "evaluation_row"]), long, specs)
+    return Facts(sessions, facts, _ratings(delegate_ids, evaluations, evaluated), specs)
