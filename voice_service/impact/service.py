@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -72,10 +73,21 @@ async def _answers_or_none(engine: AsyncEngine, catalog: SurveyCatalog, slug: st
 
 async def load_facts(engine: AsyncEngine, catalog: SurveyCatalog, start: date, end: date) -> Facts:
     """The facts for sessions dated from `start` to `end`: the one place reports read the database."""
-    slugs = sorted(await course_surveys(engine, start, end))
-    # Why together: each read waits on its own connection, so the delegates and the answers are read at once.
-    reading = asyncio.gather(*(_answers_or_none(engine, catalog, slug) for slug in slugs))
-    frames, answers = await asyncio.gather(training_frames(engine, start, end), reading)
+    # Why together: each read waits on its own connection (SQLite works on the connection's thread and
+    # lets go of the interpreter meanwhile), so the delegates and each survey's answers are read at once,
+    # and the delegates' read does not wait for the surveys to be known.
+    delegates = asyncio.ensure_future(training_frames(engine, start, end))
+    # Why pandas here: a process's first report imports it (0.2-0.3 s), on its own thread while SQLite reads.
+    imported = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "pandas"))
+    try:
+        slugs = sorted(await course_surveys(engine, start, end))
+        answers = await asyncio.gather(*(_answers_or_none(engine, catalog, slug) for slug in slugs))
+        frames = await delegates
+        await imported
+    finally:
+        # Why: a failed read must not leave the other running with nobody to hear of it.
+        for task in (delegates, imported):
+            task.cancel()
     surveys = {slug: found for slug, found in zip(slugs, answers, strict=True) if found is not None}
     data = TrainingData(frames.courses, frames.sessions, frames.delegates, frames.follow_up_invitations, surveys)
     return build_facts(data)
