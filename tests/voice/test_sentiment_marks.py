@@ -14,6 +14,7 @@ from voice_service.core.db.engine import create_engine
 from voice_service.core.jobs import JobContext, JobRunner
 from voice_service.core.mail import build_mailer
 from voice_service.core.settings import Settings
+from voice_service.surveys.free_text import unread_free_text
 from voice_service.voice import sentiment
 from voice_service.voice.jobs import (
     RECENT,
@@ -23,6 +24,7 @@ from voice_service.voice.jobs import (
     score_sentiment,
     score_sentiment_all,
 )
+from voice_service.voice.tables import SENTIMENTS
 
 
 def scored(settings: Settings) -> dict[str, str]:
@@ -131,3 +133,29 @@ def daily_payload(settings: Settings) -> dict[str, Any]:
         settings.database_url, "SELECT payload FROM job WHERE kind = :kind", kind=SCORE_SENTIMENT_ALL
     )
     return dict(json.loads(payload) if isinstance(payload, str) else payload)
+
+
+def test_a_search_from_a_time_reaches_every_survey_and_keeps_to_its_limit(
+    client: TestClient, settings: Settings
+) -> None:
+    now = datetime.now(UTC)
+    given(client, settings, "voice-in-the-hour", now - timedelta(hours=1))
+    for n in range(2):
+        body = {
+            "answers": {"vote": "transport", "why": f"more buses please {n}"},
+            "submission_key": f"mark-vote-{n:04d}",
+        }
+        assert client.post("/api/surveys/make-your-mark/responses", json=body).status_code == 201
+
+    async def unread(limit: int) -> list[str]:
+        engine = create_engine(settings)
+        try:
+            found = await unread_free_text(engine, SENTIMENTS, limit, now - RECENT)
+            return sorted(answer.survey_slug for answer in found)
+        finally:
+            await engine.dispose()
+
+    assert run(client, lambda: unread(10)) == ["make-your-mark", "make-your-mark", "young-people-voice"]
+    assert len(run(client, lambda: unread(2))) == 2
+    job(client, settings, score_sentiment, now, {})
+    assert run(client, lambda: unread(10)) == []
