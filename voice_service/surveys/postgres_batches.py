@@ -1,20 +1,25 @@
-"""Committing a batch of submissions and drafts to PostgreSQL: one transaction, one statement per table.
+"""Committing a batch of submissions and drafts to PostgreSQL, in one round trip where it can.
 
 Why: through SQLAlchemy's compiled statements every row's parameters are processed in Python on
-the event loop, and executemany sends a round trip per chunk. Here each table gets one statement
-whose parameters are arrays (`unnest`), which asyncpg encodes in C; a batch of a hundred responses
-and their answers is five round trips including BEGIN and COMMIT. The statements go through the
-SQLAlchemy connection (`exec_driver_sql`), so the transaction is SQLAlchemy's and the response
-extras (safeguarding alerts) are inserted in it with their own Core statements.
+the event loop, and executemany sends a round trip per chunk. Here each table's rows are array
+parameters (`unnest`), which asyncpg encodes in C, and a batch is one statement (WRITE_BATCH_SQL)
+that PostgreSQL commits as it returns: no BEGIN or COMMIT of their own, and a response is still
+acknowledged only after its commit (synchronous_commit stays on). A batch whose parts that one
+statement cannot hold (the response extras, such as safeguarding alerts, inserted with their own
+Core statements; one draft in two parts) is one transaction of a statement per table instead.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from forms.engine import to_cells
@@ -60,6 +65,32 @@ UPDATE_DRAFTS_SQL = (
     "FROM unnest($1::varchar[], $2::text[], $3::text[]) AS t(id, answers, visited) WHERE draft.id = t.id"
 )
 DELETE_DRAFTS_SQL = "DELETE FROM draft WHERE id = ANY($1::varchar[])"
+#: The whole batch as one statement, committed on its own (no BEGIN, no COMMIT: one round trip).
+#: Why it holds only when no draft id is in two of its parts: the parts of one statement cannot see
+#: each other's rows, so a start and a save (or a save and a delete) of one draft take the transaction.
+#: Answers are kept only for responses the statement inserted (a taken key inserts nothing).
+WRITE_BATCH_SQL = (
+    "WITH started AS ("
+    "INSERT INTO draft (id, survey_version_id, answers, visited, submission_key, updated_at) "
+    "SELECT t.id, t.version, '{}'::jsonb, '[]'::jsonb, t.key, $1::timestamptz "
+    "FROM unnest($2::varchar[], $3::integer[], $4::varchar[]) AS t(id, version, key)), "
+    "saved AS ("
+    "UPDATE draft SET answers = t.answers::jsonb, visited = t.visited::jsonb, updated_at = $1::timestamptz "
+    "FROM unnest($5::varchar[], $6::text[], $7::text[]) AS t(id, answers, visited) WHERE draft.id = t.id), "
+    "inserted AS ("
+    "INSERT INTO response (id, survey_version_id, survey_slug, submission_key, submitted_at, respondent, "
+    "invitation_id, respondent_key, linked_response_id) "
+    "SELECT * FROM unnest($8::uuid[], $9::integer[], $10::varchar[], $11::varchar[], $12::timestamptz[], "
+    "$13::varchar[], $14::uuid[], $15::varchar[], $16::uuid[]) "
+    "ON CONFLICT (submission_key) DO NOTHING RETURNING id, submission_key), "
+    "answered AS ("
+    "INSERT INTO answer (response_id, question_id, row_key, position, value_text, value_number) "
+    "SELECT t.* FROM unnest($17::uuid[], $18::varchar[], $19::varchar[], $20::integer[], $21::text[], "
+    "$22::float8[]) AS t(response_id, question_id, row_key, position, value_text, value_number) "
+    "WHERE t.response_id IN (SELECT id FROM inserted)), "
+    "finished AS (DELETE FROM draft WHERE id = ANY($23::varchar[])) "
+    "SELECT submission_key FROM inserted"
+)
 
 Stored = dict[str, tuple[uuid.UUID, str, str]]
 
@@ -69,17 +100,154 @@ def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql" and engine.dialect.driver == "asyncpg"
 
 
-async def write_postgres(
-    engine: AsyncEngine,
-    batch: WriteBatch,
-    extras: ResponseExtras | None = None,
-    statements_done: Callable[[], None] | None = None,
-) -> Stored:
-    """Commit a batch in one transaction; returns, for each key that was already taken, what is stored under it.
+class PostgresBatchWriter:
+    """Commits the writer's batches on connections it keeps, each batch in one round trip when it can.
 
-    `statements_done` is called when every statement has run and only the COMMIT is left.
+    Why keep connections: checking one out of the pool pings it first (BEGIN, a query, ROLLBACK:
+    three round trips), and every round trip waits for the busy event loop to come round again;
+    those waits, not the CPU, paced the batches. After a failure no kept connection is used again.
+    Batches run side by side; one touching a draft or a submission key that a batch still in flight
+    touches waits for that batch first, so the later write applies after the earlier one.
     """
-    async with engine.begin() as conn:
+
+    def __init__(self, engine: AsyncEngine, extras: ResponseExtras | None = None) -> None:
+        self.engine = engine
+        self.extras = extras
+        self._idle: list[AsyncConnection] = []
+        #: For each draft id and submission key a batch in flight touches: that batch's end.
+        self._busy: dict[str, asyncio.Future[None]] = {}
+
+    async def write(self, batch: WriteBatch, ordered: Callable[[], None] | None = None) -> Stored:
+        """Commit a batch; returns, for each key that was already taken, what is stored under it.
+
+        `ordered` is called once the batch is sure to apply after every batch queued before it.
+        """
+        touched = _touched(batch)
+        earlier = {future for name in touched if (future := self._busy.get(name)) is not None}
+        if earlier:
+            await asyncio.wait(earlier)
+        end: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        for name in touched:
+            self._busy[name] = end
+        if ordered is not None:
+            ordered()
+        try:
+            conn = self._idle.pop() if self._idle else await self.engine.connect()
+            try:
+                if _one_statement(batch, self.extras):
+                    stored = await _write_one_statement(conn, batch)
+                else:
+                    stored = await write_postgres(conn, batch, self.extras)
+            except BaseException:
+                # Why the idle ones too: a failure most often means the server went away, taking them with it.
+                idle, self._idle = self._idle, []
+                for dead in (conn, *idle):
+                    await _drop(dead)
+                raise
+            self._idle.append(conn)
+            return stored
+        finally:
+            end.set_result(None)
+            for name in touched:
+                if self._busy.get(name) is end:
+                    del self._busy[name]
+
+    async def close(self) -> None:
+        """Hand the kept connections back to the pool."""
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            await conn.close()
+
+
+def _touched(batch: WriteBatch) -> set[str]:
+    names = {f"key:{key}" for key in batch.fresh}
+    names.update(f"draft:{d.id}" for d in batch.starts)
+    names.update(f"draft:{d.id}" for d in batch.saves)
+    names.update(f"draft:{draft}" for draft in batch.finished)
+    return names
+
+
+def _one_statement(batch: WriteBatch, extras: ResponseExtras | None) -> bool:
+    """Whether WRITE_BATCH_SQL can commit this batch: no draft in two parts, no extras rows to add."""
+    if extras is not None and any(pending.extras for _, pending in batch.fresh.values()):
+        return False
+    starts = {d.id for d in batch.starts}
+    saves = {d.id for d in batch.saves}
+    finished = set(batch.finished)
+    parts = len(batch.starts) + len(batch.saves) + len(batch.finished)
+    return len(starts | saves | finished) == parts
+
+
+async def _drop(conn: AsyncConnection) -> None:
+    """Close a connection that failed and keep it out of the pool (it may be dead, or mid-transaction)."""
+    with contextlib.suppress(Exception):
+        await conn.invalidate()
+    with contextlib.suppress(Exception):
+        await conn.close()
+
+
+async def _write_one_statement(conn: AsyncConnection, batch: WriteBatch) -> Stored:
+    """The batch in WRITE_BATCH_SQL, which PostgreSQL commits as it returns (synchronous_commit on)."""
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    rows = [response_values(rid, pending, batch.now) for rid, pending in batch.fresh.values()]
+    responses = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in RESPONSE_COLUMNS]
+    answers = _answer_columns(batch, {})
+    try:
+        return await _fetch_one_statement(driver, batch, responses, answers)
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        # Why SQLAlchemy's errors: callers (and the writer's tests) see a failed batch as on every other path.
+        raise IntegrityError(WRITE_BATCH_SQL, None, exc) from exc
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise DBAPIError(WRITE_BATCH_SQL, None, exc) from exc
+
+
+async def _fetch_one_statement(
+    driver: Any, batch: WriteBatch, responses: list[list[Any]], answers: tuple[list[Any], ...]
+) -> Stored:
+    now, starts, saves = batch.now, batch.starts, batch.saves
+    inserted = await driver.fetch(
+        WRITE_BATCH_SQL,
+        now,
+        [d.id for d in starts],
+        [d.survey_version_id for d in starts],
+        [d.submission_key for d in starts],
+        [d.id for d in saves],
+        [json.dumps(dict(d.answers)) for d in saves],
+        [json.dumps(sorted(set(d.visited))) for d in saves],
+        *responses,
+        *answers,
+        batch.finished,
+    )
+    if len(inserted) == len(batch.fresh):
+        return {}
+    # Why a second statement: it reads a key committed by another transaction after this one began.
+    kept = {record[0] for record in inserted}
+    lost = [key for key in batch.fresh if key not in kept]
+    found = await driver.fetch(STORED_KEYS_SQL, lost)
+    return {key: (uuid.UUID(bytes=rid.bytes), slug, version) for key, rid, slug, version in found}
+
+
+def _answer_columns(batch: WriteBatch, stored: Stored) -> tuple[list[Any], ...]:
+    """The answer rows of the batch's new responses (not those under a key already stored), as columns."""
+    columns: tuple[list[Any], ...] = ([], [], [], [], [], [])
+    ids, questions, row_keys, positions, texts, numbers = columns
+    for key, (rid, pending) in batch.fresh.items():
+        if key in stored:
+            continue
+        for qid, cell in to_cells(pending.survey, pending.answers):
+            ids.append(rid)
+            questions.append(qid)
+            row_keys.append(cell.row)
+            positions.append(cell.position)
+            texts.append(cell.text)
+            numbers.append(cell.number)
+    return columns
+
+
+async def write_postgres(conn: AsyncConnection, batch: WriteBatch, extras: ResponseExtras | None = None) -> Stored:
+    """Commit a batch in one transaction of several statements (what WRITE_BATCH_SQL cannot take)."""
+    async with conn.begin():
         if batch.starts:
             starts = batch.starts
             columns = [d.id for d in starts], [d.survey_version_id for d in starts], [d.submission_key for d in starts]
@@ -92,8 +260,6 @@ async def write_postgres(
         stored = await _insert_responses(conn, batch, extras) if batch.fresh else {}
         if batch.finished:
             await conn.exec_driver_sql(DELETE_DRAFTS_SQL, (batch.finished,))
-        if statements_done is not None:
-            statements_done()
     return stored
 
 
@@ -108,19 +274,8 @@ async def _insert_responses(conn: AsyncConnection, batch: WriteBatch, extras: Re
         lost = [key for key in batch.fresh if key not in inserted]
         found = await conn.exec_driver_sql(STORED_KEYS_SQL, (lost,))
         stored = {key: (uuid.UUID(bytes=rid.bytes), slug, version) for key, rid, slug, version in found.all()}
-    columns: tuple[list[Any], ...] = ([], [], [], [], [], [])
-    ids, questions, row_keys, positions, texts, numbers = columns
-    for key, (rid, pending) in batch.fresh.items():
-        if key in stored:
-            continue
-        for qid, cell in to_cells(pending.survey, pending.answers):
-            ids.append(rid)
-            questions.append(qid)
-            row_keys.append(cell.row)
-            positions.append(cell.position)
-            texts.append(cell.text)
-            numbers.append(cell.number)
-    if ids:
+    columns = _answer_columns(batch, stored)
+    if columns[0]:
         await conn.exec_driver_sql(INSERT_ANSWERS_SQL, columns)
     if extras is not None:
         # Why here: a response and its alert are committed together or not at all.

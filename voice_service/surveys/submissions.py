@@ -37,7 +37,7 @@ from voice_service.surveys.pending import (
     delegate,
 )
 from voice_service.surveys.portable_batches import write_portable
-from voice_service.surveys.postgres_batches import is_postgres, write_postgres
+from voice_service.surveys.postgres_batches import PostgresBatchWriter, is_postgres
 from voice_service.surveys.sqlite_batches import SqliteBatchWriter, row_batch, sqlite_file
 from voice_service.surveys.tables import KEY_HOLDERS, RESPONSES
 
@@ -137,9 +137,9 @@ Result = Acknowledgement | Exception | None
 #: flush, and the next batch's statements can run meanwhile; SQLite has one writer, so one there.
 POSTGRES_WORKERS = 3
 
-#: Called by the PostgreSQL path once a batch's statements have run, before its COMMIT: the next
-#: batch is gathered only then, so batches take row locks in queue order (a later draft save, or a
-#: retried key, waits for the earlier transaction and then applies after it).
+#: Called by the PostgreSQL path once the batch is sure to apply after every earlier one (a batch
+#: touching a draft or key of one still in flight waits for it first): the next batch is gathered only
+#: then, so a later draft save, or a retried key, applies after the earlier transaction.
 _STATEMENTS_DONE: contextvars.ContextVar[Callable[[], None]] = contextvars.ContextVar("statements_done")
 
 
@@ -166,6 +166,7 @@ class SubmissionWriter:
         self._queue: asyncio.Queue[tuple[Write, asyncio.Future[Any]] | None] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._sqlite: SqliteBatchWriter | None = None
+        self._postgres: PostgresBatchWriter | None = None
         #: Held by the worker gathering a batch until its statements have run (not until it commits).
         self._order = asyncio.Lock()
 
@@ -174,7 +175,9 @@ class SubmissionWriter:
         if not self._tasks:
             if (database := sqlite_file(self.engine)) is not None:
                 self._sqlite = SqliteBatchWriter(database, self.extras)
-            workers = POSTGRES_WORKERS if is_postgres(self.engine) else 1
+            elif is_postgres(self.engine):
+                self._postgres = PostgresBatchWriter(self.engine, self.extras)
+            workers = POSTGRES_WORKERS if self._postgres is not None else 1
             self._tasks = [asyncio.create_task(self._run(), name=f"submission-writer-{i}") for i in range(workers)]
 
     async def stop(self) -> None:
@@ -187,6 +190,9 @@ class SubmissionWriter:
         if self._sqlite is not None:
             await self._sqlite.close()
             self._sqlite = None
+        if self._postgres is not None:
+            await self._postgres.close()
+            self._postgres = None
 
     async def submit(self, pending: PendingSubmission) -> Acknowledgement:
         """Queue one submission and wait until it is committed."""
@@ -261,8 +267,8 @@ class SubmissionWriter:
         batch = WriteBatch.gather(items, fresh, now)
         if self._sqlite is not None:
             stored = await self._sqlite.write(row_batch(batch, self.extras))
-        elif is_postgres(self.engine):
-            stored = await write_postgres(self.engine, batch, self.extras, _STATEMENTS_DONE.get(None))
+        elif self._postgres is not None:
+            stored = await self._postgres.write(batch, _STATEMENTS_DONE.get(None))
         else:
             stored = await write_portable(self.engine, batch, self.extras)
         if self.extras is not None:
