@@ -17,6 +17,10 @@ dropped, as if they had arrived since the last run, so the report reads those li
 step the target, wall time, CPU time (process_time: all threads of the process), the process's
 peak resident memory (ru_maxrss) with its memory before the step, and a verdict. With --repeat N
 each step runs N times and the median is shown (on a shared machine, compare CPU time).
+
+The report is judged as a fresh process computes it (pandas' import included). `report-warm` is
+shown beside it, not judged: the same report timed in a process that has just computed one, as a
+running service would (pandas imported, connections open; still read afresh, nothing cached).
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ TEXTS = ["Clear examples and time to talk.", "=SUM(A1)", "More on information sh
 
 #: The issue's targets on the 2-core reference machine: seconds (wall) and peak MiB.
 TARGETS = {"report": (2.0, 1024), "csv": (2.0, 1024), "xlsx": (10.0, 1024)}
+#: Shown beside the targets, not judged: the report as a running service that has served one already
+#: computes it (pandas imported, connections open). The target is judged on the fresh process's `report`.
+WARM = {"report-warm": (2.0, 1024)}
 
 
 def peak_mib() -> float:
@@ -144,6 +151,11 @@ async def measure(url: str, what: str) -> dict[str, float]:
     engine = create_engine(settings)
     catalog = SurveyCatalog.from_folder(settings.forms_dir)
     await catalog.sync(engine)
+    if what == "report-warm":
+        # Why: a service that has served one report has pandas imported and connections open; the same
+        # data, so the report timed next is what its next user waits for (still read afresh: no cache).
+        await training_report(engine, catalog, dict(settings.impact_weights), START, END)
+        what = "report"
     before = peak_mib()
     started, cpu_started = time.perf_counter(), time.process_time()
     result: dict[str, float] = {}
@@ -248,11 +260,13 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty database (default: a throwaway SQLite file)")
     parser.add_argument("--reuse", action="store_true", help="use the responses already in --database-url if any")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each step (the median is shown)")
-    parser.add_argument("--steps", default="report,csv,xlsx", help="which steps, comma-separated")
+    parser.add_argument(
+        "--steps", default="report,report-warm,csv,xlsx", help="which steps, comma-separated (report-warm: not judged)"
+    )
     parser.add_argument(
         "--uncopied", type=int, default=1000, help="responses left without a copy of their measured cells (read live)"
     )
-    parser.add_argument("--measure", choices=["report", "csv", "xlsx"], help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=["report", "report-warm", "csv", "xlsx"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(asyncio.run(measure(args.database_url, args.measure))))
@@ -270,15 +284,16 @@ def main() -> None:
             asyncio.run(build(url, args.responses))
             print(f"stored {args.responses:,} responses x 10 answers in {time.perf_counter() - started:.1f} s (set-up)")
         maintain_copies(url, args.uncopied)
-        steps = [step for step in args.steps.split(",") if step in TARGETS]
+        steps = [step for step in args.steps.split(",") if step in TARGETS or step in WARM]
         print(f"{'step':>6} | {'target':>17} | {'wall':>7} | {'CPU':>7} | peak memory (before, growth) | verdict")
         verdicts = []
         for what in steps:
             figures = measured(url, what, max(1, args.repeat))
-            seconds, memory = TARGETS[what]
+            seconds, memory = TARGETS.get(what) or WARM[what]
             grown = figures["peak_mib"] - figures["peak_mib_before"]
             met = figures["seconds"] < seconds and figures["peak_mib"] < memory
-            verdicts.append(met)
+            if what in TARGETS:
+                verdicts.append(met)
             extra = f"; {figures['evaluations']:,.0f} evaluations" if "evaluations" in figures else ""
             extra += f"; {figures['bytes'] / 2**20:.1f} MiB file" if "bytes" in figures else ""
             by_cpu = "met" if figures["cpu_least"] < seconds else "not met"
@@ -286,6 +301,7 @@ def main() -> None:
                 f"{what:>6} | < {seconds:g} s, < {memory:,} MiB | {figures['seconds']:5.2f} s | "
                 f"{figures['cpu_seconds']:5.2f} s | {figures['peak_mib']:.0f} MiB ({figures['peak_mib_before']:.0f}, "
                 f"+{grown:.0f}) | {'MET' if met else 'NOT MET'} (time by CPU: {by_cpu}){extra}"
+                + ("; not judged: the target is the fresh process's report" if what in WARM else "")
             )
         print(f"targets met: {sum(verdicts)} of {len(verdicts)} (by wall time; compare CPU time on a busy machine)")
         print(f"load average while measuring: {' '.join(f'{n:.1f}' for n in os.getloadavg())} on {os.cpu_count()} CPUs")
