@@ -96,19 +96,6 @@ class Facts:
         return Facts(sessions, delegates, ratings, self.elements)
 
 
-def _first_per_respondent(answers: SurveyAnswers) -> pd.DataFrame:
-    """Responses with a respondent key, the first one each (a repeat never counts twice)."""
-    frame = answers.frame
-    present = frame[RESPONDENT_COLUMN].notna()
-    keyed = frame if bool(present.all()) else frame[present]
-    if not keyed[RESPONDENT_COLUMN].duplicated().any():
-        # Why no sort: with one response per key the first is the only one (sorting 100,000 costs 20 ms).
-        return keyed
-    if SUBMITTED_COLUMN in keyed:
-        keyed = keyed.sort_values(SUBMITTED_COLUMN, kind="stable")
-    return keyed.drop_duplicates(RESPONDENT_COLUMN)
-
-
 def _as_text(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Values as str objects; values that already are (keys and codes from a database) are not copied."""
     if pd.api.types.infer_dtype(values, skipna=False) == "string":
@@ -130,14 +117,21 @@ class _Answered:
 
 
 def _first_rows(answers: SurveyAnswers) -> tuple[pd.DataFrame, pd.Index]:
-    """The first response of each respondent key, and the keys as text (unique)."""
-    frame = _first_per_respondent(answers)
-    keys = pd.Index(_as_text(frame[RESPONDENT_COLUMN].to_numpy(dtype=object)), dtype=object)
-    if not keys.is_unique:
-        # Why: two keys that differ only in type (1 and "1") are one key as text; the first counts.
-        first = ~keys.duplicated()
-        frame, keys = frame[first], keys[first]
-    return frame, keys
+    """The first response of each respondent key (a repeat never counts twice), and the keys as text."""
+    frame = answers.frame
+    present = frame[RESPONDENT_COLUMN].notna()
+    keyed = frame if bool(present.all()) else frame[present]
+    keys = pd.Index(_as_text(keyed[RESPONDENT_COLUMN].to_numpy(dtype=object)), dtype=object)
+    if keys.is_unique:
+        # Why no sort: with one response per key the first is the only one (and the index built to
+        # tell is the one the delegates' keys are then looked up in).
+        return keyed, keys
+    if SUBMITTED_COLUMN in keyed:
+        # Why positions of a sorted copy: sort_values puts a missing time last, as the first-come rule needs.
+        order = keyed[SUBMITTED_COLUMN].reset_index(drop=True).sort_values(kind="stable").index.to_numpy()
+        keyed, keys = keyed.iloc[order], keys[order]
+    first = ~keys.duplicated()
+    return keyed[first], keys[first]
 
 
 def _evaluations(slug: str, answers: SurveyAnswers) -> tuple[_Answered, dict[str, ElementSpec]]:
