@@ -3,7 +3,8 @@
 Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh the table in
 docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
 `--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third, `--set fourth`
-the fourth, `--set fifth` the fifth and `--set sixth` the sixth (all four held out as a whole);
+the fourth, `--set fifth` the fifth, `--set sixth` the sixth and `--set seventh` the seventh (all five
+held out as a whole);
 `--phrases-only` scores the phrase file without the learned model; `--thresholds` shows how the
 learned model's threshold and veto were chosen (cross-validation on its examples).
 """
@@ -37,9 +38,19 @@ FOURTH = HERE / "evaluation-fourth.yaml"
 FIFTH = HERE / "evaluation-fifth.yaml"
 #: The sixth set, written before the strong-phrase verification round and scored once before it: all held out.
 SIXTH = HERE / "evaluation-sixth.yaml"
-SETS = {"main": SET, "extra": EXTRA, "unseen": UNSEEN, "fourth": FOURTH, "fifth": FIFTH, "sixth": SIXTH}
+#: The seventh set, written before the ordinary-examples round and scored once before it: all held out.
+SEVENTH = HERE / "evaluation-seventh.yaml"
+SETS = {
+    "main": SET,
+    "extra": EXTRA,
+    "unseen": UNSEEN,
+    "fourth": FOURTH,
+    "fifth": FIFTH,
+    "sixth": SIXTH,
+    "seventh": SEVENTH,
+}
 #: Sets held out as a whole (no dev half).
-WHOLLY_HELD_OUT = ("unseen", "fourth", "fifth", "sixth")
+WHOLLY_HELD_OUT = ("unseen", "fourth", "fifth", "sixth", "seventh")
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
 BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
 EXTRA_BEGIN, EXTRA_END = "<!-- evaluation-extra:begin -->", "<!-- evaluation-extra:end -->"
@@ -47,6 +58,7 @@ UNSEEN_BEGIN, UNSEEN_END = "<!-- evaluation-unseen:begin -->", "<!-- evaluation-
 FOURTH_BEGIN, FOURTH_END = "<!-- evaluation-fourth:begin -->", "<!-- evaluation-fourth:end -->"
 FIFTH_BEGIN, FIFTH_END = "<!-- evaluation-fifth:begin -->", "<!-- evaluation-fifth:end -->"
 SIXTH_BEGIN, SIXTH_END = "<!-- evaluation-sixth:begin -->", "<!-- evaluation-sixth:end -->"
+SEVENTH_BEGIN, SEVENTH_END = "<!-- evaluation-seventh:begin -->", "<!-- evaluation-seventh:end -->"
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
@@ -161,6 +173,7 @@ def held_out_parts() -> dict[str, list[Item]]:
         "fourth (all)": load_items(FOURTH),
         "fifth (all)": load_items(FIFTH),
         "sixth (all)": load_items(SIXTH),
+        "seventh (all)": load_items(SEVENTH),
     }
 
 
@@ -196,6 +209,7 @@ def write_docs(
     parts: dict[str, list[Item]] | None = None,
     fifth: list[Item] | None = None,
     sixth: list[Item] | None = None,
+    seventh: list[Item] | None = None,
 ) -> None:
     """Replace the tables between the markers in docs/safeguarding.md (the other sets' too, when given)."""
     text = DOCS.read_text(encoding="utf-8")
@@ -206,6 +220,7 @@ def write_docs(
         (FOURTH_BEGIN, FOURTH_END, fourth, held_out_table),
         (FIFTH_BEGIN, FIFTH_END, fifth, held_out_table),
         (SIXTH_BEGIN, SIXTH_END, sixth, held_out_table),
+        (SEVENTH_BEGIN, SEVENTH_END, seventh, held_out_table),
         (SUMMARY_BEGIN, SUMMARY_END, parts, summary_table),
     )
     for begin, end, these, render in blocks:
@@ -323,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
             held_out_parts(),
             load_items(FIFTH),
             load_items(SIXTH),
+            load_items(SEVENTH),
         )
     return 0
 

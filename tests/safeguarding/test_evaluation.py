@@ -15,6 +15,9 @@ from tests.safeguarding.evaluation import (
     FIFTH_BEGIN,
     FIFTH_END,
     FOURTH,
+    SEVENTH,
+    SEVENTH_BEGIN,
+    SEVENTH_END,
     SIXTH,
     SIXTH_BEGIN,
     SIXTH_END,
@@ -159,5 +162,34 @@ def test_docs_show_the_sixth_sets_current_table() -> None:
     assert SIXTH_BEGIN in text
     assert SIXTH_END in text
     assert held_out_table(load_items(SIXTH)) in text, (
+        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
+    )
+
+
+def test_the_seventh_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
+    earlier = load_items() + load_items(EXTRA) + load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
+    earlier += load_items(SIXTH)
+    seventh = load_items(SEVENTH)
+    assert len(seventh) >= 260
+    assert len({i.text.lower() for i in seventh}) == len(seventh)
+    assert not {i.text.lower() for i in earlier} & {i.text.lower() for i in seventh}
+    assert 0.4 <= sum(i.disclosure for i in seventh) / len(seventh) <= 0.6
+    from voice_service.safeguarding.screening import default_screener
+
+    categories = set(default_screener().categories)
+    assert {i.category for i in seventh if i.disclosure} == categories
+    assert {i.category for i in seventh if not i.disclosure} == categories | {"general"}
+
+
+def test_the_seventh_sets_misses_are_not_listed_for_tuning() -> None:
+    with pytest.raises(SystemExit):
+        main(["--set", "seventh", "--misses", "held-out"])
+
+
+def test_docs_show_the_seventh_sets_current_table() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert SEVENTH_BEGIN in text
+    assert SEVENTH_END in text
+    assert held_out_table(load_items(SEVENTH)) in text, (
         "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
     )
