@@ -26,7 +26,9 @@ __all__ = ["LEARNED", "Match", "Screener", "Screening", "default_screener", "scr
 LEARNED = "(learned model: no phrase matched)"
 #: Answers of more words than this are also scored in windows of WINDOW words, STRIDE apart, and the
 #: highest chance counts: a disclosure in the middle of a long ordinary answer is not averaged away.
-WINDOWED_FROM = 16
+#: From 20 words, not 16: windows on the typical answers of 17-20 words cost about 60% more for 3 in
+#: 730 more caught (docs/safeguarding.md).
+WINDOWED_FROM = 20
 WINDOW = 12
 STRIDE = 6
 
