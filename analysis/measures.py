@@ -93,7 +93,12 @@ def answers(frame: pd.DataFrame, versions: Mapping[str, Survey], measure: str) -
         question = survey.by_measure(measure)
         return rows[question.id] if question is not None and question.id in rows else None
 
-    return _per_version(frame, versions, read)
+    values = _per_version(frame, versions, read)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # Why plain values: callers fill, compare and map answers; a categorical (how the frames
+        # hold measured choices) refuses a fill value outside its options, such as "Not answered".
+        values = values.astype(object).where(values.notna(), pd.NA)
+    return values
 
 
 def favourable(frame: pd.DataFrame, versions: Mapping[str, Survey], measure: str) -> pd.Series:

@@ -27,3 +27,23 @@ def test_good_end_of_shipped_questions(slug: str, measure: str, good: list[str])
     question = survey.by_measure(measure)
     assert isinstance(question, ChoiceQuestion)
     assert favourable_options(question) == good
+
+
+def test_answers_are_plain_values_even_when_the_frame_holds_categories() -> None:
+    """Callers fill and compare answers; a categorical column would refuse "Not answered" as a fill."""
+    import pandas as pd
+
+    from analysis.frames import VERSION_COLUMN
+    from analysis.measures import answers
+
+    survey = load_survey_file(SURVEYS / "hsb-evaluation.yaml")
+    question = survey.by_measure("change_intent")
+    assert isinstance(question, ChoiceQuestion)
+    column = pd.Categorical(["likely", None, "unlikely"], categories=list(question.options.values))
+    frame = pd.DataFrame({VERSION_COLUMN: ["v1"] * 3, question.id: column})
+
+    given = answers(frame, {"v1": survey}, "change_intent")
+
+    assert given.dtype == object
+    assert given.iloc[1] is pd.NA
+    assert given.fillna("Not answered").tolist() == ["likely", "Not answered", "unlikely"]
