@@ -1,32 +1,87 @@
-"""bench/thread_split.py reads real threads' CPU and puts each interval in the kind it belongs to."""
+"""bench/thread_split.py reads real threads' CPU and puts each interval in the kind it belongs to.
+
+Why a child process: the threads watched must do only what the test says. The test process itself
+has threads and work of its own (left by earlier tests in a full run), which made it a poor subject.
+"""
 
 from __future__ import annotations
 
-import os
-import threading
-import time
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from tests.test_bench_bodies import bench_module
 
 thread_split = bench_module("thread_split")
 
+#: The child: on "go" it runs `work` (main thread spins, another thread spins, or nothing), then says
+#: "done" and waits for the end, so its threads still have counters when the test reads them.
+CHILD = """
+import sys, threading, time
 
-def _spin(seconds: float) -> None:
+def spin(seconds):
     end = time.thread_time() + seconds
     while time.thread_time() < end:
         pass
 
+work = sys.argv[1]
+go, spun = threading.Event(), threading.Event()
 
-def test_a_busy_thread_of_this_process_is_seen_busy_and_an_idle_one_idle() -> None:
-    watched = {os.getpid(): "worker"}
-    sleeper = threading.Thread(target=time.sleep, args=(0.6,))
-    sleeper.start()
-    before = thread_split.sample(watched)
-    _spin(0.3)  # this thread is the "event loop": its id is the process id
-    after = thread_split.sample(watched)
-    sleeper.join()
+def other():
+    go.wait()
+    if work == "thread":
+        spin(0.3)
+    spun.set()
+    time.sleep(30)
+
+threading.Thread(target=other, daemon=True).start()
+print("ready", flush=True)
+sys.stdin.readline()
+go.set()
+if work == "loop":
+    spin(0.3)
+elif work == "idle":
+    time.sleep(0.2)
+spun.wait()
+print("done", flush=True)
+sys.stdin.readline()
+"""
+
+
+@contextmanager
+def watched_child(work: str) -> Iterator[tuple[dict[int, str], subprocess.Popen[str]]]:
+    """A child process doing `work` when told; its main thread stands for the worker's event loop."""
+    child = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", CHILD, work], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdin is not None
+    assert child.stdout is not None
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        yield {child.pid: "worker"}, child
+    finally:
+        child.kill()
+        child.wait()
+
+
+def measure(work: str) -> dict[str, object]:
+    """The totals over the stretch in which the child did `work`."""
+    with watched_child(work) as (watched, child):
+        assert child.stdin is not None
+        assert child.stdout is not None
+        before = thread_split.sample(watched)
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "done"
+        after = thread_split.sample(watched)
     totals: dict[str, object] = {}
     thread_split.account(before, after, totals)
+    return totals
+
+
+def test_a_busy_event_loop_with_idle_threads_counts_as_loop_only() -> None:
+    totals = measure("loop")
     assert list(totals) == ["loop only"]
     bucket = totals["loop only"]
     # Cores x seconds: the CPU seconds spent, whatever else the machine was doing meanwhile.
@@ -35,23 +90,7 @@ def test_a_busy_thread_of_this_process_is_seen_busy_and_an_idle_one_idle() -> No
 
 
 def test_an_interval_with_another_thread_busy_counts_as_writing() -> None:
-    watched = {os.getpid(): "worker"}
-    spun, finish = threading.Event(), threading.Event()
-
-    def work() -> None:
-        _spin(0.3)
-        spun.set()
-        finish.wait(10)  # why: a thread that has ended has no counters left to read
-
-    worker = threading.Thread(target=work)
-    worker.start()
-    before = thread_split.sample(watched)
-    spun.wait(10)
-    after = thread_split.sample(watched)
-    finish.set()
-    worker.join()
-    totals: dict[str, object] = {}
-    thread_split.account(before, after, totals)
+    totals = measure("thread")
     assert list(totals) == ["writing"]
     lines = thread_split.report(totals)
     assert lines[0].startswith("writing: ")
@@ -60,11 +99,6 @@ def test_an_interval_with_another_thread_busy_counts_as_writing() -> None:
 
 
 def test_nothing_busy_is_left_out() -> None:
-    watched = {os.getpid(): "worker"}
-    before = thread_split.sample(watched)
-    time.sleep(0.2)
-    after = thread_split.sample(watched)
-    totals: dict[str, object] = {}
-    thread_split.account(before, after, totals)
+    totals = measure("idle")
     assert totals == {}
     assert thread_split.report(totals) == []
