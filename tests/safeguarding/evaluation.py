@@ -3,8 +3,8 @@
 Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh the table in
 docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
 `--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third, `--set fourth`
-the fourth, `--set fifth` the fifth, `--set sixth` the sixth and `--set seventh` the seventh (all five
-held out as a whole);
+the fourth, `--set fifth` the fifth, `--set sixth` the sixth, `--set seventh` the seventh and
+`--set eighth` the eighth (all six held out as a whole);
 `--phrases-only` scores the phrase file without the learned model; `--thresholds` shows how the
 learned model's threshold and veto were chosen (cross-validation on its examples).
 """
@@ -40,6 +40,8 @@ FIFTH = HERE / "evaluation-fifth.yaml"
 SIXTH = HERE / "evaluation-sixth.yaml"
 #: The seventh set, written before the ordinary-examples round and scored once before it: all held out.
 SEVENTH = HERE / "evaluation-seventh.yaml"
+#: The eighth set, written before the strong-phrase false-alarm round and scored once before it: all held out.
+EIGHTH = HERE / "evaluation-eighth.yaml"
 SETS = {
     "main": SET,
     "extra": EXTRA,
@@ -48,9 +50,10 @@ SETS = {
     "fifth": FIFTH,
     "sixth": SIXTH,
     "seventh": SEVENTH,
+    "eighth": EIGHTH,
 }
 #: Sets held out as a whole (no dev half).
-WHOLLY_HELD_OUT = ("unseen", "fourth", "fifth", "sixth", "seventh")
+WHOLLY_HELD_OUT = ("unseen", "fourth", "fifth", "sixth", "seventh", "eighth")
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
 BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
 EXTRA_BEGIN, EXTRA_END = "<!-- evaluation-extra:begin -->", "<!-- evaluation-extra:end -->"
@@ -59,6 +62,7 @@ FOURTH_BEGIN, FOURTH_END = "<!-- evaluation-fourth:begin -->", "<!-- evaluation-
 FIFTH_BEGIN, FIFTH_END = "<!-- evaluation-fifth:begin -->", "<!-- evaluation-fifth:end -->"
 SIXTH_BEGIN, SIXTH_END = "<!-- evaluation-sixth:begin -->", "<!-- evaluation-sixth:end -->"
 SEVENTH_BEGIN, SEVENTH_END = "<!-- evaluation-seventh:begin -->", "<!-- evaluation-seventh:end -->"
+EIGHTH_BEGIN, EIGHTH_END = "<!-- evaluation-eighth:begin -->", "<!-- evaluation-eighth:end -->"
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
@@ -174,6 +178,7 @@ def held_out_parts() -> dict[str, list[Item]]:
         "fifth (all)": load_items(FIFTH),
         "sixth (all)": load_items(SIXTH),
         "seventh (all)": load_items(SEVENTH),
+        "eighth (all)": load_items(EIGHTH),
     }
 
 
@@ -210,6 +215,7 @@ def write_docs(
     fifth: list[Item] | None = None,
     sixth: list[Item] | None = None,
     seventh: list[Item] | None = None,
+    eighth: list[Item] | None = None,
 ) -> None:
     """Replace the tables between the markers in docs/safeguarding.md (the other sets' too, when given)."""
     text = DOCS.read_text(encoding="utf-8")
@@ -221,6 +227,7 @@ def write_docs(
         (FIFTH_BEGIN, FIFTH_END, fifth, held_out_table),
         (SIXTH_BEGIN, SIXTH_END, sixth, held_out_table),
         (SEVENTH_BEGIN, SEVENTH_END, seventh, held_out_table),
+        (EIGHTH_BEGIN, EIGHTH_END, eighth, held_out_table),
         (SUMMARY_BEGIN, SUMMARY_END, parts, summary_table),
     )
     for begin, end, these, render in blocks:
@@ -339,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
             load_items(FIFTH),
             load_items(SIXTH),
             load_items(SEVENTH),
+            load_items(EIGHTH),
         )
     return 0
 

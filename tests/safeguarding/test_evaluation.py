@@ -7,6 +7,9 @@ import pytest
 from tests.safeguarding.evaluation import (
     BEGIN,
     DOCS,
+    EIGHTH,
+    EIGHTH_BEGIN,
+    EIGHTH_END,
     END,
     EXTRA,
     EXTRA_BEGIN,
@@ -191,5 +194,36 @@ def test_docs_show_the_seventh_sets_current_table() -> None:
     assert SEVENTH_BEGIN in text
     assert SEVENTH_END in text
     assert held_out_table(load_items(SEVENTH)) in text, (
+        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
+    )
+
+
+def test_the_eighth_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
+    earlier = load_items() + load_items(EXTRA) + load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
+    earlier += load_items(SIXTH) + load_items(SEVENTH)
+    eighth = load_items(EIGHTH)
+    assert len(eighth) >= 270
+    assert len({i.text.lower() for i in eighth}) == len(eighth)
+    assert not {i.text.lower() for i in earlier} & {i.text.lower() for i in eighth}
+    assert 0.4 <= sum(i.disclosure for i in eighth) / len(eighth) <= 0.6
+    from voice_service.safeguarding.screening import default_screener
+
+    categories = set(default_screener().categories)
+    for category in categories:
+        assert sum(i.disclosure and i.category == category for i in eighth) >= 11, category
+        assert sum(not i.disclosure and i.category == category for i in eighth) >= 12, category
+    assert {i.category for i in eighth if not i.disclosure} == categories | {"general"}
+
+
+def test_the_eighth_sets_misses_are_not_listed_for_tuning() -> None:
+    with pytest.raises(SystemExit):
+        main(["--set", "eighth", "--misses", "held-out"])
+
+
+def test_docs_show_the_eighth_sets_current_table() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert EIGHTH_BEGIN in text
+    assert EIGHTH_END in text
+    assert held_out_table(load_items(EIGHTH)) in text, (
         "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
     )
