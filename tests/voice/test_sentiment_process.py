@@ -97,3 +97,16 @@ def _alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def _niceness_here() -> int:
+    """Run in the scoring child: its nice level."""
+    return os.nice(0)
+
+
+def test_the_scoring_process_runs_below_the_service_process() -> None:
+    async def run() -> int:
+        await sentiment.score_texts(["a park"])
+        return await asyncio.get_running_loop().run_in_executor(sentiment._scoring_process(), _niceness_here)
+
+    assert asyncio.run(run()) == min(19, os.nice(0) + sentiment.BACKGROUND_NICENESS)

@@ -25,6 +25,8 @@ KEY = ["response_id", "question_id", "row_key", "position"]
 
 #: Packages NLTK imports when they are there, for classifiers and statistics the lexicon never uses.
 OPTIONAL_SCIENCE = ("scipy", "sklearn")
+#: How much lower than the web worker the scoring child runs (Linux nice levels; 19 is the lowest).
+BACKGROUND_NICENESS = 10
 
 _scorer: ProcessPoolExecutor | None = None
 _scorer_lock = threading.Lock()
@@ -48,11 +50,15 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _start_scoring_child(parent: int) -> None:
-    """The scoring child's initializer: leave out optional science, and do not outlive the parent.
+    """The scoring child's initializer: run below the worker, leave out optional science, do not outlive the parent.
 
     Why the watch: a service process killed outright (SIGKILL, the OOM killer) never shuts its pool
     down, and the child, waiting on its queue, would stay behind holding about 100 MiB.
+    Why a lower priority: scores are due work that can wait seconds, and the child's start (0.8 s of
+    CPU importing TextBlob) and each batch ran at the worker's priority, taking a core from the
+    pages on a busy two-core machine; below it, the child uses only what the pages leave.
     """
+    os.nice(BACKGROUND_NICENESS)
     _leave_out_optional_science()
     threading.Thread(target=_exit_with_parent, args=(parent,), name="exit-with-parent", daemon=True).start()
 
