@@ -1,0 +1,59 @@
+"""Strong phrases in an everyday frame (the "screening" round): spared, and the disclosures that share their words.
+
+Written for this round (not taken from any evaluation set).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from voice_service.safeguarding.phrasebook import DEFAULT_FILE
+from voice_service.safeguarding.screening import load_screener
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "that war film had too much violence in it",
+        "my dad whacked a wasp with the newspaper",
+        "my sister pushed my hand away from the remote",
+        "dad always makes sure im warm and fed",
+        "there was nothing to eat at the party except crisps",
+        "nobody at home hurts me i promise",
+        "my bedroom is a pigsty but thats my fault",
+        "it makes me not want to go into town on my own",
+        "my auntie works at a refuge for women and kids",
+        "our school did a sponsored run for suicide awareness",
+        "there is nowhere for teenagers to go in this town",
+        "can you help me choose my options for college",
+        "my nan rings to check on me every sunday",
+        "i worry about my grandad because hes in hospital",
+        "i dont feel safe to cross the road at the roundabout",
+        "i sell my old books on ebay",
+    ],
+)
+def test_an_everyday_frame_spares_the_strong_phrase(answer: str) -> None:
+    assert not load_screener(DEFAULT_FILE, None).screen(answer).flagged
+
+
+@pytest.mark.parametrize(
+    ("answer", "category"),
+    [
+        ("my dad hits me when hes drunk and nobody at home cares", "neglect"),
+        ("nobody at home feeds me", "neglect"),
+        ("theres nothing to eat at home", "neglect"),
+        ("mum says its my fault he left", "emotional_abuse"),
+        ("i feel unwanted and not wanted at home", "emotional_abuse"),
+        ("my mum is in a refuge from my dad", "domestic_abuse"),
+        ("i keep thinking about suicide", "suicidal_thoughts"),
+        ("i have nowhere to go tonight", "missing"),
+        ("please someone help me", "not_safe"),
+        ("can someone check on me", "not_safe"),
+        ("i worry about my mum because her boyfriend hits her", "not_safe"),
+        ("i dont feel safe at home", "not_safe"),
+        ("they make me sell stuff for them", "criminal_exploitation"),
+        ("mum smacks me when im naughty", "physical_abuse"),
+    ],
+)
+def test_the_disclosures_beside_those_frames_still_match(answer: str, category: str) -> None:
+    assert category in load_screener(DEFAULT_FILE, None).screen(answer).categories
