@@ -38,6 +38,7 @@ from voice_service.accounts.second_factor_routes import SecondStepController, Tw
 from voice_service.accounts.staff_routes import AccountController, StaffHomeController
 from voice_service.core.db.engine import create_engine
 from voice_service.core.jobs import Handler, JobLoop, JobRunner, Recurring
+from voice_service.core.jobs import purge as job_purge
 from voice_service.core.settings import PROJECT_ROOT, Settings
 from voice_service.core.web.bench import bench_noop
 from voice_service.core.web.errors import handle_http_error, handle_server_error
@@ -98,6 +99,8 @@ JOB_HANDLERS |= voice_jobs.JOB_HANDLERS
 RECURRING_JOBS += voice_jobs.RECURRING_JOBS
 JOB_HANDLERS |= impact_jobs.JOB_HANDLERS
 RECURRING_JOBS += impact_jobs.RECURRING_JOBS
+JOB_HANDLERS |= job_purge.JOB_HANDLERS
+RECURRING_JOBS += job_purge.RECURRING_JOBS
 
 
 class DatabaseNotReady(RuntimeError):
