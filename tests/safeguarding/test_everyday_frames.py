@@ -57,3 +57,23 @@ def test_an_everyday_frame_spares_the_strong_phrase(answer: str) -> None:
 )
 def test_the_disclosures_beside_those_frames_still_match(answer: str, category: str) -> None:
     assert category in load_screener(DEFAULT_FILE, None).screen(answer).categories
+
+
+@pytest.mark.parametrize(
+    ("answer", "category"),
+    [
+        ("i flinch when my step dad raises his arm", "physical_abuse"),
+        ("i got touched by my coach at training", "sexual_abuse"),
+        ("if i dont send more pics he will post the old ones", "sexual_abuse"),
+        ("im talking to a 25 year old on tiktok", "sexual_abuse"),
+        ("i tried to end things in the summer", "suicidal_thoughts"),
+        ("i keep planning how i would end it", "suicidal_thoughts"),
+        ("ive written a note for my dad and my sister", "suicidal_thoughts"),
+        ("i was picked up by police in a different town at 2am", "missing"),
+        ("i cant ever relax at my mums", "not_safe"),
+        ("the only way i cope is self harming", "self_harm"),
+        ("slef harm is how i cope", "self_harm"),
+    ],
+)
+def test_a_way_of_telling_the_development_sets_missed_is_read_by_the_phrases(answer: str, category: str) -> None:
+    assert category in load_screener(DEFAULT_FILE, None).screen(answer).categories
