@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.figures import Figures, breakdown, by_course, figures, trend
-from analysis.training import Facts, SurveyAnswers, TrainingData, build_facts
+from analysis.training import Facts, TrainingData, build_facts
 from voice_service.surveys.catalog import SurveyCatalog
-from voice_service.surveys.respondents import survey_answers
+from voice_service.surveys.respondents import MeasuredRows, measured_rows
 from voice_service.surveys.results import UnknownSurvey
-from voice_service.training.reporting import course_surveys, id_text, training_frames
+from voice_service.training.reporting import course_surveys, id_text, training_rows
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,10 @@ class TrainingReport:
         }
 
 
-async def _answers_or_none(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> SurveyAnswers | None:
-    """A survey's answers, or None when no definition of it exists."""
+async def _rows_or_none(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> MeasuredRows | None:
+    """A survey's measured rows, or None when no definition of it exists."""
     try:
-        return await survey_answers(engine, catalog, slug)
+        return await measured_rows(engine, catalog, slug)
     except UnknownSurvey:
         # Why: a course may name a survey whose file was removed and which nobody answered.
         return None
@@ -76,19 +76,22 @@ async def load_facts(engine: AsyncEngine, catalog: SurveyCatalog, start: date, e
     # Why together: each read waits on its own connection (SQLite works on the connection's thread and
     # lets go of the interpreter meanwhile), so the delegates and each survey's answers are read at once,
     # and the delegates' read does not wait for the surveys to be known.
-    delegates = asyncio.ensure_future(training_frames(engine, start, end))
+    delegates = asyncio.ensure_future(training_rows(engine, start, end))
     # Why pandas here: a process's first report imports it (0.2-0.3 s), on its own thread while SQLite reads.
     imported = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "pandas"))
     try:
         slugs = sorted(await course_surveys(engine, start, end))
-        answers = await asyncio.gather(*(_answers_or_none(engine, catalog, slug) for slug in slugs))
-        frames = await delegates
+        read = await asyncio.gather(*(_rows_or_none(engine, catalog, slug) for slug in slugs))
+        rows = await delegates
         await imported
     finally:
         # Why: a failed read must not leave the other running with nobody to hear of it.
         for task in (delegates, imported):
             task.cancel()
-    surveys = {slug: found for slug, found in zip(slugs, answers, strict=True) if found is not None}
+    # Why frames only now: made on the event loop before pandas is imported, the first would hold the loop
+    # (and every read not yet started) until the import is done.
+    frames = rows.frames()
+    surveys = {slug: found.answers() for slug, found in zip(slugs, read, strict=True) if found is not None}
     data = TrainingData(frames.courses, frames.sessions, frames.delegates, frames.follow_up_invitations, surveys)
     return build_facts(data)
 

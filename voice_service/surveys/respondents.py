@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -164,34 +165,52 @@ def _measured_query(slug: str, cells: list[MeasuredCell], dialect: str) -> Selec
     return select(*fixed, *(looked_up(cell) for cell in cells)).where(*keyed)
 
 
+@dataclass(frozen=True)
+class MeasuredRows:
+    """A survey's measured rows as the driver gives them, with its versions and cells: a frame apart (`answers`)."""
+
+    versions: dict[int, tuple[str, Survey]]
+    cells: list[MeasuredCell]
+    rows: list[Sequence[Any]]
+
+    def answers(self) -> SurveyAnswers:
+        """The rows as `survey_answers` gives them (this is where pandas is first needed)."""
+        versions = self.versions
+        names = [cell.name for cell in self.cells]
+        table = rows_frame(self.rows, ["response", "version_id", "key", "submitted", *names])
+        options = _cell_options(versions)
+        index = pd.Index(table["response"].to_numpy(), name="response", dtype=object)
+        frame = pd.DataFrame(
+            {
+                name: _as_categories(table[name].to_numpy(), options[name]) if name in options else table[name]
+                for name in names
+            }
+        ).set_axis(index)
+        # Why drop empty columns: a column nobody answered reads as absent, as the question would be.
+        frame = frame.loc[:, frame.notna().any()] if len(frame) else frame.iloc[:, :0]
+        labels = {version_id: version for version_id, (version, _) in versions.items()}
+        frame.insert(0, VERSION_COLUMN, table["version_id"].map(labels).to_numpy(dtype=object))
+        frame.insert(1, SUBMITTED_COLUMN, pd.to_datetime(table["submitted"].to_numpy(), utc=True, format="mixed"))
+        frame.insert(2, RESPONDENT_COLUMN, pd.Series(table["key"].to_numpy(), index=frame.index, dtype=object))
+        return SurveyAnswers(frame, dict(versions.values()))
+
+
+async def measured_rows(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> MeasuredRows:
+    """The rows `survey_answers` makes its frame of, read without pandas (see `MeasuredRows`)."""
+    versions = await versions_by_id(engine, catalog, slug)
+    if not versions:
+        raise UnknownSurvey(slug)
+    cells = _measured_cells(versions)
+    rows = await _read_in_parts(engine, _measured_query(slug, cells, engine.dialect.name))
+    return MeasuredRows(versions, cells, rows)
+
+
 async def survey_answers(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> SurveyAnswers:
     """Answers to the questions carrying a `measure:` tag, one row per response given through a delegate's link.
 
     Each row has `_version`, `_submitted_at` and RESPONDENT_COLUMN; values are the stored codes.
     """
-    versions = await versions_by_id(engine, catalog, slug)
-    if not versions:
-        raise UnknownSurvey(slug)
-    cells = _measured_cells(versions)
-    query = _measured_query(slug, cells, engine.dialect.name)
-    rows = await _read_in_parts(engine, query)
-    names = [cell.name for cell in cells]
-    table = rows_frame(rows, ["response", "version_id", "key", "submitted", *names])
-    options = _cell_options(versions)
-    index = pd.Index(table["response"].to_numpy(), name="response", dtype=object)
-    frame = pd.DataFrame(
-        {
-            name: _as_categories(table[name].to_numpy(), options[name]) if name in options else table[name]
-            for name in names
-        }
-    ).set_axis(index)
-    # Why drop empty columns: a column nobody answered reads as absent, as the question would be.
-    frame = frame.loc[:, frame.notna().any()] if len(frame) else frame.iloc[:, :0]
-    labels = {version_id: version for version_id, (version, _) in versions.items()}
-    frame.insert(0, VERSION_COLUMN, table["version_id"].map(labels).to_numpy(dtype=object))
-    frame.insert(1, SUBMITTED_COLUMN, pd.to_datetime(table["submitted"].to_numpy(), utc=True, format="mixed"))
-    frame.insert(2, RESPONDENT_COLUMN, pd.Series(table["key"].to_numpy(), index=frame.index, dtype=object))
-    return SurveyAnswers(frame, dict(versions.values()))
+    return (await measured_rows(engine, catalog, slug)).answers()
 
 
 async def refresh_measures(engine: AsyncEngine, catalog: SurveyCatalog) -> int:

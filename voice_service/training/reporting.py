@@ -61,8 +61,31 @@ def _session_of_delegate(dialect: str, *, scan: bool) -> ColumnElement[Any]:
     return DELEGATES.c.session_id
 
 
-async def training_frames(engine: AsyncEngine, start: date, end: date) -> TrainingFrames:
-    """Everything the report counts for sessions dated from `start` to `end` (both included)."""
+@dataclass(frozen=True)
+class TrainingRows:
+    """The rows `training_frames` reads, as the driver gives them: made into frames apart (`frames`)."""
+
+    courses: Sequence[Sequence[object]]
+    sessions: Sequence[Sequence[object]]
+    delegates: Sequence[Sequence[object]]
+    follow_up_invitations: Sequence[Sequence[object]]
+
+    def frames(self) -> TrainingFrames:
+        """The rows as frames (this is where pandas is first needed)."""
+        return TrainingFrames(
+            _frame(self.courses, ["course_id", "course", "evaluation_survey", "follow_up_survey"]),
+            _frame(self.sessions, ["session_id", "course_id", "date", "mode"]),
+            _frame(self.delegates, ["delegate_id", "session_id", "sector", "organisation", "attended", "pseudonym"]),
+            _frame(self.follow_up_invitations, ["delegate_id", "sent"]),
+        )
+
+
+async def training_rows(engine: AsyncEngine, start: date, end: date) -> TrainingRows:
+    """The rows of everything the report counts for sessions dated from `start` to `end` (both included).
+
+    Why no frames here: a fresh process imports pandas on a thread meanwhile; making a frame on the
+    event loop before that import is done would hold the loop, and with it every other read, until it is.
+    """
     # Why raw ids: they are only join keys here, and a UUID object per delegate costs seconds at 100,000.
     in_range = select(SESSIONS.c.id).where(SESSIONS.c.date >= start, SESSIONS.c.date <= end)
     sessions_q = select(raw(SESSIONS.c.id), raw(SESSIONS.c.course_id), SESSIONS.c.date, SESSIONS.c.mode).where(
@@ -88,20 +111,17 @@ async def training_frames(engine: AsyncEngine, start: date, end: date) -> Traini
             DELEGATES.c.attended,
             DELEGATES.c.pseudonym,
         ).where(session.in_(in_range))
-        courses = _frame(
-            [tuple(r) for r in await conn.execute(courses_q)],
-            ["course_id", "course", "evaluation_survey", "follow_up_survey"],
-        )
-        sessions = _frame(
-            [tuple(r) for r in await conn.execute(sessions_q)], ["session_id", "course_id", "date", "mode"]
-        )
+        courses = [tuple(r) for r in await conn.execute(courses_q)]
+        sessions = [tuple(r) for r in await conn.execute(sessions_q)]
         # Why straight from the cursor: 100,000 delegates as SQLAlchemy rows cost a quarter of a second.
-        delegates = _frame(
-            await fetch_plain(conn, delegates_q),
-            ["delegate_id", "session_id", "sector", "organisation", "attended", "pseudonym"],
-        )
-        invitations = _frame([tuple(r) for r in await conn.execute(follow_ups_q)], ["delegate_id", "sent"])
-    return TrainingFrames(courses, sessions, delegates, invitations)
+        delegates = await fetch_plain(conn, delegates_q)
+        invitations = [tuple(r) for r in await conn.execute(follow_ups_q)]
+    return TrainingRows(courses, sessions, delegates, invitations)
+
+
+async def training_frames(engine: AsyncEngine, start: date, end: date) -> TrainingFrames:
+    """Everything the report counts for sessions dated from `start` to `end` (both included)."""
+    return (await training_rows(engine, start, end)).frames()
 
 
 async def course_surveys(engine: AsyncEngine, start: date, end: date) -> set[str]:
