@@ -25,6 +25,7 @@ from voice_service.safeguarding.screening import load_screener
         "my auntie works at a refuge for women and kids",
         "our school did a sponsored run for suicide awareness",
         "there is nowhere for teenagers to go in this town",
+        "theres nowhere to go for people my age at night",
         "can you help me choose my options for college",
         "my nan rings to check on me every sunday",
         "i worry about my grandad because hes in hospital",
