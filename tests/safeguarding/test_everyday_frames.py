@@ -31,6 +31,13 @@ from voice_service.safeguarding.screening import load_screener
         "i worry about my grandad because hes in hospital",
         "i dont feel safe to cross the road at the roundabout",
         "i sell my old books on ebay",
+        "my auntie touches up her roots every month",
+        "my uncle smashed it at the pub quiz",
+        "im not allowed out past ten on a school night",
+        "my little brother kicks in his sleep",
+        "i still have a nightlight because im scared of the dark",
+        "i scratch my legs loads cos of my eczema",
+        "lads dealing weed outside the station is why i dont go there",
     ],
 )
 def test_an_everyday_frame_spares_the_strong_phrase(answer: str) -> None:
@@ -54,6 +61,11 @@ def test_an_everyday_frame_spares_the_strong_phrase(answer: str) -> None:
         ("i dont feel safe at home", "not_safe"),
         ("they make me sell stuff for them", "criminal_exploitation"),
         ("mum smacks me when im naughty", "physical_abuse"),
+        ("he touches me up when mum is out", "sexual_abuse"),
+        ("my step dad got smashed and hit me", "neglect"),
+        ("im scared when they fight at night", "domestic_abuse"),
+        ("i scratch my arms till they bleed", "self_harm"),
+        ("people selling drugs near the park made me carry some", "criminal_exploitation"),
     ],
 )
 def test_the_disclosures_beside_those_frames_still_match(answer: str, category: str) -> None:
