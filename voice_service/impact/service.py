@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,11 +12,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.figures import Figures, breakdown, by_course, figures, trend
-from analysis.training import Facts, TrainingData, build_facts
+from analysis.training import Facts, SurveyAnswers, TrainingData, build_facts
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.respondents import MeasuredRows, measured_rows
 from voice_service.surveys.results import UnknownSurvey
-from voice_service.training.reporting import course_surveys, id_text, training_rows
+from voice_service.training.reporting import TrainingFrames, course_surveys, id_text, training_rows
 
 
 @dataclass(frozen=True)
@@ -71,27 +72,41 @@ async def _rows_or_none(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) 
         return None
 
 
+async def _frames(engine: AsyncEngine, start: date, end: date, imported: Awaitable[object]) -> TrainingFrames:
+    """The delegates' and their sessions' frames, made once their rows are read and pandas is imported."""
+    rows = await training_rows(engine, start, end)
+    await imported
+    return rows.frames()
+
+
+async def _answers(
+    engine: AsyncEngine, catalog: SurveyCatalog, slug: str, imported: Awaitable[object]
+) -> SurveyAnswers | None:
+    """A survey's answers (None when no definition of it exists), made once read and pandas is imported."""
+    rows = await _rows_or_none(engine, catalog, slug)
+    await imported
+    return rows.answers() if rows is not None else None
+
+
 async def load_facts(engine: AsyncEngine, catalog: SurveyCatalog, start: date, end: date) -> Facts:
     """The facts for sessions dated from `start` to `end`: the one place reports read the database."""
+    # Why pandas on a thread: a process's first report imports it (0.2-0.3 s) while SQLite reads.
+    imported = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "pandas"))
     # Why together: each read waits on its own connection (SQLite works on the connection's thread and
     # lets go of the interpreter meanwhile), so the delegates and each survey's answers are read at once,
-    # and the delegates' read does not wait for the surveys to be known.
-    delegates = asyncio.ensure_future(training_rows(engine, start, end))
-    # Why pandas here: a process's first report imports it (0.2-0.3 s), on its own thread while SQLite reads.
-    imported = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "pandas"))
+    # and the delegates' read does not wait for the surveys to be known. Why no frame before its rows
+    # and pandas are in: made on the event loop during the import, a frame would hold the loop (and every
+    # read not started yet) until the import is done; made as soon as they are, it overlaps other reads.
+    delegates = asyncio.ensure_future(_frames(engine, start, end, imported))
     try:
         slugs = sorted(await course_surveys(engine, start, end))
-        read = await asyncio.gather(*(_rows_or_none(engine, catalog, slug) for slug in slugs))
-        rows = await delegates
-        await imported
+        answers = await asyncio.gather(*(_answers(engine, catalog, slug, imported) for slug in slugs))
+        frames = await delegates
     finally:
         # Why: a failed read must not leave the other running with nobody to hear of it.
         for task in (delegates, imported):
             task.cancel()
-    # Why frames only now: made on the event loop before pandas is imported, the first would hold the loop
-    # (and every read not yet started) until the import is done.
-    frames = rows.frames()
-    surveys = {slug: found.answers() for slug, found in zip(slugs, read, strict=True) if found is not None}
+    surveys = {slug: found for slug, found in zip(slugs, answers, strict=True) if found is not None}
     data = TrainingData(frames.courses, frames.sessions, frames.delegates, frames.follow_up_invitations, surveys)
     return build_facts(data)
 
