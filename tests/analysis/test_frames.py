@@ -6,11 +6,12 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import answers_frame
-from analysis.frames import ANSWER_COLUMNS, pandas_dtype
+from analysis.frames import ANSWER_COLUMNS, pandas_dtype, rows_frame
 from forms.engine import to_cells
 from forms.questions import QUESTION_TYPES, AnalysisColumn, Question
 from tests.forms.helpers import survey_of
@@ -256,3 +257,46 @@ def test_a_question_type_without_analysis_columns_fails_loudly() -> None:
     )
     with pytest.raises(NotImplementedError, match=r"Unanalysed.*analysis_columns\(\)"):
         answers_frame(broken, long_frame([("r1", "odd", "", 0, "x", None)]))
+
+
+class _Record:
+    """A driver's row that is neither a tuple nor a list (as asyncpg's records are)."""
+
+    def __init__(self, *values: Any) -> None:
+        self._values = values
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, at: int) -> Any:
+        return self._values[at]
+
+
+@pytest.mark.parametrize("make", [tuple, list, lambda row: _Record(*row)], ids=["tuples", "lists", "records"])
+def test_rows_frame_keeps_every_value_as_given_in_object_columns(make: Any) -> None:
+    rows = [
+        (b"\x00\x01", 1, "key-1", None, ("a", "b"), ["c"], 2.5),
+        (b"\x00\x02", 2, "", "text", None, [], float("nan")),
+    ]
+    frame = rows_frame([make(row) for row in rows], list("abcdefg"))
+    assert frame.shape == (2, 7)
+    assert list(frame.columns) == list("abcdefg")
+    assert all(dtype == np.dtype(object) for dtype in frame.dtypes)
+    for at, row in enumerate(rows):
+        for column, value in zip("abcdefg", row, strict=True):
+            cell = frame[column].iloc[at]
+            if isinstance(value, float) and value != value:
+                assert cell != cell
+            else:
+                assert type(cell) is type(value)
+                assert cell == value
+
+
+def test_rows_frame_of_no_rows_has_the_columns() -> None:
+    frame = rows_frame([], ["a", "b"])
+    assert frame.shape == (0, 2)
+    assert list(frame.columns) == ["a", "b"]
+    assert all(dtype == np.dtype(object) for dtype in frame.dtypes)
