@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
+import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,9 +15,12 @@ from analysis import measures
 from analysis.training import RESPONDENT_COLUMN
 from tests.impact.test_measured_copies import EVALUATION, current_version, run, store
 from voice_service.core.settings import Settings
+from voice_service.impact import service
+from voice_service.impact.service import load_facts
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.respondents import refresh_measures, survey_answers
 from voice_service.training.reporting import id_text, training_frames
+from voice_service.training.reporting import training_rows as training_frames_read
 from voice_service.training.tables import COURSES, DELEGATES, SESSIONS
 
 FIRST = date(2022, 4, 4)
@@ -107,5 +112,44 @@ def test_measured_choices_read_as_their_options_and_a_stray_value_is_kept(settin
         )
         assert ordinals["likely"] == options.index("likely") + 1
         assert ordinals["stray"] is pd.NA
+
+    run(settings, work)
+
+
+def test_the_report_leaves_the_cycle_collector_as_it_found_it(settings: Settings) -> None:
+    # The report pauses cyclic garbage collection while it reads; on, off, or after a failed read,
+    # the collector must be as it was (a report must never leave a service without it).
+    async def work(engine: AsyncEngine, catalog: SurveyCatalog) -> None:
+        await eight_sessions(engine)
+        start, end = FIRST, FIRST + timedelta(days=60)
+        seen: list[bool] = []
+
+        async def watched(*args: object) -> object:
+            seen.append(gc.isenabled())
+            return await training_frames_read(*args)
+
+        gc.enable()
+        facts = await load_facts(engine, catalog, start, end)
+        assert len(facts.delegates) == 24
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            await load_facts(engine, catalog, start, end)
+            assert not gc.isenabled(), "off before, so off after"
+        finally:
+            gc.enable()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(service, "training_rows", watched)
+            await load_facts(engine, catalog, start, end)
+            assert seen == [False], "paused while reading"
+            assert gc.isenabled()
+
+            async def failing(*_args: object) -> object:
+                raise RuntimeError("the database went away")
+
+            patch.setattr(service, "training_rows", failing)
+            with pytest.raises(RuntimeError):
+                await load_facts(engine, catalog, start, end)
+        assert gc.isenabled(), "on again after a failed read"
 
     run(settings, work)

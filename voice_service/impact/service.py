@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -88,8 +90,29 @@ async def _answers(
     return rows.answers() if rows is not None else None
 
 
+@contextmanager
+def _cycles_uncollected() -> Iterator[None]:
+    """No cyclic garbage collection inside; if it was on before, it is on again after."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 async def load_facts(engine: AsyncEngine, catalog: SurveyCatalog, start: date, end: date) -> Facts:
     """The facts for sessions dated from `start` to `end`: the one place reports read the database."""
+    # Why: the reads make some 300,000 row tuples, each tracked by the cyclic collector, which then ran
+    # about 350 times during a fresh process's report (a full pass over pandas' import among them):
+    # 0.12 s of CPU, against 0.06 s for the one collection after. Nothing here makes reference cycles.
+    with _cycles_uncollected():
+        return await _load_facts(engine, catalog, start, end)
+
+
+async def _load_facts(engine: AsyncEngine, catalog: SurveyCatalog, start: date, end: date) -> Facts:
+    """`load_facts`'s reads and joins."""
     # Why pandas on a thread: a process's first report imports it (0.2-0.3 s) while SQLite reads.
     imported = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, "pandas"))
     # Why together: each read waits on its own connection (SQLite works on the connection's thread and
