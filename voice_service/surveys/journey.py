@@ -24,6 +24,7 @@ from forms.engine import (
 from voice_service.core.web.templating import nothing_typed
 from voice_service.surveys.drafts import DraftState, draft_submission_key, save_draft, start_draft
 from voice_service.surveys.gate import Admission, needs_link
+from voice_service.surveys.page_slots import attribute_value, slot, summary_value
 from voice_service.surveys.pending import ANONYMOUS
 from voice_service.surveys.runtime import Runtime
 from voice_service.surveys.submissions import InvalidAnswers, SurveyClosed, is_submitted, submit_response
@@ -47,6 +48,8 @@ class Outcome:
     flagged: bool = False
     #: The page shows nothing a person typed, so it may be rendered once for its context and kept.
     keep: bool = False
+    #: A kept page's own values for this request (escaped HTML), put where its `slot` markers are.
+    slots: tuple[str, ...] = ()
 
 
 def survey_url(survey: Survey, *parts: str | int) -> str:
@@ -229,21 +232,28 @@ async def check_answers(runtime: Runtime, slug: str, draft_id: str | None, *, ju
     unfinished = first_unfinished_page(survey, draft.answers, draft.visited)
     if unfinished is not None:
         return Outcome(redirect=survey_url(survey, "page", unfinished.number))
+    # Why slots: the page is kept for its layout (which questions, which sections); what the person
+    # typed and the submission key are this request's values, put in where the markers are.
+    values: list[str] = []
     groups: list[dict[str, Any]] = []
     for page in shown_pages(survey, draft.answers):
-        rows = [
-            {
-                "question": q,
-                "lines": q.display(draft.answers[q.id]) if q.id in draft.answers else [],
-                "change_url": survey_url(survey, "page", page.number) + f"?change=1#{q.anchor}",
-            }
-            for q in page.questions
-            if is_shown(q, draft.answers)
-        ]
+        rows: list[dict[str, Any]] = []
+        for q in page.questions:
+            if not is_shown(q, draft.answers):
+                continue
+            values.append(summary_value(q.display(draft.answers[q.id]) if q.id in draft.answers else []))
+            rows.append(
+                {
+                    "question": q,
+                    "value": slot(len(values) - 1),
+                    "change_url": survey_url(survey, "page", page.number) + f"?change=1#{q.anchor}",
+                }
+            )
         if groups and groups[-1]["title"] == page.section.title:
             groups[-1]["rows"].extend(rows)
         else:
             groups.append({"title": page.section.title, "rows": rows})
+    values.append(attribute_value(draft.submission_key))
     last = shown_pages(survey, draft.answers)[-1]
     first = shown_pages(survey, draft.answers)[0]
     context = {
@@ -251,11 +261,11 @@ async def check_answers(runtime: Runtime, slug: str, draft_id: str | None, *, ju
         "first_page_url": survey_url(survey, "page", first.number),
         "survey": survey,
         "groups": groups,
-        "submission_key": draft.submission_key,
+        "submission_key": slot(len(values) - 1),
         "back_url": survey_url(survey, "page", last.number),
         "action": survey_url(survey, "submit"),
     }
-    return Outcome("survey/check.html", context)
+    return Outcome("survey/check.html", context, keep=True, slots=tuple(values))
 
 
 async def submit_draft(

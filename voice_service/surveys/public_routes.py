@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from voice_service.core.web.security import DRAFTS, SUBMISSIONS, rate_limited
 from voice_service.core.web.templating import kept_page
 from voice_service.surveys import journey
+from voice_service.surveys.page_slots import fill_slots
 from voice_service.surveys.runtime import Runtime
 
 DRAFT_COOKIE = "vs_draft"
@@ -69,7 +70,11 @@ def _respond(
     assert outcome.template is not None  # noqa: S101 - an Outcome is either a redirect or a page
     if outcome.keep and request is not None:
         html = kept_page(request, outcome.template, outcome.context)
+        if outcome.slots:
+            html = fill_slots(html, outcome.slots)
         return Response(html, media_type=MediaType.HTML, status_code=outcome.status_code, cookies=cookies)
+    if outcome.slots:
+        raise TypeError("a page with slots is filled in from the kept pages, which need the request")
     return Template(outcome.template, context=outcome.context, status_code=outcome.status_code, cookies=cookies)
 
 
@@ -158,13 +163,15 @@ class SurveyPagesController(Controller):
     @get("/check", name="survey-check")
     async def check(
         self,
+        request: Request[Any, Any, Any],
         runtime: NamedDependency[Runtime],
         slug: FromPath[str],
         vs_draft: FromCookie[str | None] = None,
         vs_sent: FromCookie[str | None] = None,
     ) -> PageResponse:
         """Check your answers."""
-        return await self._run(runtime, slug, journey.check_answers(runtime, slug, vs_draft, just_sent=vs_sent == "1"))
+        step = journey.check_answers(runtime, slug, vs_draft, just_sent=vs_sent == "1")
+        return await self._run(runtime, slug, step, request)
 
     @post("/submit", name="survey-submit", status_code=303, before_request=rate_limited(SUBMISSIONS))
     async def submit(
