@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
@@ -132,15 +134,28 @@ async def test_two_writers_racing_on_the_same_keys_store_each_once(
 
 
 class CountingWriter(SubmissionWriter):
-    """A writer that records the size of every transaction it attempts."""
+    """A writer that records the size of every transaction it attempts.
+
+    On SQLite, whose writer thread takes whatever is queued as soon as it is free, its first
+    transaction waits for `gate`, so what the test queues meanwhile goes into the next one.
+    """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.attempts: list[int] = []
+        self.gate = threading.Event()
+        self.at_gate = threading.Event()
 
     async def _write(self, batch: list[Write]) -> list[Result]:
         self.attempts.append(len(batch))
         return await super()._write(batch)
+
+    def _commit_sqlite(self, items: list[Write]) -> Any:
+        if not self.attempts:
+            self.at_gate.set()
+            self.gate.wait(timeout=10)
+        self.attempts.append(len(items))
+        return super()._commit_sqlite(items)
 
 
 async def test_a_failing_submission_does_not_sink_its_batch(writer_parts: tuple[SurveyCatalog, Settings]) -> None:
@@ -155,21 +170,32 @@ async def test_a_failing_submission_does_not_sink_its_batch(writer_parts: tuple[
     ]
     # A version id that does not exist breaks the foreign key: the database refuses this one row.
     pending.insert(4, PendingSubmission(survey, 987_654_321, {"vote": "environment"}, "batch-bad-0001"))
+    first = asyncio.create_task(
+        writer.submit(PendingSubmission(survey, good_version, {"vote": "transport"}, "first-0001"))
+    )
     try:
-        results = await asyncio.gather(*(writer.submit(p) for p in pending), return_exceptions=True)
+        if settings.is_sqlite:
+            await asyncio.to_thread(writer.at_gate.wait, 10)  # the writer thread holds the first one
+        else:
+            await first
+        queued = asyncio.gather(*(writer.submit(p) for p in pending), return_exceptions=True)
+        await asyncio.sleep(0.05)  # every submission queued while the writer is busy
+        writer.gate.set()
+        results = await queued
+        await first
     finally:
+        writer.gate.set()
         await writer.stop()
         await engine.dispose()
 
-    assert writer.attempts[0] == 10, "all ten went into one transaction first"
-    assert len(writer.attempts) == 11, "then each was retried on its own"
+    assert writer.attempts == [1, 10] + [1] * 10, "all ten went into one transaction, then each was retried on its own"
     assert isinstance(results[4], IntegrityError)
     good = [r for i, r in enumerate(results) if i != 4]
     assert all(isinstance(r, Acknowledgement) and not r.replayed for r in good)
     stored = await database.query_async(settings.database_url, "SELECT submission_key FROM response")
-    assert sorted(row[0] for row in stored) == [f"batch-good-{i:03d}" for i in range(9)]
+    assert sorted(row[0] for row in stored) == [f"batch-good-{i:03d}" for i in range(9)] + ["first-0001"]
     answers = await database.query_async(settings.database_url, "SELECT COUNT(*) FROM answer")
-    assert answers[0][0] == 9
+    assert answers[0][0] == 10
 
 
 async def test_the_writer_refuses_work_when_not_running(writer_parts: tuple[SurveyCatalog, Settings]) -> None:

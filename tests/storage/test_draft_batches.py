@@ -41,6 +41,11 @@ class CountingWriter(SubmissionWriter):
         self.attempts.append([type(item).__name__ for item in items])
         return await super()._write(items)
 
+    def _commit_sqlite(self, items: list[Write]) -> Any:
+        """SQLite's writer thread commits here instead of through `_write`."""
+        self.attempts.append([type(item).__name__ for item in items])
+        return super()._commit_sqlite(items)
+
 
 @pytest.fixture
 async def parts(settings: Settings) -> AsyncIterator[tuple[SurveyCatalog, CountingWriter]]:

@@ -161,6 +161,14 @@ class SqliteBatchWriter:
             os.close(self._lock_file)
             self._lock_file = None
 
+    def write_here(self, batch: RowBatch) -> dict[str, tuple[uuid.UUID, str, str]]:
+        """`write` on the calling thread, which must be the only one to use this writer (sqlite_group_commit)."""
+        return self._write(batch)
+
+    def close_here(self) -> None:
+        """Close the connection that `write_here` opened, on the same thread."""
+        self._close()
+
     def _write(self, batch: RowBatch) -> dict[str, tuple[uuid.UUID, str, str]]:
         try:
             conn, lock_file = self._connect()

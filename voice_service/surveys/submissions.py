@@ -39,6 +39,7 @@ from voice_service.surveys.pending import (
 from voice_service.surveys.portable_batches import write_portable
 from voice_service.surveys.postgres_batches import PostgresBatchWriter, is_postgres
 from voice_service.surveys.sqlite_batches import SqliteBatchWriter, row_batch, sqlite_file
+from voice_service.surveys.sqlite_group_commit import GroupCommitThread
 from voice_service.surveys.tables import KEY_HOLDERS, RESPONSES
 
 log = logging.getLogger(__name__)
@@ -167,21 +168,28 @@ class SubmissionWriter:
         self._tasks: list[asyncio.Task[None]] = []
         self._sqlite: SqliteBatchWriter | None = None
         self._postgres: PostgresBatchWriter | None = None
+        #: SQLite's writer: batches gathered and committed on its own thread (sqlite_group_commit).
+        self._group: GroupCommitThread | None = None
         #: Held by the worker gathering a batch until its statements have run (not until it commits).
         self._order = asyncio.Lock()
 
     async def start(self) -> None:
-        """Start the writer's workers: several on PostgreSQL, whose commits overlap; one otherwise."""
-        if not self._tasks:
+        """Start the writer: SQLite's own thread; several workers on PostgreSQL (commits overlap); one otherwise."""
+        if not self._tasks and self._group is None:
             if (database := sqlite_file(self.engine)) is not None:
-                self._sqlite = SqliteBatchWriter(database, self.extras)
-            elif is_postgres(self.engine):
+                self._sqlite = sqlite = SqliteBatchWriter(database, self.extras)
+                self._group = GroupCommitThread(self._commit_sqlite, self._answers, self.batch_size, sqlite.close_here)
+                return
+            if is_postgres(self.engine):
                 self._postgres = PostgresBatchWriter(self.engine, self.extras)
             workers = POSTGRES_WORKERS if self._postgres is not None else 1
             self._tasks = [asyncio.create_task(self._run(), name=f"submission-writer-{i}") for i in range(workers)]
 
     async def stop(self) -> None:
         """Commit what is queued, then stop."""
+        if self._group is not None:
+            await self._group.stop()
+            self._group = None
         if self._tasks:
             for _ in self._tasks:
                 await self._queue.put(None)
@@ -204,6 +212,8 @@ class SubmissionWriter:
         await self._queued(write)
 
     async def _queued(self, item: Write) -> Any:
+        if self._group is not None:
+            return await self._group.submit(item)
         if not self._tasks:
             raise RuntimeError("the submission writer is not running")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -258,24 +268,42 @@ class SubmissionWriter:
             else:
                 future.set_result(result)
 
+    def _commit_sqlite(self, items: list[Write]) -> _Committed:
+        """On SQLite's writer thread: store the writes in one transaction."""
+        fresh, batch = _gathered(items)
+        if self._sqlite is None:
+            raise RuntimeError("the submission writer is not running")
+        return fresh, self._sqlite.write_here(row_batch(batch, self.extras))
+
     async def _write(self, items: list[Write]) -> list[Result]:
-        now = datetime.now(UTC)
-        fresh: dict[str, tuple[uuid.UUID, PendingSubmission]] = {}
-        for item in items:
-            if isinstance(item, PendingSubmission) and item.submission_key not in fresh:
-                fresh[item.submission_key] = (new_response_id(item), item)
-        batch = WriteBatch.gather(items, fresh, now)
-        if self._sqlite is not None:
-            stored = await self._sqlite.write(row_batch(batch, self.extras))
-        elif self._postgres is not None:
+        fresh, batch = _gathered(items)
+        if self._postgres is not None:
             stored = await self._postgres.write(batch, _STATEMENTS_DONE.get(None))
         else:
             stored = await write_portable(self.engine, batch, self.extras)
+        return self._answers(items, (fresh, stored))
+
+    def _answers(self, items: list[Write], committed: _Committed) -> list[Result]:
+        """On the event loop, once the writes are committed: what each caller is told."""
+        fresh, stored = committed
         if self.extras is not None:
             extra = sum(1 for key, (_, p) in fresh.items() if p.extras and key not in stored)
             if extra:
                 self.extras.committed(extra)
         return [_answer(item, fresh, stored) if isinstance(item, PendingSubmission) else None for item in items]
+
+
+#: A committed batch: its new responses by key, and the keys it found stored before.
+_Committed = tuple[dict[str, tuple[uuid.UUID, PendingSubmission]], dict[str, tuple[uuid.UUID, str, str]]]
+
+
+def _gathered(items: list[Write]) -> tuple[dict[str, tuple[uuid.UUID, PendingSubmission]], WriteBatch]:
+    """The new responses among queued writes (the first under each key, with a new id) and their batch."""
+    fresh: dict[str, tuple[uuid.UUID, PendingSubmission]] = {}
+    for item in items:
+        if isinstance(item, PendingSubmission) and item.submission_key not in fresh:
+            fresh[item.submission_key] = (new_response_id(item), item)
+    return fresh, WriteBatch.gather(items, fresh, datetime.now(UTC))
 
 
 def _kind(item: Write) -> str:
