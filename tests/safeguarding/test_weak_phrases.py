@@ -27,7 +27,8 @@ def _chance(text: str) -> float:
         "i got hit by a football at break",
         "the teachers deal with bullying well at my school",
         "we learned how to help a friend who self harms",
-        "there are people selling drugs in the park and it should be stopped",
+        # (was "people selling drugs in the park ...": an exception now clears that before the model is asked)
+        "theres drug dealing on our estate and the police should do more",
     ],
 )
 def test_a_look_alike_only_weak_phrases_match_is_overruled_by_the_model(text: str) -> None:
