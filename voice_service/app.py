@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -52,6 +53,7 @@ from voice_service.safeguarding import jobs as safeguarding_jobs
 from voice_service.safeguarding.alerts import DisclosureAlerts
 from voice_service.safeguarding.api_routes import SafeguardingApiController
 from voice_service.safeguarding.deletion_routes import DeletionLogApiController, DeletionLogController
+from voice_service.safeguarding.kept_screener import shipped
 from voice_service.safeguarding.notify import NotifySoon
 from voice_service.safeguarding.screening import default_screener
 from voice_service.safeguarding.screening_process import ScreeningProcess
@@ -80,6 +82,10 @@ from voice_service.voice.theme_routes import ThemePagesController
 from voice_service.voice.themes import themes_for
 
 GOVUK_ASSETS = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "assets"
+#: How long a starting worker waits for its screening child before it serves anyway.
+SCREENING_READY_SECONDS = 15.0
+
+log = logging.getLogger(__name__)
 
 
 #: Every domain's due work, composed here so core never imports a domain.
@@ -118,10 +124,10 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     # A broken VOICE_THEMES_FILE stops the start with its reason (ThemesFileError), not a page later.
     themes_for(settings.voice_themes_file)
     # Every young person's typed answer is screened as it is stored: a broken phrase file stops the start.
-    screener = default_screener()
     # Why a child process: screening is most of a submission's CPU, and the worker is bound by one core.
-    screening = ScreeningProcess(screener, settings.screening_timeout_seconds) if settings.screening_process else None
-    alerts = DisclosureAlerts(screener, process=screening)
+    # The worker keeps the screener only as the bytes the child is built from (kept_screener.py).
+    screening = ScreeningProcess(shipped(), settings.screening_timeout_seconds) if settings.screening_process else None
+    alerts = DisclosureAlerts(None if screening else default_screener(), process=screening)
     engine = create_engine(settings)
     writer = SubmissionWriter(engine, settings.write_batch_size, extras=alerts)
     runtime = Runtime(settings, engine, catalog, writer, gate=TrainingGate(engine))
@@ -147,6 +153,9 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
         await writer.start()
         if screening is not None:
             await screening.start()
+            # Why wait: what arrives before the child is ready is screened here, at the cost of 20 MiB kept.
+            if not await screening.wait_ready(SCREENING_READY_SECONDS):
+                log.warning("the screening process is not ready; serving, screening in this process until it is")
         if job_loop is not None:
             await job_loop.start()
         try:

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -122,10 +122,13 @@ class DisclosureAlerts:
 
     def __init__(
         self,
-        screener: Screener,
+        screener: Screener | None,
         on_alert: Callable[[int], None] | None = None,
         process: ScreeningProcess | None = None,
     ) -> None:
+        if screener is None and process is None:
+            raise ValueError("alerts need a screener or a screening process")
+        #: The in-process screener; None with a process, which keeps its own for when the child cannot screen.
         self.screener = screener
         self.on_alert = on_alert
         #: The child process that screens off the event loop (None: screen in-process).
@@ -143,7 +146,10 @@ class DisclosureAlerts:
         if not found:
             return ()
         texts = [text for _, text in found]
-        outcomes = screen_here(self.screener, texts) if self.process is None else await self.process.screen(texts)
+        if self.process is not None:
+            outcomes = await self.process.screen(texts)
+        else:
+            outcomes = screen_here(cast(Screener, self.screener), texts)
         return alert_drafts(found, outcomes)
 
     def rows(self, response_id: uuid.UUID, pending: PendingSubmission, stored_at: datetime) -> list[dict[str, Any]]:

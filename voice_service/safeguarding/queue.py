@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from voice_service.core.audit import Actor, Target, audit
-from voice_service.safeguarding.screening import default_screener
+from voice_service.safeguarding import screening
+from voice_service.safeguarding.phrasebook import load_phrasebook
 from voice_service.safeguarding.tables import ALERT_CHANGES, ALERTS
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.stored import StoredAnswer, stored_response
@@ -97,8 +100,13 @@ def category_name(category: str) -> str:
 
 def category_description(category: str) -> str:
     """The phrase file's description of a category (empty for one it does not know)."""
-    found = default_screener().categories.get(category)
-    return found.description if found is not None else ""
+    return _descriptions(screening.DEFAULT_FILE).get(category, "")
+
+
+@functools.cache
+def _descriptions(path: Path) -> dict[str, str]:
+    # Why the phrase book alone: a worker that screens in its child need not build the screener (20 MiB) for this.
+    return {name: found.description for name, found in load_phrasebook(path).categories.items()}
 
 
 def _summary(row: Any) -> AlertSummary:

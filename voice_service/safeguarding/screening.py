@@ -20,7 +20,7 @@ from voice_service.safeguarding.patterns import Pattern, Slot, match_at, prefix_
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, Category, Phrasebook, load_phrasebook
 from voice_service.safeguarding.typos import Typos, english_words
 
-__all__ = ["LEARNED", "Match", "Screener", "Screening", "default_screener", "screen"]
+__all__ = ["DEFAULT_FILE", "LEARNED", "Match", "Screener", "Screening", "default_screener", "load_screener", "screen"]
 
 #: The phrase of a match found by the learned model rather than by a phrase of the file.
 LEARNED = "(learned model: no phrase matched)"
@@ -320,11 +320,14 @@ def default_screener() -> Screener:
     return load_screener(DEFAULT_FILE, EXAMPLES_FILE)
 
 
-def load_screener(path: Path, examples: Path | None = EXAMPLES_FILE) -> Screener:
-    """A screener for a phrase file and an examples file (drafts the lead is testing); None: phrases only."""
+def load_screener(path: Path, examples: Path | None = EXAMPLES_FILE, *, in_child: bool = True) -> Screener:
+    """A screener for a phrase file and an examples file (drafts the lead is testing); None: phrases only.
+
+    `in_child=False` fits the model in this process (a process that is itself a short-lived child).
+    """
     screener = Screener(load_phrasebook(path))
     if examples is not None:
-        screener.model = train(load_examples(examples, screener.categories), screener.words)
+        screener.model = train(load_examples(examples, screener.categories), screener.words, in_child=in_child)
     return screener
 
 

@@ -3,12 +3,13 @@
 Screening a young person's typed answers is the largest part of a submission's CPU, and one
 worker is bound by its one core while the machine's other core waits. `ScreeningProcess` starts a
 named child that holds a copy of the worker's own `Screener` (its phrase book and learned model
-sent pickled, so the results are the same) and screens batches of texts: `await screen(texts)`
+sent pickled, so the results are the same; the worker keeps only those bytes, kept_screener.py) and
+screens batches of texts: `await screen(texts)`
 joins the batch of the current event-loop turn, one message per turn goes down a socket, and a
 protocol callback on the socket resolves each waiting submission with its own results. Nothing is
 ever lost or weakened: until the child is ready, and whenever it dies, is slower than `timeout` or
-fails on a text, the worker screens in-process with the same code, logs that (never the text) and
-starts a new child.
+fails on a text, the worker screens in-process with the same code (building its own screener from
+the kept bytes the first time), logs that (never the text) and starts a new child.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from voice_service.core.child_processes import refuse_imports
+from voice_service.safeguarding.kept_screener import KeptScreener, rebuild
 from voice_service.safeguarding.screening import Screener
 
 log = logging.getLogger(__name__)
@@ -88,17 +90,10 @@ def _read_frame(stream: BinaryIO) -> bytes | None:
 
 
 def _receive_screener(stream: BinaryIO) -> Screener | None:
-    """The worker's screener: whole (a subclass), or rebuilt from its phrase book and learned model."""
-    first = _read_frame(stream)
-    if first is None:
-        return None
-    kind, payload = pickle.loads(first)  # noqa: S301 - from the parent, over a private socket pair  # nosec B301
-    if kind == "whole":
-        return payload  # type: ignore[no-any-return]
-    model = _read_frame(stream)
-    if model is None:
-        return None
-    return Screener(payload, pickle.loads(model))  # noqa: S301 - as above  # nosec B301
+    """The worker's screener, rebuilt from the two parts it sends (kept_screener.py); None at end of input."""
+    book = _read_frame(stream)
+    model = _read_frame(stream) if book is not None else None
+    return rebuild((book, model)) if book is not None and model is not None else None
 
 
 def serve(sock: socket.socket) -> None:
@@ -127,19 +122,6 @@ def _send_frame(sock: socket.socket, body: bytes) -> None:
     """Send a large frame with a blocking socket, without copying it."""
     sock.sendall(HEADER.pack(len(body)))
     sock.sendall(body)
-
-
-def _screener_parts(screener: Screener) -> list[Any]:
-    """What the child rebuilds the screener from, each part pickled and sent on its own.
-
-    Why parts: pickling the whole screener (its word indexes and caches) took 10 MiB at its peak in
-    the worker, whose memory is what the 150 MiB target counts; its phrase book and learned model
-    take about 3 MiB each, one after the other, and the child rebuilds the rest as the worker did.
-    A subclass is sent whole, so whatever it changes goes with it.
-    """
-    if type(screener) is Screener:
-        return [("book", screener.book), screener.model]
-    return [("whole", screener)]
 
 
 # --- the worker's side ---------------------------------------------------------------------------
@@ -189,8 +171,9 @@ class _Reader(asyncio.Protocol):
 class ScreeningProcess:
     """Screens batches of texts in a child process; in-process whenever the child cannot."""
 
-    def __init__(self, screener: Screener, timeout: float = 2.0) -> None:
-        self.screener = screener
+    def __init__(self, screener: Screener | KeptScreener, timeout: float = 2.0) -> None:
+        #: The screener as the bytes each child is sent; built here only when this process screens.
+        self.kept = screener if isinstance(screener, KeptScreener) else KeptScreener.of(screener)
         self._ending: set[asyncio.Task[None]] = set()
         #: Seconds a batch may take in the child before its texts are screened here instead.
         self.timeout = timeout
@@ -202,6 +185,7 @@ class ScreeningProcess:
         self._failures = 0
         self._restart: asyncio.TimerHandle | None = None
         self._running = False
+        self._became_ready = asyncio.Event()
         #: Texts screened in-process because the child could not, and messages sent to it (for tests and benchmarks).
         self.screened_here = 0
         self.batches_sent = 0
@@ -221,12 +205,23 @@ class ScreeningProcess:
         self._running = True
         await self._spawn()
 
+    async def wait_ready(self, seconds: float) -> bool:
+        """Wait until a child is ready, at most `seconds`; whether one is.
+
+        Why the served app waits: until then the worker screens in-process, which builds its own
+        screener (20 MiB it would then keep) for the first submissions after a start.
+        """
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._became_ready.wait(), seconds)
+        return self.ready
+
     async def stop(self) -> None:
         """Answer what waits (in-process), close the socket and let the child exit."""
         self._running = False
         if self._restart is not None:
             self._restart.cancel()
         child, self._child = self._child, None
+        self._became_ready.clear()
         self._flush()
         self._screen_sent_here("the service is stopping")
         if child is not None:
@@ -248,7 +243,7 @@ class ScreeningProcess:
 
     def _here(self, texts: Sequence[str]) -> list[Outcome]:
         self.screened_here += len(texts)
-        return screen_here(self.screener, texts)
+        return screen_here(self.kept.screener(), texts)
 
     def _flush(self) -> None:
         """Send everything queued this turn as one message."""
@@ -273,6 +268,7 @@ class ScreeningProcess:
             return
         if kind == READY:
             child.ready = True
+            self._became_ready.set()
             log.info("screening process %s is ready", child.process.pid)
             return
         batch = self._sent.pop(number, None)
@@ -312,6 +308,7 @@ class ScreeningProcess:
     def _replace(self, child: _Child) -> None:
         """Give up a child: whatever it was sent is screened here, then a new one starts (backing off)."""
         self._child = None
+        self._became_ready.clear()
         self._screen_sent_here("the screening process was replaced")
         ending = asyncio.get_running_loop().create_task(_end(child))
         self._ending.add(ending)  # why: the loop keeps only a weak reference to a task
@@ -353,13 +350,10 @@ class ScreeningProcess:
         loop = asyncio.get_running_loop()
         loop.call_later(START_SECONDS, self._check_started, child)
         try:
-            for part in _screener_parts(self.screener):
-                # On the loop's thread: the screener's word caches must not change while they are pickled.
-                body = pickle.dumps(part, PICKLE)
+            for part in self.kept.parts:
                 # Why a thread: the child reads only once its interpreter has started (about half a
                 # second), and a blocking send leaves no second copy in a transport's buffer.
-                await asyncio.to_thread(_send_frame, ours, body)
-                del body
+                await asyncio.to_thread(_send_frame, ours, part)
             child.transport, _ = await loop.create_unix_connection(lambda: _Reader(self, child), sock=ours)
         except OSError as exc:
             ours.close()
