@@ -186,8 +186,8 @@ def test_held_out_recall_is_at_least_94_percent_on_every_set_and_never_below_the
         both = evaluate(items)["all"]
         # The aim is 95%; every part is there but the third, at 94.9% (74/78), and the eighth, written
         # in words unlike the earlier sets', at 89% (108/121) when first scored and 90% (109/121) after
-        # the "screening" round (docs/safeguarding.md).
-        floor = 0.89 if name == "eighth (all)" else 0.94
+        # the "screening" round, 93% (112/121) with the veto at 0.05 (docs/safeguarding.md).
+        floor = 0.92 if name == "eighth (all)" else 0.94
         assert both.recall >= floor, f"{name}: recall {both.recall:.1%}"
         assert both.recall >= alone.recall, name
         # The known cost (docs/safeguarding.md): one look-alike in five to nine raises an alert (22% on

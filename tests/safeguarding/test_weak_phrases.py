@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
-from tests.safeguarding.evaluation import phrases_only
+from tests.safeguarding.evaluation import evaluate, held_out_parts, phrases_only
+from tests.safeguarding.loso import Setting, leave_one_set_out
 from voice_service.safeguarding.learned import VETO
-from voice_service.safeguarding.screening import default_screener
+from voice_service.safeguarding.screening import Screener, default_screener
 
 
 def _only_weak(text: str) -> bool:
@@ -27,8 +30,9 @@ def _chance(text: str) -> float:
         "i got hit by a football at break",
         "the teachers deal with bullying well at my school",
         "we learned how to help a friend who self harms",
-        # (was "people selling drugs in the park ...": an exception now clears that before the model is asked)
-        "theres drug dealing on our estate and the police should do more",
+        # (was "people selling drugs in the park ...": an exception now clears that before the model is asked;
+        # then "theres drug dealing on our estate ...", 0.12, which alerts since the veto is 0.05)
+        "i got kicked by accident in the football match",
     ],
 )
 def test_a_look_alike_only_weak_phrases_match_is_overruled_by_the_model(text: str) -> None:
@@ -71,3 +75,34 @@ def test_a_short_answer_is_never_overruled() -> None:
 
 def test_wanting_to_die_alerts_even_as_a_joke() -> None:
     assert default_screener().screen("this lesson is so boring i want to die lol").flagged
+
+
+def test_the_veto_sets_aside_no_disclosure_of_any_held_out_part() -> None:
+    # Why: a verifier may only overrule where it loses nothing on sets it was not chosen on; at 0.2 it
+    # set aside 6 real disclosures across four parts (docs/safeguarding.md, leave one set out).
+    shipped = default_screener()
+    assert shipped.model is not None
+    unvetoed = copy.copy(shipped.model)
+    unvetoed.veto = 0.0
+    without = Screener(shipped.book, unvetoed)
+    for name, items in held_out_parts().items():
+        told = [i for i in items if i.disclosure]
+        assert evaluate(told)["all"].caught == evaluate(told, without)["all"].caught, name
+
+
+def test_leaving_one_set_out_picks_on_the_other_sets_fewest_misses_first() -> None:
+    careful, loose = Setting(16, 0.3, 0.0), Setting(16, 0.5, 0.2)
+    results = {
+        # caught, disclosures, false alarms, ordinary answers per part
+        careful: {"a": (10, 10, 5, 20), "b": (9, 10, 6, 20), "c": (10, 10, 4, 20)},
+        loose: {"a": (9, 10, 1, 20), "b": (10, 10, 1, 20), "c": (10, 10, 1, 20)},
+    }
+    lines = leave_one_set_out(results)
+    # Left out a: loose misses none of b and c with fewer false alarms; left out b: careful misses
+    # fewer of a and c; left out c: one miss each, so the fewer false alarms (loose).
+    assert lines[2:5] == [
+        "| a | 16, 0.5, 0.2 | 9/10 | 1/20 |",
+        "| b | 16, 0.3, 0 | 9/10 | 6/20 |",
+        "| c | 16, 0.5, 0.2 | 10/10 | 1/20 |",
+    ]
+    assert lines[5] == "| **all, each left out** | | 93% (28/30) | 13% (8/60) |"

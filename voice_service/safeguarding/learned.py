@@ -50,7 +50,9 @@ NOT_A_DISCLOSURE = "none"
 #: Chosen out of fold on the examples, the held-out parts a floor on recall (docs/safeguarding.md).
 THRESHOLD = 0.4
 #: An answer only weak phrases matched raises no alert when its chance is below this (docs/safeguarding.md).
-VETO = 0.2
+#: Why 0.05, not 0.2: left out one at a time, every held-out part kept all its disclosures at 0.05,
+#: while 0.2 set aside 6 real disclosures across four parts (3 of the eighth's), for 17 more false alarms spared.
+VETO = 0.05
 #: Words whose letter-gram columns are kept for reuse (about 160 bytes each), before the cache starts again.
 LETTER_CACHE_WORDS = 10_000
 #: Answers of fewer words are left to the phrases: word statistics need some words to judge by
@@ -152,7 +154,7 @@ def _letter_analyser(text: str) -> list[str]:
     return letter_grams(text.split())
 
 
-def fit_pipeline(texts: Sequence[str], labels: Sequence[str]) -> Any:
+def fit_pipeline(texts: Sequence[str], labels: Sequence[str], c: float = C) -> Any:
     """A scikit-learn TF-IDF and logistic regression model, fitted on normalised texts (keys joined by spaces)."""
     # Why: imported here, so importing the screener costs nothing until a model is trained.
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -164,7 +166,7 @@ def fit_pipeline(texts: Sequence[str], labels: Sequence[str]) -> Any:
         TfidfVectorizer(analyzer=_word_analyser, sublinear_tf=True),
         TfidfVectorizer(analyzer=_letter_analyser, sublinear_tf=True),
     )
-    regression = LogisticRegression(C=C, class_weight="balanced", solver="newton-cg", max_iter=1000)
+    regression = LogisticRegression(C=c, class_weight="balanced", solver="newton-cg", max_iter=1000)
     # Why: BLAS threads fighting over two busy cores made the fit take 17 s instead of 0.2 s.
     with threadpool_limits(limits=1):
         return make_pipeline(features, regression).fit(list(texts), list(labels))
