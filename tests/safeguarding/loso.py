@@ -4,7 +4,8 @@ Run `.venv/bin/python -m tests.safeguarding.loso`. Each held-out part (the first
 halves, the third to eighth sets whole) is left out in turn; the setting (regularisation C,
 threshold, veto) with the fewest missed disclosures on the other parts, then the fewest false
 alarms, is picked and scored on the part left out. The sum over the parts left out is how the
-choosing generalises to a set it did not see, which the score on any one set does not tell.
+choosing generalises to a set it did not see, which the score on any one set does not tell. It also
+picks for each part from the third on using only the parts before it, as the sets were written.
 """
 
 from __future__ import annotations
@@ -105,6 +106,31 @@ def leave_one_set_out(results: dict[Setting, dict[str, Counts]]) -> list[str]:
     return lines
 
 
+def forward(results: dict[Setting, dict[str, Counts]], first: int = 2) -> list[str]:
+    """Per part from the third on: the setting picked on the parts before it (as a new set meets the screener)."""
+    settings = list(results)
+    parts = list(results[settings[0]])
+    lines = ["| scored | picked on the parts before (C, threshold, veto) | recall there | false alarms there |"]
+    lines.append("| --- | --- | --- | --- |")
+    total = [0, 0, 0, 0]
+    for k in range(first, len(parts)):
+        before = parts[:k]
+
+        def cost(s: Setting, before: list[str] = before) -> tuple[int, int]:
+            rest = [results[s][n] for n in before]
+            return sum(d - c for c, d, _, _ in rest), sum(a for _, _, a, _ in rest)
+
+        best = min(settings, key=cost)
+        c, d, a, b = results[best][parts[k]]
+        total = [x + y for x, y in zip(total, (c, d, a, b), strict=True)]
+        lines.append(f"| {parts[k]} | {best.c:g}, {best.threshold:g}, {best.veto:g} | {c}/{d} | {a}/{b} |")
+    c, d, a, b = total
+    lines.append(
+        f"| **all, each after those before** | | {_pct(c / d)} ({c}/{d}) | {_pct(a / b)} ({a}/{b}) |"
+    )
+    return lines
+
+
 def fixed(results: dict[Setting, dict[str, Counts]], setting: Setting) -> str:
     """One setting's sums over every part."""
     c, d, a, b = (sum(x) for x in zip(*results[setting].values(), strict=True))
@@ -119,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = grid(tuple(args.c) if args.c else C_VALUES)
     print("\n".join(leave_one_set_out(results)))
+    print()
+    print("\n".join(forward(results)))
     shipped = Setting(C, THRESHOLD, VETO)
     if shipped in results:
         print("\nshipped " + fixed(results, shipped))

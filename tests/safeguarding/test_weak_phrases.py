@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from tests.safeguarding.evaluation import evaluate, held_out_parts, phrases_only
-from tests.safeguarding.loso import Setting, leave_one_set_out
+from tests.safeguarding.loso import Setting, forward, leave_one_set_out
 from voice_service.safeguarding.learned import VETO
 from voice_service.safeguarding.screening import Screener, default_screener
 
@@ -106,3 +106,10 @@ def test_leaving_one_set_out_picks_on_the_other_sets_fewest_misses_first() -> No
         "| c | 16, 0.5, 0.2 | 10/10 | 1/20 |",
     ]
     assert lines[5] == "| **all, each left out** | | 93% (28/30) | 13% (8/60) |"
+    # In order: b with the pick of a alone (careful misses none of it), c with that of a and b (one miss
+    # each, loose has fewer false alarms).
+    assert forward(results, first=1)[2:] == [
+        "| b | 16, 0.3, 0 | 9/10 | 6/20 |",
+        "| c | 16, 0.5, 0.2 | 10/10 | 1/20 |",
+        "| **all, each after those before** | | 95% (19/20) | 18% (7/40) |",
+    ]
