@@ -76,6 +76,15 @@ class NumberQuestion(Question):
         """A finite number within bounds; an int for whole-number questions."""
         if value is None:
             return None
+        if type(value) is int and self.integer and -LIMIT <= value <= LIMIT:
+            # Why: a whole number typed for a whole-number question is the commonest answer; to_number
+            # would make it a float and back, which is exact within LIMIT.
+            number: Any = value
+            if self.min is not None and number < self.min:
+                raise self.error("too_small", min=_plain(self.min))
+            if self.max is not None and number > self.max:
+                raise self.error("too_large", max=_plain(self.max))
+            return number
         number = to_number(value) if isinstance(value, int | float) else None
         if number is None or abs(number) > LIMIT:
             raise self.error("not_a_number")
