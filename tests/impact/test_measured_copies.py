@@ -190,7 +190,7 @@ def test_copies_in_an_old_layout_are_ignored_then_replaced(settings: Settings) -
         live = await frame_of(engine, catalog, EVALUATION)
         # As if the definition's measured questions had changed since: the copy's slots mean something else.
         async with engine.begin() as conn:
-            await conn.execute(update(RESPONSE_MEASURES).values(layout="an-older-layout", cell_01="wrong"))
+            await conn.execute(update(RESPONSE_MEASURES).values(layout="an-older-layout", codes="wrong"))
         pd.testing.assert_frame_equal(await frame_of(engine, catalog, EVALUATION), live)
         assert await refresh_measures(engine, catalog) == 1
         assert await copies(engine) == 1

@@ -1,11 +1,12 @@
 """Each keyed response's measured cells in one row (`response_measures`): the training report's fast read.
 
 Reading a cell of the long `answer` table costs SQLite about 1 us (a primary-key probe), so the
-report's 700,000 measured cells of 100,000 responses cost about 0.8 s of its CPU; the same cells
-copied into one row per response read in 0.04 s. Due work copies them (`store_measures`); the
-report reads the copy where it is current and looks up the rest live (`measured_columns`), so a
-response committed a moment ago counts, and a response or answer deleted since is never read
-from the copy (the response row is gone, or the migration's trigger dropped the copy).
+report's 700,000 measured cells of 100,000 responses cost about 0.8 s of its CPU; a copy per
+response reads in a fraction of that. Due work copies them (`store_measures`): the choices as one
+string of codes (a character per cell), anything else as a JSON array. The report reads the copy
+where it is current and looks up the rest live (`measured_select`), so a response committed a
+moment ago counts, and a response or answer deleted since is never read from the copy (the
+response row is gone, or migration 0009's trigger dropped the copy).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, insert, literal, select, text
+from sqlalchemy import ColumnElement, Select, Text, case, cast, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from voice_service.core.db.plain import fetch_plain, raw
@@ -26,26 +27,59 @@ from voice_service.surveys.tables import ANSWERS, MEASURED_SLOTS, RESPONSE_MEASU
 BATCH = 2_000
 
 
+#: The characters coding an option by its place in the cell's options; a cell with more options is kept as text.
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+#: A cell nobody answered.
+UNANSWERED = "-"
+#: A cell whose stored text is in `texts` (not a choice, or a value outside the options).
+IN_TEXTS = "~"
+
+
 @dataclass(frozen=True)
 class MeasuredCell:
-    """A stored cell a `measure:`-tagged question keeps: its frame column, question id and matrix row."""
+    """A stored cell a `measure:`-tagged question keeps: its frame column, question id, matrix row and options.
+
+    `options` are the choices coded in a copy (None: the cell is copied as text).
+    """
 
     name: str
     question_id: str
     row_key: str
+    options: tuple[str, ...] | None = None
+
+    def coded(self) -> dict[str, str]:
+        """Each option's character in a copy's codes (empty when the cell is copied as text)."""
+        if self.options is None or len(self.options) > len(ALPHABET):
+            return {}
+        return {option: ALPHABET[place] for place, option in enumerate(self.options)}
 
 
 def layout_of(cells: Sequence[MeasuredCell]) -> str | None:
-    """A name for which cell sits in which slot; None when the cells do not fit the table's slots."""
+    """A name for which cell and option has which place in a copy; None when the cells do not fit one."""
     if not cells or len(cells) > MEASURED_SLOTS:
         return None
-    described = json.dumps([[c.name, c.question_id, c.row_key] for c in cells], separators=(",", ":"))
+    described = json.dumps(
+        ["codes-1", *([c.name, c.question_id, c.row_key, list(c.coded())] for c in cells)], separators=(",", ":")
+    )
     return hashlib.sha256(described.encode()).hexdigest()[:32]
 
 
-def _slot(index: int) -> ColumnElement[Any]:
-    """The copy's column holding the cell at `index` of the layout."""
-    return RESPONSE_MEASURES.c[f"cell_{index + 1:02d}"]
+def encoded(coders: Sequence[dict[str, str]], values: Sequence[str | None]) -> tuple[str, str | None]:
+    """A response's cell values as a copy keeps them, by each cell's `coded()`: (codes, texts as JSON or None)."""
+    codes = []
+    for coder, value in zip(coders, values, strict=True):
+        codes.append(UNANSWERED if value is None else coder.get(value, IN_TEXTS))
+    joined = "".join(codes)
+    if IN_TEXTS not in joined:
+        return joined, None
+    texts = [value if code == IN_TEXTS else None for code, value in zip(codes, values, strict=True)]
+    return joined, json.dumps(texts, ensure_ascii=False, separators=(",", ":"))
+
+
+def as_json_array(dialect: str, values: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+    """`values` as the text of one JSON array, worked out by the database."""
+    made = func.json_build_array(*values) if dialect == "postgresql" else func.json_array(*values)
+    return cast(made, Text)
 
 
 def looked_up(cell: MeasuredCell) -> ColumnElement[Any]:
@@ -67,15 +101,22 @@ def _keyed(slug: str) -> tuple[ColumnElement[bool], ...]:
     return (RESPONSES.c.survey_slug == slug, RESPONSES.c.respondent_key.is_not(None))
 
 
-def measured_select(slug: str, cells: Sequence[MeasuredCell], layout: str, fixed: Sequence[Any]) -> Select[Any]:
-    """`fixed` columns and each cell of every keyed response to `slug`: from its copy if current, else live.
+def measured_select(
+    slug: str, cells: Sequence[MeasuredCell], layout: str, fixed: Sequence[Any], dialect: str
+) -> Select[Any]:
+    """`fixed` columns, codes and texts of every keyed response to `slug`: from its copy if current, else live.
 
-    Why CASE: both databases work out only the branch taken, so a copied response costs no lookup.
+    A response not copied has no codes and every cell in its texts. Why CASE: both databases work
+    out only the branch taken, so a copied response costs no lookup.
     """
     copied = RESPONSE_MEASURES.c.response_id.is_not(None)
-    columns = [case((copied, _slot(i)), else_=looked_up(cell)) for i, cell in enumerate(cells)]
+    texts = case((copied, RESPONSE_MEASURES.c.texts), else_=as_json_array(dialect, [looked_up(c) for c in cells]))
     current = (RESPONSE_MEASURES.c.response_id == RESPONSES.c.id) & (RESPONSE_MEASURES.c.layout == layout)
-    return select(*fixed, *columns).select_from(RESPONSES.outerjoin(RESPONSE_MEASURES, current)).where(*_keyed(slug))
+    return (
+        select(*fixed, RESPONSE_MEASURES.c.codes, texts)
+        .select_from(RESPONSES.outerjoin(RESPONSE_MEASURES, current))
+        .where(*_keyed(slug))
+    )
 
 
 async def _uncopied(engine: AsyncEngine, slug: str, layout: str) -> list[Any]:
@@ -100,7 +141,6 @@ async def store_measures(engine: AsyncEngine, slug: str, cells: Sequence[Measure
     if layout is None:
         return 0
     missing = await _uncopied(engine, slug, layout)
-    slots = [_slot(i).name for i in range(len(cells))]
     copied = 0
     for start in range(0, len(missing), batch):
         ids = missing[start : start + batch]
@@ -115,11 +155,17 @@ async def store_measures(engine: AsyncEngine, slug: str, cells: Sequence[Measure
                     .with_for_update(read=True)
                 )
             await conn.execute(delete(RESPONSE_MEASURES).where(raw(RESPONSE_MEASURES.c.response_id).in_(ids)))
-            source = select(RESPONSES.c.id, literal(layout), *(looked_up(cell) for cell in cells)).where(
-                chosen, *_keyed(slug)
-            )
-            result = await conn.execute(
-                insert(RESPONSE_MEASURES).from_select(["response_id", "layout", *slots], source)
-            )
-            copied += max(result.rowcount or 0, 0)
+            source = select(RESPONSES.c.id, *(looked_up(cell) for cell in cells)).where(chosen, *_keyed(slug))
+            rows = (await conn.execute(source)).all()
+            if rows:
+                coders = [cell.coded() for cell in cells]
+                made = [encoded(coders, row[1:]) for row in rows]
+                await conn.execute(
+                    insert(RESPONSE_MEASURES),
+                    [
+                        {"response_id": row[0], "layout": layout, "codes": codes, "texts": texts}
+                        for row, (codes, texts) in zip(rows, made, strict=True)
+                    ],
+                )
+            copied += len(rows)
     return copied

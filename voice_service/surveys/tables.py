@@ -90,21 +90,23 @@ class Draft(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
 
 
-#: How many measured cells a response's snapshot row holds (the shipped surveys measure at most 8).
+#: How many measured cells a response's copy holds (the shipped surveys measure at most 8); more are read live.
 MEASURED_SLOTS = 16
 
 
 #: A keyed response's `measure:`-tagged cells in one row: the training report's read-optimised copy of
-#: `answer`, kept by due work (voice_service.surveys.measured). `layout` names which cell is in which
-#: slot; a row whose layout is not its survey's current one is ignored. Deleting any answer of the
+#: `answer`, kept by due work (voice_service.surveys.measured). `codes` holds a character per cell (the
+#: option's place in the layout's options, "-" unanswered, "~" in `texts`); `texts` is a JSON array of
+#: the cells that are not coded choices (null when there are none). `layout` names the cells and their
+#: options; a row whose layout is not its survey's current one is ignored. Deleting any answer of the
 #: response deletes the row (a trigger of migration 0009), so retention never leaves a copy behind.
-#: A Core table because its slots are numbered, not named.
 RESPONSE_MEASURES = Table(
     "response_measures",
     Base.metadata,
     Column("response_id", GUID, ForeignKey("response.id", ondelete="CASCADE"), primary_key=True),
     Column("layout", String(64), nullable=False),
-    *(Column(f"cell_{slot:02d}", Text, nullable=True) for slot in range(1, MEASURED_SLOTS + 1)),
+    Column("codes", Text, nullable=True),
+    Column("texts", Text, nullable=True),
     # Why without rowid on SQLite: a copy is only ever found by its response id, so the key is the table.
     sqlite_with_rowid=False,
 )
