@@ -26,7 +26,7 @@ from voice_service.core.settings import Settings
 from voice_service.impact.jobs import REFRESH_MEASURES
 from voice_service.impact.service import training_report
 from voice_service.surveys.catalog import SurveyCatalog
-from voice_service.surveys.measured import MeasuredCell, layout_of
+from voice_service.surveys.measured import MeasuredCell, encoded, layout_of
 from voice_service.surveys.respondents import refresh_measures, survey_answers
 from voice_service.surveys.retention import delete_typed_answers
 from voice_service.surveys.tables import ANSWERS, MEASURED_SLOTS, RESPONSE_MEASURES, RESPONSES, SURVEY_VERSIONS
@@ -261,3 +261,43 @@ def test_a_survey_measuring_more_cells_than_the_slots_is_read_live(
     assert copied == 0
     assert live.loc["rated", "course_elements.quality"] == "good"
     pd.testing.assert_frame_equal(from_copies, live)
+
+
+def test_a_value_outside_the_options_and_typed_text_come_back_from_a_copy_as_stored(settings: Settings) -> None:
+    async def work(engine: AsyncEngine, catalog: SurveyCatalog) -> None:
+        version = await current_version(engine, catalog, EVALUATION)
+        await store(
+            engine, version, EVALUATION, "stray", [("change_intent", "", "a value no version offers"), *RATED[:2]]
+        )
+        await store(engine, version, EVALUATION, "rated", RATED)
+        typed = 'He said "no" & left; ü\n=1+1'
+        follow_up = await current_version(engine, catalog, FOLLOW_UP)
+        await store(
+            engine, follow_up, FOLLOW_UP, "typed", [("changed_practice", "", "yes"), ("practice_example", "", typed)]
+        )
+        live = await frame_of(engine, catalog, EVALUATION)
+        live_follow_up = await frame_of(engine, catalog, FOLLOW_UP)
+        assert await refresh_measures(engine, catalog) == 3
+        copied = await frame_of(engine, catalog, EVALUATION)
+        pd.testing.assert_frame_equal(copied, live)
+        pd.testing.assert_frame_equal(await frame_of(engine, catalog, FOLLOW_UP), live_follow_up)
+        assert copied.loc["stray", "change_intent"] == "a value no version offers"
+        assert copied.loc["rated", "change_intent"] == "likely"
+        assert (await frame_of(engine, catalog, FOLLOW_UP)).loc["typed", "practice_example"] == typed
+
+    run(settings, work)
+
+
+def test_a_copy_codes_each_choice_by_its_place_and_keeps_anything_else_as_text() -> None:
+    cells = [
+        MeasuredCell("rating", "rating", "", ("poor", "good")),
+        MeasuredCell("example", "example", "", None),
+        MeasuredCell("many", "many", "", tuple(f"o{n}" for n in range(100))),
+    ]
+    coders = [cell.coded() for cell in cells]
+    assert encoded(coders, ["good", None, None]) == ("1--", None)
+    assert encoded(coders, ["poor", "typed", "o99"]) == ("0~~", '[null,"typed","o99"]')
+    assert encoded(coders, ["unheard of", None, None]) == ("~--", '["unheard of",null,null]')
+    assert layout_of(cells) != layout_of([cells[0], cells[1], MeasuredCell("many", "many", "", ("o1",))]), (
+        "a layout changes with the options, so codes of other options are never read"
+    )
