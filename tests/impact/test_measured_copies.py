@@ -252,6 +252,8 @@ def test_a_survey_measuring_more_cells_than_the_slots_is_read_live(
         with monkeypatch.context() as patched:
             # As if the survey measured more cells than a copy holds (the evaluation measures 7).
             patched.setattr("voice_service.surveys.measured.MEASURED_SLOTS", 6)
+            # And read live in JSON arrays of at most 3 values (as more than 50 cells would be).
+            patched.setattr("voice_service.surveys.measured.JSON_CHUNK", 3)
             copied = await refresh_measures(engine, catalog)
             live = await frame_of(engine, catalog, EVALUATION)
         await refresh_measures(engine, catalog)

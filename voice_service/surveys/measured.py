@@ -76,10 +76,16 @@ def encoded(coders: Sequence[dict[str, str]], values: Sequence[str | None]) -> t
     return joined, json.dumps(texts, ensure_ascii=False, separators=(",", ":"))
 
 
+#: The most values one JSON array function is given (PostgreSQL takes at most 100 arguments, SQLite 127).
+JSON_CHUNK = 50
+
+
 def as_json_array(dialect: str, values: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
-    """`values` as the text of one JSON array, worked out by the database."""
-    made = func.json_build_array(*values) if dialect == "postgresql" else func.json_array(*values)
-    return cast(made, Text)
+    """`values` as the text of one JSON array, worked out by the database (more than JSON_CHUNK: an array of arrays)."""
+    build = func.json_build_array if dialect == "postgresql" else func.json_array
+    if len(values) > JSON_CHUNK:
+        return cast(build(*(build(*values[at : at + JSON_CHUNK]) for at in range(0, len(values), JSON_CHUNK))), Text)
+    return cast(build(*values), Text)
 
 
 def looked_up(cell: MeasuredCell) -> ColumnElement[Any]:

@@ -112,6 +112,8 @@ def _decoded(cells: list[MeasuredCell], codes: np.ndarray[Any, Any], texts: np.n
     packed = np.frombuffer(joined, dtype=np.uint8).reshape(-1, width) if joined else np.zeros((0, width), np.uint8)
     spelled = pd.notna(texts)
     parsed = [json.loads(found) for found in texts[spelled]]
+    # Why: a live read of more cells than one JSON array function takes comes as an array of arrays.
+    parsed = [row if len(row) == width else [value for part in row for value in part] for row in parsed]
     written = np.empty((len(parsed), width), dtype=object)
     for place, values in enumerate(parsed):
         written[place, :] = values
