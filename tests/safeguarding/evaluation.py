@@ -4,7 +4,7 @@ Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh 
 docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
 `--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third, `--set fourth`
 the fourth, `--set fifth` the fifth, `--set sixth` the sixth, `--set seventh` the seventh and
-`--set eighth` the eighth (all six held out as a whole);
+`--set eighth` the eighth and `--set ninth` the ninth (all seven held out as a whole);
 `--phrases-only` scores the phrase file without the learned model; `--thresholds` shows how the
 learned model's threshold and veto were chosen (cross-validation on its examples).
 """
@@ -42,6 +42,8 @@ SIXTH = HERE / "evaluation-sixth.yaml"
 SEVENTH = HERE / "evaluation-seventh.yaml"
 #: The eighth set, written before the strong-phrase false-alarm round and scored once before it: all held out.
 EIGHTH = HERE / "evaluation-eighth.yaml"
+#: The ninth set, written blind by someone who had read no phrase, example or other set, scored once: all held out.
+NINTH = HERE / "evaluation-ninth.yaml"
 SETS = {
     "main": SET,
     "extra": EXTRA,
@@ -51,9 +53,10 @@ SETS = {
     "sixth": SIXTH,
     "seventh": SEVENTH,
     "eighth": EIGHTH,
+    "ninth": NINTH,
 }
 #: Sets held out as a whole (no dev half).
-WHOLLY_HELD_OUT = ("unseen", "fourth", "fifth", "sixth", "seventh", "eighth")
+WHOLLY_HELD_OUT = ("unseen", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
 BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
 EXTRA_BEGIN, EXTRA_END = "<!-- evaluation-extra:begin -->", "<!-- evaluation-extra:end -->"
@@ -63,6 +66,7 @@ FIFTH_BEGIN, FIFTH_END = "<!-- evaluation-fifth:begin -->", "<!-- evaluation-fif
 SIXTH_BEGIN, SIXTH_END = "<!-- evaluation-sixth:begin -->", "<!-- evaluation-sixth:end -->"
 SEVENTH_BEGIN, SEVENTH_END = "<!-- evaluation-seventh:begin -->", "<!-- evaluation-seventh:end -->"
 EIGHTH_BEGIN, EIGHTH_END = "<!-- evaluation-eighth:begin -->", "<!-- evaluation-eighth:end -->"
+NINTH_BEGIN, NINTH_END = "<!-- evaluation-ninth:begin -->", "<!-- evaluation-ninth:end -->"
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
@@ -179,6 +183,7 @@ def held_out_parts() -> dict[str, list[Item]]:
         "sixth (all)": load_items(SIXTH),
         "seventh (all)": load_items(SEVENTH),
         "eighth (all)": load_items(EIGHTH),
+        "ninth (all)": load_items(NINTH),
     }
 
 
@@ -216,6 +221,7 @@ def write_docs(
     sixth: list[Item] | None = None,
     seventh: list[Item] | None = None,
     eighth: list[Item] | None = None,
+    ninth: list[Item] | None = None,
 ) -> None:
     """Replace the tables between the markers in docs/safeguarding.md (the other sets' too, when given)."""
     text = DOCS.read_text(encoding="utf-8")
@@ -228,6 +234,7 @@ def write_docs(
         (SIXTH_BEGIN, SIXTH_END, sixth, held_out_table),
         (SEVENTH_BEGIN, SEVENTH_END, seventh, held_out_table),
         (EIGHTH_BEGIN, EIGHTH_END, eighth, held_out_table),
+        (NINTH_BEGIN, NINTH_END, ninth, held_out_table),
         (SUMMARY_BEGIN, SUMMARY_END, parts, summary_table),
     )
     for begin, end, these, render in blocks:
@@ -347,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             load_items(SIXTH),
             load_items(SEVENTH),
             load_items(EIGHTH),
+            load_items(NINTH),
         )
     return 0
 

@@ -1,7 +1,7 @@
 """Leave one set out: choose the learned model's settings on every held-out part but one, score that one.
 
 Run `.venv/bin/python -m tests.safeguarding.loso`. Each held-out part (the first two sets' held-out
-halves, the third to eighth sets whole) is left out in turn; the setting (regularisation C,
+halves, the third set on whole) is left out in turn; the setting (regularisation C,
 threshold, veto) with the fewest missed disclosures on the other parts, then the fewest false
 alarms, is picked and scored on the part left out. The sum over the parts left out is how the
 choosing generalises to a set it did not see, which the score on any one set does not tell. It also

@@ -18,6 +18,9 @@ from tests.safeguarding.evaluation import (
     FIFTH_BEGIN,
     FIFTH_END,
     FOURTH,
+    NINTH,
+    NINTH_BEGIN,
+    NINTH_END,
     SEVENTH,
     SEVENTH_BEGIN,
     SEVENTH_END,
@@ -225,5 +228,34 @@ def test_docs_show_the_eighth_sets_current_table() -> None:
     assert EIGHTH_BEGIN in text
     assert EIGHTH_END in text
     assert held_out_table(load_items(EIGHTH)) in text, (
+        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
+    )
+
+
+def test_the_ninth_set_is_new_phrasings_of_every_category() -> None:
+    earlier = load_items() + load_items(EXTRA) + load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
+    earlier += load_items(SIXTH) + load_items(SEVENTH) + load_items(EIGHTH)
+    ninth = load_items(NINTH)
+    assert len(ninth) >= 350
+    assert len({i.text.lower() for i in ninth}) == len(ninth)
+    # Written blind, 11 of its phrasings happen to equal earlier sets' (common ways of saying it).
+    assert len({i.text.lower() for i in earlier} & {i.text.lower() for i in ninth}) <= 11
+    from voice_service.safeguarding.screening import default_screener
+
+    for category in default_screener().categories:
+        assert sum(i.disclosure and i.category == category for i in ninth) >= 14, category
+        assert sum(not i.disclosure and i.category == category for i in ninth) >= 17, category
+
+
+def test_the_ninth_sets_misses_are_not_listed_for_tuning() -> None:
+    with pytest.raises(SystemExit):
+        main(["--set", "ninth", "--misses", "held-out"])
+
+
+def test_docs_show_the_ninth_sets_current_table() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert NINTH_BEGIN in text
+    assert NINTH_END in text
+    assert held_out_table(load_items(NINTH)) in text, (
         "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
     )
