@@ -125,9 +125,7 @@ def forward(results: dict[Setting, dict[str, Counts]], first: int = 2) -> list[s
         total = [x + y for x, y in zip(total, (c, d, a, b), strict=True)]
         lines.append(f"| {parts[k]} | {best.c:g}, {best.threshold:g}, {best.veto:g} | {c}/{d} | {a}/{b} |")
     c, d, a, b = total
-    lines.append(
-        f"| **all, each after those before** | | {_pct(c / d)} ({c}/{d}) | {_pct(a / b)} ({a}/{b}) |"
-    )
+    lines.append(f"| **all, each after those before** | | {_pct(c / d)} ({c}/{d}) | {_pct(a / b)} ({a}/{b}) |")
     return lines
 
 
