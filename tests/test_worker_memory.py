@@ -9,7 +9,6 @@ their pages as a young person does, and look at what the interpreter loaded.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from analysis.lazy import LazyModule
+from tests.support.fresh_worker import run_as_worker
 from voice_service.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,25 +75,15 @@ print(json.dumps({"after_start": after_start, "after_journeys": sorted(sys.modul
 
 def run_worker(database_url: str, tmp_path: Path) -> dict[str, list[str]]:
     """Build the app in a fresh interpreter as a worker does, walk both surveys; what it loaded."""
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "memory-test",
-        "OUTBOX_DIR": str(tmp_path / "outbox"),
+    loaded: dict[str, list[str]] = run_as_worker(
+        WORKER,
+        [str(ROOT / "bench" / "html_client.py")],
+        database_url=database_url,
+        outbox_dir=tmp_path / "outbox",
+        secret_key="memory-test",
         # Why: the worker's due work runs too (by default with SQLite), as under `voice-service serve`.
-        "JOBS_IN_PROCESS": "true",
-    }
-    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
-        [sys.executable, "-c", WORKER, str(ROOT / "bench" / "html_client.py")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=300,
-        check=False,
+        jobs_in_process=True,
     )
-    assert result.returncode == 0, result.stderr[-4000:]
-    loaded: dict[str, list[str]] = json.loads(result.stdout.strip().splitlines()[-1])
     return loaded
 
 

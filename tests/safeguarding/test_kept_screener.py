@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import signal
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from tests.safeguarding.conftest import DISCLOSURE, ORDINARY, alerts, submit
 from tests.safeguarding.test_screening_process import evaluation_texts
 from tests.safeguarding.test_screening_process_app import wait_until
 from tests.safeguarding.test_start_up_check import BROKEN
+from tests.support.fresh_worker import run_as_worker
 from voice_service.app import create_app
 from voice_service.core.settings import Settings
 from voice_service.safeguarding import screening
@@ -113,24 +111,14 @@ print(json.dumps(seen))
 
 
 def test_nothing_in_a_fresh_worker_builds_the_screener_until_its_child_is_gone(settings: Settings) -> None:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DATABASE_URL": settings.database_url,
-        "SECRET_KEY": "kept-screener-test",
-        "OUTBOX_DIR": str(settings.outbox_dir),
-        "JOBS_IN_PROCESS": "false",
-    }
-    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
-        [sys.executable, "-c", WORKER, DISCLOSURE, ORDINARY, "i want to die"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=300,
-        check=False,
+    seen = run_as_worker(
+        WORKER,
+        [DISCLOSURE, ORDINARY, "i want to die"],
+        database_url=settings.database_url,
+        outbox_dir=settings.outbox_dir,
+        secret_key="kept-screener-test",
+        jobs_in_process=False,
     )
-    assert result.returncode == 0, result.stderr[-4000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["served"] == {"screeners": 0, "models": 0, "english_words": 0, "here": 0}
     assert seen["child killed"] == {"screeners": 1, "models": 1, "english_words": 1, "here": 1}
     assert len(alerts(settings.database_url)) == 3
