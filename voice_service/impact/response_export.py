@@ -23,9 +23,11 @@ from forms.questions.matrix import MatrixQuestion
 from voice_service.core.exports import FORMULA_STARTS, csv_bytes
 from voice_service.impact.streamed_sheet import StreamedSheet
 from voice_service.surveys.catalog import SurveyCatalog
-from voice_service.surveys.respondents import versions_by_id
+from voice_service.surveys.measured import layout_of
+from voice_service.surveys.respondents import measured_cells, versions_by_id
 from voice_service.surveys.response_rows import (
     Cell,
+    Copies,
     csv_quoted,
     id_text,
     lines_query,
@@ -136,6 +138,15 @@ class ResponseExport:
         """responses-SLUG-YYYY-MM-DD.EXT."""
         return f"responses-{self.survey.slug}-{today.isoformat()}.{extension}"
 
+    def _copies(self) -> Copies | None:
+        """Where the current copies of measured cells keep each choice, as due work lays them out (None: no copies)."""
+        cells = measured_cells(self.versions)
+        layout = layout_of(cells)
+        if layout is None:
+            return None
+        places = {(cell.question_id, cell.row_key): (place, cell.coded()) for place, cell in enumerate(cells, start=1)}
+        return Copies(layout, places)
+
     def _versions(self) -> dict[int, str]:
         return {version_id: version for version_id, (version, _) in self.versions.items()}
 
@@ -163,13 +174,14 @@ class ResponseExport:
     async def csv(self) -> AsyncIterator[bytes]:
         """UTF-8 CSV with a byte-order mark, every cell neutralised, a chunk at a time.
 
-        The database sends each line but for the course columns and the numbers (`lines_query`),
-        so Python only puts the pieces together, byte for byte what the csv module would write.
+        The database sends each line but for the course columns and the numbers (`lines_query`), its
+        choices from the copies the report reads where current, so Python only puts the pieces
+        together, byte for byte what the csv module would write.
         """
         yield csv_bytes(self.header, [])
         cells = [_cell(column) for column in self.columns]
         places = await self._places(lambda course, day: f"{csv_quoted(course)},{day}")
-        query = lines_query(self.survey.slug, self._versions(), cells, self.engine.dialect.name)
+        query = lines_query(self.survey.slug, self._versions(), cells, self.engine.dialect.name, self._copies())
         async for found in response_rows(self.engine, self.survey.slug, query, self.chunk_size):
             # Each row: respondent key, id, head, then text pieces with a number between each two.
             if len(found) and len(found[0]) == 4:

@@ -135,7 +135,7 @@ def _decoded(cells: list[MeasuredCell], codes: np.ndarray[Any, Any], texts: np.n
     return columns
 
 
-def _measured_cells(versions: dict[int, tuple[str, Survey]]) -> list[MeasuredCell]:
+def measured_cells(versions: dict[int, tuple[str, Survey]]) -> list[MeasuredCell]:
     """Every cell a `measure:`-tagged question stores, any version, by column name, with its options if a choice."""
     options = _cell_options(versions)
     cells: dict[str, MeasuredCell] = {}
@@ -243,7 +243,7 @@ async def measured_rows(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) 
     versions = await versions_by_id(engine, catalog, slug)
     if not versions:
         raise UnknownSurvey(slug)
-    cells = _measured_cells(versions)
+    cells = measured_cells(versions)
     rows = await _read_in_parts(engine, _measured_query(slug, cells, engine.dialect.name))
     return MeasuredRows(versions, cells, rows)
 
@@ -264,5 +264,5 @@ async def refresh_measures(engine: AsyncEngine, catalog: SurveyCatalog) -> int:
     copied = 0
     for slug in sorted(catalog.surveys):
         versions = await versions_by_id(engine, catalog, slug)
-        copied += await store_measures(engine, slug, _measured_cells(versions))
+        copied += await store_measures(engine, slug, measured_cells(versions))
     return copied
