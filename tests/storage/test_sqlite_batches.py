@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from forms import validate_answers
@@ -94,6 +94,15 @@ async def test_stored_rows_read_back_through_sqlalchemy_as_submitted(
     )
     assert len(expected) >= 10
     assert sorted(tuple(row) for row in answers) == expected
+    # The ids bound as bytearray are BLOBs equal to the response's own, so SQL joins find them.
+    async with engine.connect() as conn:
+        joined = await conn.execute(
+            text(
+                "SELECT count(*) FROM answer JOIN response ON response.id = answer.response_id "
+                "WHERE typeof(answer.response_id) = 'blob'"
+            )
+        )
+        assert joined.scalar_one() == len(expected)
 
 
 async def test_nothing_is_acknowledged_while_another_process_holds_the_write_lock(

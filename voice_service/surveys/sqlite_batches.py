@@ -79,6 +79,18 @@ _answer_id = INSERT_ANSWER.converters["response_id"]
 _answer_number = INSERT_ANSWER.converters["value_number"]
 
 
+def _null(value: None) -> None:
+    """None bound as NULL, found among sqlite3's adapters."""
+    return value
+
+
+# Why: sqlite3 binds int, float, str and bytearray directly, but sends bytes and None through its
+# adapter look-up, which without an adapter raises and formats two AttributeErrors per value
+# (measured 3.3 k instructions each, about 26 values per survey16 submission). A registered
+# adapter is found at once; None is still bound as NULL (and bytes are passed as bytearray below).
+sqlite3.register_adapter(type(None), _null)
+
+
 @dataclass(frozen=True)
 class RowBatch:
     """One transaction's rows, converted on the event loop, ready for the database thread."""
@@ -102,7 +114,8 @@ def row_batch(batch: WriteBatch, extras: ResponseExtras | None = None) -> RowBat
     for key, (rid, p) in batch.fresh.items():
         if p.extras and extras is not None:
             extra_rows.append((key, extras.rows(rid, p, stored_time(p, now))))
-        stored_id = _answer_id(rid)
+        # Why bytearray: the same BLOB, bound without sqlite3's adapter look-up (above).
+        stored_id = bytearray(_answer_id(rid))
         answers = [
             (stored_id, qid, cell.row, cell.position, cell.text, _answer_number(cell.number))
             for qid, cell in to_cells(p.survey, p.answers)
