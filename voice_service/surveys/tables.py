@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -43,7 +44,17 @@ class Response(Base):
     """One submitted response. Anonymous unless the respondent context says otherwise."""
 
     __tablename__ = "response"
-    __table_args__ = (Index("ix_response_survey_slug_submitted_at", "survey_slug", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_response_survey_slug_submitted_at", "survey_slug", "submitted_at"),
+        # Why only where set (migration 0012): NULL for every anonymous response, searched only for a value.
+        *(
+            Index(f"ix_response_{column}", column, sqlite_where=set_only, postgresql_where=set_only)
+            for column, set_only in (
+                ("invitation_id", text("invitation_id IS NOT NULL")),
+                ("respondent_key", text("respondent_key IS NOT NULL")),
+            )
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True)
     survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
@@ -54,9 +65,9 @@ class Response(Base):
     #: Who answered: "anonymous", or "delegate" through a personal or session link.
     respondent: Mapped[str] = mapped_column(String(20), default="anonymous")
     #: The delegate's invitation (training evaluations); never set for young people.
-    invitation_id: Mapped[uuid.UUID | None] = mapped_column(GUID, nullable=True, index=True)
+    invitation_id: Mapped[uuid.UUID | None] = mapped_column(GUID, nullable=True)
     #: The delegate's pseudonymous key: pairs an evaluation with its follow-up after names and emails are erased.
-    respondent_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    respondent_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     #: A follow-up points at the response it follows up.
     linked_response_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("response.id"), nullable=True)
 
@@ -65,6 +76,8 @@ class Answer(Base):
     """One piece of an answer: a choice, a matrix row, a ranked place, a number or a text."""
 
     __tablename__ = "answer"
+    # Why without rowid on SQLite (migration 0012): answers are only found by their key, so the key is the table.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
     question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
