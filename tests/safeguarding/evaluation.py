@@ -4,7 +4,7 @@ Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh 
 docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
 `--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third, `--set fourth`
 the fourth, `--set fifth` the fifth, `--set sixth` the sixth, `--set seventh` the seventh and
-`--set eighth` the eighth and `--set ninth` the ninth (all seven held out as a whole);
+`--set eighth` the eighth, `--set ninth` the ninth and `--set tenth` the tenth (all eight held out as a whole);
 `--phrases-only` scores the phrase file without the learned model; `--thresholds` shows how the
 learned model's threshold and veto were chosen (cross-validation on its examples).
 """
@@ -44,6 +44,8 @@ SEVENTH = HERE / "evaluation-seventh.yaml"
 EIGHTH = HERE / "evaluation-eighth.yaml"
 #: The ninth set, written blind by someone who had read no phrase, example or other set, scored once: all held out.
 NINTH = HERE / "evaluation-ninth.yaml"
+#: The tenth set, written blind by another session during the ninth's false-alarm round, scored once: all held out.
+TENTH = HERE / "evaluation-tenth.yaml"
 SETS = {
     "main": SET,
     "extra": EXTRA,
@@ -54,9 +56,10 @@ SETS = {
     "seventh": SEVENTH,
     "eighth": EIGHTH,
     "ninth": NINTH,
+    "tenth": TENTH,
 }
 #: Sets held out as a whole (no dev half).
-WHOLLY_HELD_OUT = ("unseen", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+WHOLLY_HELD_OUT = ("unseen", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
 BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
 EXTRA_BEGIN, EXTRA_END = "<!-- evaluation-extra:begin -->", "<!-- evaluation-extra:end -->"
@@ -67,6 +70,7 @@ SIXTH_BEGIN, SIXTH_END = "<!-- evaluation-sixth:begin -->", "<!-- evaluation-six
 SEVENTH_BEGIN, SEVENTH_END = "<!-- evaluation-seventh:begin -->", "<!-- evaluation-seventh:end -->"
 EIGHTH_BEGIN, EIGHTH_END = "<!-- evaluation-eighth:begin -->", "<!-- evaluation-eighth:end -->"
 NINTH_BEGIN, NINTH_END = "<!-- evaluation-ninth:begin -->", "<!-- evaluation-ninth:end -->"
+TENTH_BEGIN, TENTH_END = "<!-- evaluation-tenth:begin -->", "<!-- evaluation-tenth:end -->"
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
@@ -184,6 +188,7 @@ def held_out_parts() -> dict[str, list[Item]]:
         "seventh (all)": load_items(SEVENTH),
         "eighth (all)": load_items(EIGHTH),
         "ninth (all)": load_items(NINTH),
+        "tenth (all)": load_items(TENTH),
     }
 
 
@@ -222,6 +227,7 @@ def write_docs(
     seventh: list[Item] | None = None,
     eighth: list[Item] | None = None,
     ninth: list[Item] | None = None,
+    tenth: list[Item] | None = None,
 ) -> None:
     """Replace the tables between the markers in docs/safeguarding.md (the other sets' too, when given)."""
     text = DOCS.read_text(encoding="utf-8")
@@ -235,6 +241,7 @@ def write_docs(
         (SEVENTH_BEGIN, SEVENTH_END, seventh, held_out_table),
         (EIGHTH_BEGIN, EIGHTH_END, eighth, held_out_table),
         (NINTH_BEGIN, NINTH_END, ninth, held_out_table),
+        (TENTH_BEGIN, TENTH_END, tenth, held_out_table),
         (SUMMARY_BEGIN, SUMMARY_END, parts, summary_table),
     )
     for begin, end, these, render in blocks:
@@ -355,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
             load_items(SEVENTH),
             load_items(EIGHTH),
             load_items(NINTH),
+            load_items(TENTH),
         )
     return 0
 

@@ -27,6 +27,9 @@ from tests.safeguarding.evaluation import (
     SIXTH,
     SIXTH_BEGIN,
     SIXTH_END,
+    TENTH,
+    TENTH_BEGIN,
+    TENTH_END,
     UNSEEN,
     UNSEEN_BEGIN,
     UNSEEN_END,
@@ -257,5 +260,34 @@ def test_docs_show_the_ninth_sets_current_table() -> None:
     assert NINTH_BEGIN in text
     assert NINTH_END in text
     assert held_out_table(load_items(NINTH)) in text, (
+        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
+    )
+
+
+def test_the_tenth_set_is_new_phrasings_of_every_category() -> None:
+    earlier = load_items() + load_items(EXTRA) + load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
+    earlier += load_items(SIXTH) + load_items(SEVENTH) + load_items(EIGHTH) + load_items(NINTH)
+    tenth = load_items(TENTH)
+    assert len(tenth) >= 343
+    assert len({i.text.lower() for i in tenth}) == len(tenth)
+    # Written blind, 7 of its phrasings happen to equal earlier sets' (common ways of saying it).
+    assert len({i.text.lower() for i in earlier} & {i.text.lower() for i in tenth}) <= 7
+    from voice_service.safeguarding.screening import default_screener
+
+    for category in default_screener().categories:
+        assert sum(i.disclosure and i.category == category for i in tenth) >= 13, category
+        assert sum(not i.disclosure and i.category == category for i in tenth) >= 16, category
+
+
+def test_the_tenth_sets_misses_are_not_listed_for_tuning() -> None:
+    with pytest.raises(SystemExit):
+        main(["--set", "tenth", "--misses", "held-out"])
+
+
+def test_docs_show_the_tenth_sets_current_table() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert TENTH_BEGIN in text
+    assert TENTH_END in text
+    assert held_out_table(load_items(TENTH)) in text, (
         "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
     )

@@ -87,7 +87,8 @@ def test_the_veto_sets_aside_no_disclosure_of_the_parts_it_was_chosen_on() -> No
     without = Screener(shipped.book, unvetoed)
     for name, items in held_out_parts().items():
         told = [i for i in items if i.disclosure]
-        # The ninth set, scored after 0.05 was chosen, is the one where it set aside a disclosure (1 of 159).
+        # The ninth set, scored after 0.05 was chosen, is the one where it set aside a disclosure (1 of 159);
+        # on the tenth, scored likewise, it set aside none (147 of 156 caught with and without it).
         allowed = 1 if name == "ninth (all)" else 0
         assert evaluate(told, without)["all"].caught - evaluate(told)["all"].caught <= allowed, name
 
