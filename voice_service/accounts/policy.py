@@ -7,13 +7,12 @@ start-up: a public route costs one lookup and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.middleware import ASGIMiddleware
 from litestar.response.redirect import ASGIRedirectResponse
 from litestar.routes import BaseRoute
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -111,11 +110,13 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-class AccessControl(ASGIMiddleware):
+class AccessControl:
     """Enforces the route table: sends anonymous visitors to log in, refuses a wrong role.
 
     A middleware, not guards: Litestar copies the route handler for every guard call, and a
-    public route (the submission path) must cost no more than one dict lookup here.
+    public route (the submission path) must cost no more than one dict lookup here. Not an
+    `ASGIMiddleware` either: a public route's request is handed on without a coroutine frame of
+    this layer, which every wake-up of the request's task would otherwise run through.
     """
 
     def __init__(self, runtime: CoreRuntime) -> None:
@@ -127,12 +128,20 @@ class AccessControl(ASGIMiddleware):
         """Take the app's routes and the table; raises UndeclaredRoutes when a route is missing."""
         self.policies = bind_routes(routes, table)
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        """Let the request through, or answer for it (redirect, 401 or 403)."""
-        policy = self.policies.get(scope.get("path_template", ""), STAFF_ANY)
-        if isinstance(policy, Public):
-            await next_app(scope, receive, send)
-            return
+    def __call__(self, app: ASGIApp) -> ASGIApp:
+        """The route's entry (Litestar calls this once per route with the rest of its stack)."""
+
+        def enter(scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+            policy = self.policies.get(scope.get("path_template", ""), STAFF_ANY)
+            if isinstance(policy, Public):
+                # Why return, not await: the route's own coroutine is awaited by the caller directly.
+                return app(scope, receive, send)
+            return self.handle(scope, receive, send, app, policy)
+
+        return enter
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp, policy: Staff) -> None:
+        """Let a staff route's request through, or answer for it (redirect, 401 or 403)."""
         request: Request[Any, Any, Any] = Request(scope)
         if scope["path"].startswith(API_PREFIX):
             identity = await resolve_token(self.runtime.engine, _bearer(request.headers.get("authorization", "")))
