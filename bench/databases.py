@@ -6,6 +6,7 @@ which ids a submission key is stored under, how many rows, duplicates, responses
 
 from __future__ import annotations
 
+import re
 import shutil
 import signal
 import sqlite3
@@ -13,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -105,11 +107,67 @@ class Postgres:
 
         return asyncio.run(probe())
 
+    def log_maintenance(self) -> None:
+        """Have the server log every autovacuum and autoanalyze (it logs checkpoints by default), for `log_events`."""
+        import asyncio
+
+        import asyncpg
+
+        async def configure() -> None:
+            conn = await asyncpg.connect(self.dsn)
+            try:
+                await conn.execute("ALTER SYSTEM SET log_autovacuum_min_duration = 0")
+                await conn.execute("SELECT pg_reload_conf()")
+            finally:
+                await conn.close()
+
+        asyncio.run(configure())
+
+    def log_events(self, since: float, until: float) -> list[tuple[float, float, str]]:
+        """Checkpoints and autovacuum runs in the server's log that overlap [since, until] (wall-clock seconds)."""
+        return log_events((self.folder / "log").read_text(errors="replace"), since, until)
+
     def stop(self) -> None:
         """A clean shutdown (`pg_ctl stop`)."""
         if self.server is not None:
             self.server.cleanup()
             self.server = None
+
+
+_LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) UTC \[\d+\] LOG:  (.*)$")
+_AUTOVACUUM = re.compile(r'^automatic ((?:aggressive )?vacuum|analyze) of table "(?:[^".]+\.)*([^".]+)"')
+_ELAPSED = re.compile(r"elapsed: ([\d.]+) s")
+
+
+def log_events(text: str, since: float, until: float) -> list[tuple[float, float, str]]:
+    """(start, end, what) of each checkpoint, autovacuum or autoanalyze in a PostgreSQL log overlapping [since, until].
+
+    An autovacuum is logged when it ends, with its elapsed time on a continuation line; its start is
+    the end less that. A checkpoint is logged as it starts and as it completes.
+    """
+    events: list[tuple[float, float, str]] = []
+    checkpoint: tuple[float, str] | None = None
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if not (found := _LOG_LINE.match(line)):
+            continue
+        at = datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC).timestamp()
+        message = found.group(2)
+        if message.startswith("checkpoint starting: "):
+            checkpoint = (at, message.removeprefix("checkpoint starting: "))
+        elif message.startswith("checkpoint complete: ") and checkpoint is not None:
+            events.append((checkpoint[0], at, f"checkpoint ({checkpoint[1]})"))
+            checkpoint = None
+        elif auto := _AUTOVACUUM.match(message):
+            elapsed = 0.0
+            for follow in lines[i + 1 :]:
+                if not follow.startswith(("\t", " ")):
+                    break  # the next entry: this one had no elapsed time
+                if took := _ELAPSED.search(follow):
+                    elapsed = float(took.group(1))
+                    break
+            events.append((at - elapsed, at, f"auto{auto.group(1)} {auto.group(2)}"))
+    return [e for e in events if e[1] >= since and e[0] <= until]
 
 
 @contextmanager

@@ -10,6 +10,9 @@ over its bare rate; each shape reports the median ratio over `--pairs` pairs wit
 server's CPU per request (much less sensitive to other load than a rate), and the load generator's
 own CPU, so a reader sees whether the generator was the limit. Afterwards the rows in `response`
 must equal the rows before plus the acknowledged keys, every key under the id it was acknowledged with.
+On PostgreSQL it also prints each submission stretch's p99 with the checkpoints and autovacuums
+(read from the server's log, every autovacuum logged) that overlapped it: one such event in one
+stretch is enough to set a shape's p99, which is the largest of its stretches'.
 
     .venv/bin/python bench/throughput.py [--database sqlite,postgresql] [--prefill 0,500000]
         [--shapes ballot,survey8,survey16,mixed] [--pairs 5] [--duration 2] [--concurrency 64]
@@ -59,6 +62,8 @@ class Stretch:
 
     outcome: Outcome
     cpu: CpuMeter
+    #: wall-clock start, to line the stretch up with the database server's log
+    started: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -86,6 +91,16 @@ class ShapeResult:
 
     def submit_p99(self) -> float:
         return max(s.outcome.percentile(99) for _b, s in self.pairs)
+
+    def stretches(self, events: list[tuple[float, float, str]], origin: float) -> str:
+        """Each submission stretch's p99, and the server events it overlapped (seconds from `origin`)."""
+        out = []
+        for _b, s in self.pairs:
+            end = s.started + s.outcome.elapsed_s
+            hit = [what for start, stop, what in events if start <= end and stop >= s.started]
+            seen = f" [{', '.join(hit)}]" if hit else ""
+            out.append(f"{s.started - origin:.0f}s {s.outcome.percentile(99):.0f}ms{seen}")
+        return "; ".join(out)
 
     def errors(self) -> int:
         return sum(b.outcome.errors + s.outcome.errors for b, s in self.pairs)
@@ -123,6 +138,7 @@ class ShapeResult:
             "other_cores": spread([c.cpu.other_cores for pair in self.pairs for c in pair]),
             "submit_p50_ms": statistics.median(s.outcome.percentile(50) for _b, s in self.pairs),
             "submit_p99_ms": self.submit_p99(),
+            "submit_p99_ms_by_pair": [s.outcome.percentile(99) for _b, s in self.pairs],
             "acknowledged": sum(s.outcome.ok for _b, s in self.pairs),
             "errors": self.errors(),
             "statuses": {
@@ -170,9 +186,10 @@ async def measure(
         for shape in args.shapes:
             with CpuMeter(server, database_pid) as cpu_bare:
                 bare = await run_load(server.port, args.concurrency, args.duration, noop, 200)
+            started = time.time()
             with CpuMeter(server, database_pid) as cpu_submit:
                 submit = await run_load(server.port, args.concurrency, args.duration, bodies[shape].request, 201)
-            results[shape].pairs.append((Stretch(bare, cpu_bare), Stretch(submit, cpu_submit)))
+            results[shape].pairs.append((Stretch(bare, cpu_bare), Stretch(submit, cpu_submit, started)))
     return list(results.values()), warmups
 
 
@@ -196,8 +213,12 @@ def run_config(db: str, prefill: int, args: argparse.Namespace) -> dict[str, Any
     """One database at one starting size: every shape, checked afterwards."""
     folder = Path(tempfile.mkdtemp(prefix=f"voice-bench-{db}-"))
     size = describe(prefill)
+    events: list[tuple[float, float, str]] = []
     try:
         with database(db, prefill, folder) as (url, pg):
+            if pg is not None:
+                # Why: a checkpoint or an autovacuum inside a stretch shows in its p99; say which stretch met which.
+                pg.log_maintenance()
             server = Server(url, free_port(), args.workers, folder / "server.log")
             server.upgrade()
             store: Store = store_for(url)
@@ -207,6 +228,8 @@ def run_config(db: str, prefill: int, args: argparse.Namespace) -> dict[str, Any
                 results, warmups = asyncio.run(measure(args, server, pg.postmaster_pid() if pg else None))
             finally:
                 server.stop()
+            if pg is not None:
+                events = pg.log_events(time.time() - 3600, time.time())
             durability = asyncio.run(store.durability()) if hasattr(store, "durability") else "WAL, synchronous=FULL"
             acked: dict[str, str] = {}
             for o in warmups:
@@ -225,6 +248,12 @@ def run_config(db: str, prefill: int, args: argparse.Namespace) -> dict[str, Any
     summaries = [r.summary() for r in results]
     for s in summaries:
         print(line(db, size, s), flush=True)
+    if db == "postgresql":
+        origin = min(st.started for r in results for _b, st in r.pairs)
+        for r in results:
+            print(f"stretches[{db}, {size}] {r.shape}: each submission stretch's p99: {r.stretches(events, origin)}")
+        inside = [f"{what} {start - origin:.0f}-{stop - origin:.0f}s" for start, stop, what in events if stop >= origin]
+        print(f"events[{db}, {size}]: checkpoints and autovacuums during the stretches: {'; '.join(inside) or 'none'}")
     print(
         f"check[{db}, {size}]: rows in response {rows} = {before} before + {len(acked)} acknowledged "
         f"(warm-up included); acknowledged but missing or under another id {moved}: "
