@@ -59,7 +59,7 @@ from voice_service.safeguarding.screening import default_screener
 from voice_service.safeguarding.screening_process import ScreeningProcess
 from voice_service.safeguarding.staff_routes import SafeguardingPagesController
 from voice_service.surveys import jobs as survey_jobs
-from voice_service.surveys.api_routes import SurveyApiController
+from voice_service.surveys.api_routes import RUNTIME_STATE, SurveyApiController
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.public_routes import HomeController, SurveyPagesController
 from voice_service.surveys.runtime import Runtime
@@ -238,4 +238,6 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     )
     # Refuses to build the app (UndeclaredRoutes) when a route is missing from the table.
     access_control.bind(app.routes, ROUTES)
+    # The submission route's way to the runtime (cheaper than the dependency above, which other routes use).
+    app.state[RUNTIME_STATE] = runtime
     return app

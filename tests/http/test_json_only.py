@@ -15,7 +15,8 @@ from litestar.exceptions import NotFoundException
 from litestar.testing import TestClient
 from litestar.types import ASGIApp, Scope
 
-from voice_service.surveys.api_routes import JsonOnly, RequireJson
+from voice_service.surveys.api_routes import JsonOnly, RequireJson, runtime_of
+from voice_service.surveys.runtime import Runtime
 
 URL = "/api/surveys/make-your-mark/responses"
 JSON = {"content-type": "application/json"}
@@ -110,3 +111,16 @@ def test_without_csrf_the_stack_is_called_as_litestar_built_it() -> None:
     assert layer.csrf is None
     scope: Any = {"type": "http", "path": "/api/x"}
     assert layer.next_app(scope) is inner
+
+
+def test_the_submission_route_resolves_no_dependency_and_finds_the_apps_runtime(client: TestClient[Any]) -> None:
+    app = client.app
+    assert isinstance(app, Litestar)
+    route = next(r for r in app.routes if r.path_format == "/api/surveys/{slug}/responses")
+    _handler, kwargs_model = route.route_handler_map["POST"]  # type: ignore[union-attr]
+    # Why it matters: Litestar's dependency resolution cost about as much as validating the answers.
+    assert not kwargs_model.dependency_batches
+    scope: Any = {"litestar_app": app}
+    runtime = runtime_of(scope)
+    assert isinstance(runtime, Runtime)
+    assert runtime.catalog.current("make-your-mark") is not None

@@ -85,6 +85,8 @@ class AnswerErrors(msgspec.Struct):
     errors: dict[str, str]
 
 
+#: The key of the app's state under which create_app leaves the Runtime (see runtime_of).
+RUNTIME_STATE = "voice_service.runtime"
 #: The header a client may send a submission key in (the body's `submission_key` wins over it).
 IDEMPOTENCY_KEY = "Idempotency-Key"
 #: Where RequireJson leaves a well-formed key from that header for the handler (the request's ASGI state).
@@ -269,6 +271,17 @@ def _summary(survey: Survey) -> SurveySummary:
     )
 
 
+def runtime_of(scope: Scope) -> Runtime:
+    """The app's Runtime, where create_app leaves it in the app's state.
+
+    Why the submission route takes it from here and not as the `runtime` dependency: Litestar's
+    dependency resolution (a cleanup group, a coroutine per dependency, an exit stack entered) cost
+    about as much as validating the answers, for a value that never changes (docs/benchmarks.md).
+    """
+    runtime: Runtime = scope["litestar_app"].state[RUNTIME_STATE]
+    return runtime
+
+
 def _survey(runtime: Runtime, slug: str) -> Survey:
     survey = runtime.catalog.current(slug)
     if survey is None:
@@ -315,12 +328,12 @@ class SurveyApiController(Controller):
     )
     async def submit(
         self,
-        runtime: NamedDependency[Runtime],
         slug: FromPath[str],
         data: JSONBody[ResponseIn],
         scope: Scope,
     ) -> Response[ResponseAck]:
         """Validate and store a response; a repeated submission key returns the first acknowledgement."""
+        runtime = runtime_of(scope)
         idempotency_key = header_key(scope)
         survey = _survey(runtime, slug)
         if needs_link(survey):
