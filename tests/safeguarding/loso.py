@@ -32,8 +32,9 @@ from voice_service.safeguarding.phrasebook import DEFAULT_FILE
 from voice_service.safeguarding.screening import Screener, _likeliest, load_screener
 
 C_VALUES = (4.0, C, 64.0)
-THRESHOLDS = (0.3, 0.35, THRESHOLD, 0.45, 0.5)
-VETOES = (0.0, 0.05, 0.1, VETO, 0.2)
+# Why spelt out: the grid the shipped setting was picked from, whatever is shipped now.
+THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
+VETOES = (0.0, 0.05, 0.1, 0.2)
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def grid(c_values: Sequence[float] = C_VALUES) -> dict[Setting, dict[str, Counts
     for c in c_values:
         model = model_with(screener, c)
         chances = {n: [_likeliest(model, screener.words(i.text))[0] for i in its] for n, its in parts.items()}
-        for t, v in product(THRESHOLDS, dict.fromkeys(VETOES)):
+        for t, v in product(THRESHOLDS, VETOES):
             setting = Setting(c, t, v)
             out[setting] = {n: counts(screener, its, chances[n], setting) for n, its in parts.items()}
     return out

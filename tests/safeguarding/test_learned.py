@@ -186,16 +186,17 @@ def test_held_out_recall_is_at_least_94_percent_on_every_set_and_never_below_the
     for name, items in held_out_parts().items():
         alone = evaluate(items, phrases_only())["all"]
         both = evaluate(items)["all"]
-        # The aim is 95%; every part is there but the third, at 94.9% (74/78), and the eighth, written
-        # in words unlike the earlier sets', at 89% (108/121) when first scored and 90% (109/121) after
-        # the "screening" round, 93% (112/121) with the veto at 0.05 (docs/safeguarding.md).
-        # The ninth, written blind and scored once, at 95.6% (152/159); the tenth, likewise, at 94.2% (147/156).
-        floor = {"eighth (all)": 0.92, "ninth (all)": 0.95}.get(name, 0.94)
+        # The aim is 95%. At threshold 0.3 and no veto (docs/safeguarding.md, 2026-12-03 08:00) the first
+        # to seventh parts are at 98.3% (sixth, 119/121) or above, the eighth at 95.9% (116/121), the
+        # ninth at 97.5% (155/159) and the tenth at 94.9% (148/156); none was lower at 0.4 / 0.05.
+        floor = {"eighth (all)": 0.95, "ninth (all)": 0.97, "tenth (all)": 0.94}.get(name, 0.98)
         assert both.recall >= floor, f"{name}: recall {both.recall:.1%}"
         assert both.recall >= alone.recall, name
-        # The known cost (docs/safeguarding.md): one look-alike in five to nine raises an alert (22% on
-        # the seventh set, most of them by phrases alone: 21%); on the ninth 25.6% (50/195), the tenth 27.3% (51/187).
-        ceiling = {"ninth (all)": 0.26, "tenth (all)": 0.28}.get(name, 0.25)
+        # The known cost, measured at 0.3 / no veto: at most 19.8% on the first to sixth parts (sixth,
+        # 25/126), 26.0% (38/146) on the seventh, 28.2% (44/156) on the eighth, 29.7% (58/195) on the
+        # ninth and 32.6% (61/187) on the tenth; at 0.4 / 0.05 they were 19%, 21%, 26% and 27%.
+        ceilings = {"seventh (all)": 0.27, "eighth (all)": 0.29, "ninth (all)": 0.30, "tenth (all)": 0.33}
+        ceiling = ceilings.get(name, 0.20)
         assert both.false_alarm_rate <= ceiling, f"{name}: false alarms {both.false_alarm_rate:.1%}"
 
 

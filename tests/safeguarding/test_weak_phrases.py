@@ -1,4 +1,4 @@
-"""Weak phrases: the learned model may overrule an answer only they matched; strong phrases always alert."""
+"""Weak phrases: a veto lets the learned model overrule an answer only they matched; none is shipped."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import copy
 
 import pytest
 
-from tests.safeguarding.evaluation import evaluate, held_out_parts, phrases_only
-from tests.safeguarding.loso import Setting, forward, leave_one_set_out
-from voice_service.safeguarding.learned import VETO
+from tests.safeguarding.evaluation import phrases_only
+from tests.safeguarding.loso import Setting, forward, grid, leave_one_set_out
+from voice_service.safeguarding.learned import THRESHOLD, VETO, C
 from voice_service.safeguarding.screening import Screener, default_screener
+
+#: The veto shipped until the ten-part leave-one-set-out round (docs/safeguarding.md).
+OLD_VETO = 0.05
 
 
 def _only_weak(text: str) -> bool:
@@ -24,21 +27,36 @@ def _chance(text: str) -> float:
     return screener.model.chance(screener.words(text))
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "i got hit by a football at break",
-        "the teachers deal with bullying well at my school",
-        "we learned how to help a friend who self harms",
-        # (was "people selling drugs in the park ...": an exception now clears that before the model is asked;
-        # then "theres drug dealing on our estate ...", 0.12, which alerts since the veto is 0.05)
-        "i got kicked by accident in the football match",
-    ],
-)
-def test_a_look_alike_only_weak_phrases_match_is_overruled_by_the_model(text: str) -> None:
+def _with_veto(veto: float) -> Screener:
+    """The shipped phrases and model with another veto."""
+    shipped = default_screener()
+    model = copy.copy(shipped.model)
+    assert model is not None
+    model.veto = veto
+    return Screener(shipped.book, model)
+
+
+LOOK_ALIKES = [
+    "i got hit by a football at break",
+    "the teachers deal with bullying well at my school",
+    "we learned how to help a friend who self harms",
+    "i got kicked by accident in the football match",
+]
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_a_look_alike_only_weak_phrases_match_alerts_with_no_veto(text: str) -> None:
+    # Why: recall first; leaving one set out picked no veto (docs/safeguarding.md), so a weak phrase alerts.
+    assert VETO == 0.0
     assert _only_weak(text)
-    assert _chance(text) < VETO
-    assert not default_screener().screen(text).flagged
+    assert default_screener().screen(text).flagged
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_a_veto_still_lets_the_model_overrule_a_look_alike_only_weak_phrases_match(text: str) -> None:
+    # The grid leaving one set out chooses from (tests/safeguarding/loso.py) still tries vetoes.
+    assert _chance(text) < OLD_VETO
+    assert not _with_veto(OLD_VETO).screen(text).flagged
 
 
 @pytest.mark.parametrize(
@@ -63,13 +81,15 @@ def test_a_strong_phrase_alerts_however_unlikely_the_model_finds_the_answer() ->
     text = "i cut my leg falling off my scooter"
     assert phrases_only().screen(text).flagged
     assert not _only_weak(text)
-    assert _chance(text) < VETO
+    assert _chance(text) < OLD_VETO
+    assert _with_veto(OLD_VETO).screen(text).flagged
     assert default_screener().screen(text).flagged
 
 
 def test_a_short_answer_is_never_overruled() -> None:
     # Word statistics need words to judge by: under four words the phrases decide alone.
     assert _only_weak("i feel unsafe")
+    assert _with_veto(OLD_VETO).screen("i feel unsafe").flagged
     assert default_screener().screen("i feel unsafe").flagged
 
 
@@ -77,20 +97,16 @@ def test_wanting_to_die_alerts_even_as_a_joke() -> None:
     assert default_screener().screen("this lesson is so boring i want to die lol").flagged
 
 
-def test_the_veto_sets_aside_no_disclosure_of_the_parts_it_was_chosen_on() -> None:
-    # Why: a verifier may only overrule where it loses nothing on sets it was not chosen on; at 0.2 it
-    # set aside 6 real disclosures across four parts (docs/safeguarding.md, leave one set out).
-    shipped = default_screener()
-    assert shipped.model is not None
-    unvetoed = copy.copy(shipped.model)
-    unvetoed.veto = 0.0
-    without = Screener(shipped.book, unvetoed)
-    for name, items in held_out_parts().items():
-        told = [i for i in items if i.disclosure]
-        # The ninth set, scored after 0.05 was chosen, is the one where it set aside a disclosure (1 of 159);
-        # on the tenth, scored likewise, it set aside none (147 of 156 caught with and without it).
-        allowed = 1 if name == "ninth (all)" else 0
-        assert evaluate(told, without)["all"].caught - evaluate(told)["all"].caught <= allowed, name
+def test_the_shipped_threshold_and_veto_are_what_leaving_one_set_out_picks_on_every_part() -> None:
+    # Why: the rule (fewest missed disclosures, then fewest false alarms) decides, not a set's score;
+    # over all ten held-out parts at the shipped C it picks 0.3 and no veto (docs/safeguarding.md).
+    results = grid((C,))
+    missed = {s: sum(d - c for c, d, _, _ in r.values()) for s, r in results.items()}
+    alarms = {s: sum(a for _, _, a, _ in r.values()) for s, r in results.items()}
+    picked = min(results, key=lambda s: (missed[s], alarms[s]))
+    assert picked == Setting(C, THRESHOLD, VETO)
+    # The veto dropped sets aside a disclosure (the ninth set's) that no veto catches.
+    assert missed[Setting(C, THRESHOLD, OLD_VETO)] > missed[picked]
 
 
 def test_leaving_one_set_out_picks_on_the_other_sets_fewest_misses_first() -> None:

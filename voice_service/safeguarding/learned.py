@@ -47,12 +47,13 @@ EXAMPLES_FILE = Path(__file__).with_name("screening-examples.yaml")
 #: The class of ordinary answers.
 NOT_A_DISCLOSURE = "none"
 #: An answer whose chance of being a disclosure is at least this raises an alert.
-#: Chosen out of fold on the examples, the held-out parts a floor on recall (docs/safeguarding.md).
-THRESHOLD = 0.4
-#: An answer only weak phrases matched raises no alert when its chance is below this (docs/safeguarding.md).
-#: Why 0.05, not 0.2: left out one at a time, every held-out part kept all its disclosures at 0.05,
-#: while 0.2 set aside 6 real disclosures across four parts (3 of the eighth's), for 17 more false alarms spared.
-VETO = 0.05
+#: Why 0.3, not 0.4: leaving one of the ten held-out parts out at a time, the fewest missed
+#: disclosures on the other nine picks 0.3 in every fold (1,267/1,287 caught out of set, against
+#: 1,260 at 0.4, for 272 false alarms of 1,146 against 217; docs/safeguarding.md).
+THRESHOLD = 0.3
+#: An answer only weak phrases matched raises no alert when its chance is below this; 0 overrules nothing.
+#: Why none (was 0.05): the same rule picks no veto in 9 of the 10 folds; 0.05 set aside a ninth-set disclosure.
+VETO = 0.0
 #: Words whose letter-gram columns are kept for reuse (about 160 bytes each), before the cache starts again.
 LETTER_CACHE_WORDS = 10_000
 #: Answers of fewer words are left to the phrases: word statistics need some words to judge by

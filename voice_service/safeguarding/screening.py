@@ -230,7 +230,8 @@ class Screener:
         Why: phrases ordinary answers also say ("got hit by a ball") are overruled only by a model
         trained on such look-alikes, only when it is nearly sure, and never for a strong phrase.
         """
-        if self.model is None or len(tokens) < MIN_WORDS:
+        if self.model is None or self.model.veto <= 0.0 or len(tokens) < MIN_WORDS:
+            # Why the veto first: at 0 no chance is below it, so an answer only weak phrases match alerts unscored.
             return False
         if any(m.phrase not in self.book.categories[m.category].weak for m in matches):
             return False
