@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, insert, select, text
 
 from tests.conftest import _create_pg_database
+from tests.support.database import insert_survey_version
 from voice_service.core.db.engine import create_engine
 from voice_service.core.settings import Settings
 from voice_service.migrations.runner import upgrade
@@ -90,14 +91,7 @@ async def _store_old_copy(url: str) -> None:
     engine = create_engine(Settings(database_url=url))
     rid = uuid.uuid4()
     async with engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO survey_version (slug, version, title, definition, first_seen_at) "
-                "VALUES ('s', '1', 't', '{}', :now)"
-            ),
-            {"now": datetime.now(UTC)},
-        )
-        version = (await conn.execute(text("SELECT max(id) FROM survey_version"))).scalar_one()
+        version = await insert_survey_version(conn)
         await conn.execute(
             insert(RESPONSES).values(
                 id=rid, survey_version_id=version, survey_slug="s", submission_key=uuid.uuid4().hex,

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import _create_pg_database
 from tests.impact.test_measures_migration import command_downgrade
+from tests.support.database import insert_survey_version
 from voice_service.core.db.engine import create_engine
 from voice_service.core.settings import Settings
 from voice_service.migrations.runner import upgrade
@@ -50,14 +51,7 @@ async def _store(url: str) -> None:
     engine = create_engine(Settings(database_url=url))
     async with engine.begin() as conn:
         d = conn.dialect.name
-        await conn.execute(
-            text(
-                "INSERT INTO survey_version (slug, version, title, definition, first_seen_at) "
-                "VALUES ('s', '1', 't', '{}', :now)"
-            ),
-            {"now": datetime.now(UTC)},
-        )
-        version = (await conn.execute(text("SELECT max(id) FROM survey_version"))).scalar_one()
+        version = await insert_survey_version(conn)
         for rid, invitation, key in ((KEYED, INVITATION, "k1"), (ANONYMOUS, None, None)):
             await conn.execute(
                 text(

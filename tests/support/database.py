@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 TABLES = ("survey_version", "response", "answer", "draft")
 
@@ -21,6 +22,19 @@ async def query_async(url: str, sql: str, **params: Any) -> list[Row[Any]]:
             return list(result.all()) if result.returns_rows else []
     finally:
         await engine.dispose()
+
+
+async def insert_survey_version(conn: AsyncConnection) -> int:
+    """A bare survey version row, in raw SQL so it fits any schema a migration test stands at; its id."""
+    await conn.execute(
+        text(
+            "INSERT INTO survey_version (slug, version, title, definition, first_seen_at) "
+            "VALUES ('s', '1', 't', '{}', :now)"
+        ),
+        {"now": datetime.now(UTC)},
+    )
+    version: int = (await conn.execute(text("SELECT max(id) FROM survey_version"))).scalar_one()
+    return version
 
 
 def query(url: str, sql: str, **params: Any) -> list[Row[Any]]:
