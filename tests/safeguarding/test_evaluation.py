@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.safeguarding.evaluation import (
@@ -97,15 +99,6 @@ def test_the_second_set_is_its_own_phrasings() -> None:
     assert dev.false_alarm_rate <= 0.05
 
 
-def test_docs_show_the_third_sets_current_table() -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    assert UNSEEN_BEGIN in text
-    assert UNSEEN_END in text
-    assert held_out_table(load_items(UNSEEN)) in text, (
-        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
-    )
-
-
 def test_the_third_set_is_new_phrasings_of_every_category() -> None:
     earlier = {i.text.lower() for i in load_items() + load_items(EXTRA)}
     third = load_items(UNSEEN)
@@ -114,11 +107,6 @@ def test_the_third_set_is_new_phrasings_of_every_category() -> None:
     from voice_service.safeguarding.screening import default_screener
 
     assert {i.category for i in third if i.disclosure} == set(default_screener().categories)
-
-
-def test_the_third_sets_misses_are_not_listed_for_tuning() -> None:
-    with pytest.raises(SystemExit):
-        main(["--set", "unseen", "--misses", "dev"])
 
 
 def test_the_fifth_set_is_new_phrasings_half_of_them_ordinary() -> None:
@@ -134,20 +122,6 @@ def test_the_fifth_set_is_new_phrasings_half_of_them_ordinary() -> None:
     assert {i.category for i in fifth if not i.disclosure} == categories | {"general"}
 
 
-def test_the_fifth_sets_misses_are_not_listed_for_tuning() -> None:
-    with pytest.raises(SystemExit):
-        main(["--set", "fifth", "--misses", "held-out"])
-
-
-def test_docs_show_the_fifth_sets_current_table() -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    assert FIFTH_BEGIN in text
-    assert FIFTH_END in text
-    assert held_out_table(load_items(FIFTH)) in text, (
-        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
-    )
-
-
 def test_the_sixth_set_is_new_phrasings_half_of_them_ordinary() -> None:
     earlier = load_items() + load_items(EXTRA) + load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
     sixth = load_items(SIXTH)
@@ -159,20 +133,6 @@ def test_the_sixth_set_is_new_phrasings_half_of_them_ordinary() -> None:
     categories = set(default_screener().categories)
     assert {i.category for i in sixth if i.disclosure} == categories
     assert {i.category for i in sixth if not i.disclosure} == categories | {"general"}
-
-
-def test_the_sixth_sets_misses_are_not_listed_for_tuning() -> None:
-    with pytest.raises(SystemExit):
-        main(["--set", "sixth", "--misses", "held-out"])
-
-
-def test_docs_show_the_sixth_sets_current_table() -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    assert SIXTH_BEGIN in text
-    assert SIXTH_END in text
-    assert held_out_table(load_items(SIXTH)) in text, (
-        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
-    )
 
 
 def test_the_seventh_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
@@ -188,20 +148,6 @@ def test_the_seventh_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
     categories = set(default_screener().categories)
     assert {i.category for i in seventh if i.disclosure} == categories
     assert {i.category for i in seventh if not i.disclosure} == categories | {"general"}
-
-
-def test_the_seventh_sets_misses_are_not_listed_for_tuning() -> None:
-    with pytest.raises(SystemExit):
-        main(["--set", "seventh", "--misses", "held-out"])
-
-
-def test_docs_show_the_seventh_sets_current_table() -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    assert SEVENTH_BEGIN in text
-    assert SEVENTH_END in text
-    assert held_out_table(load_items(SEVENTH)) in text, (
-        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
-    )
 
 
 def test_the_eighth_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
@@ -221,20 +167,6 @@ def test_the_eighth_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
     assert {i.category for i in eighth if not i.disclosure} == categories | {"general"}
 
 
-def test_the_eighth_sets_misses_are_not_listed_for_tuning() -> None:
-    with pytest.raises(SystemExit):
-        main(["--set", "eighth", "--misses", "held-out"])
-
-
-def test_docs_show_the_eighth_sets_current_table() -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    assert EIGHTH_BEGIN in text
-    assert EIGHTH_END in text
-    assert held_out_table(load_items(EIGHTH)) in text, (
-        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
-    )
-
-
 def test_the_ninth_set_is_new_phrasings_of_every_category() -> None:
     earlier = load_items() + load_items(EXTRA) + load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
     earlier += load_items(SIXTH) + load_items(SEVENTH) + load_items(EIGHTH)
@@ -248,20 +180,6 @@ def test_the_ninth_set_is_new_phrasings_of_every_category() -> None:
     for category in default_screener().categories:
         assert sum(i.disclosure and i.category == category for i in ninth) >= 14, category
         assert sum(not i.disclosure and i.category == category for i in ninth) >= 17, category
-
-
-def test_the_ninth_sets_misses_are_not_listed_for_tuning() -> None:
-    with pytest.raises(SystemExit):
-        main(["--set", "ninth", "--misses", "held-out"])
-
-
-def test_docs_show_the_ninth_sets_current_table() -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    assert NINTH_BEGIN in text
-    assert NINTH_END in text
-    assert held_out_table(load_items(NINTH)) in text, (
-        "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
-    )
 
 
 def test_the_tenth_set_is_new_phrasings_of_every_category() -> None:
@@ -279,15 +197,32 @@ def test_the_tenth_set_is_new_phrasings_of_every_category() -> None:
         assert sum(not i.disclosure and i.category == category for i in tenth) >= 16, category
 
 
-def test_the_tenth_sets_misses_are_not_listed_for_tuning() -> None:
+#: The held-out sets scored on their own: (name on the command line, the split whose misses it refuses,
+#: the set's file, its generated table's begin and end markers in the docs).
+HELD_OUT_SETS = [
+    ("unseen", "dev", UNSEEN, UNSEEN_BEGIN, UNSEEN_END),
+    ("fifth", "held-out", FIFTH, FIFTH_BEGIN, FIFTH_END),
+    ("sixth", "held-out", SIXTH, SIXTH_BEGIN, SIXTH_END),
+    ("seventh", "held-out", SEVENTH, SEVENTH_BEGIN, SEVENTH_END),
+    ("eighth", "held-out", EIGHTH, EIGHTH_BEGIN, EIGHTH_END),
+    ("ninth", "held-out", NINTH, NINTH_BEGIN, NINTH_END),
+    ("tenth", "held-out", TENTH, TENTH_BEGIN, TENTH_END),
+]
+
+
+@pytest.mark.parametrize(("name", "split", "path", "begin", "end"), HELD_OUT_SETS, ids=[s[0] for s in HELD_OUT_SETS])
+def test_a_held_out_sets_misses_are_not_listed_for_tuning(
+    name: str, split: str, path: Path, begin: str, end: str
+) -> None:
     with pytest.raises(SystemExit):
-        main(["--set", "tenth", "--misses", "held-out"])
+        main(["--set", name, "--misses", split])
 
 
-def test_docs_show_the_tenth_sets_current_table() -> None:
+@pytest.mark.parametrize(("name", "split", "path", "begin", "end"), HELD_OUT_SETS, ids=[s[0] for s in HELD_OUT_SETS])
+def test_docs_show_a_held_out_sets_current_table(name: str, split: str, path: Path, begin: str, end: str) -> None:
     text = DOCS.read_text(encoding="utf-8")
-    assert TENTH_BEGIN in text
-    assert TENTH_END in text
-    assert held_out_table(load_items(TENTH)) in text, (
+    assert begin in text
+    assert end in text
+    assert held_out_table(load_items(path)) in text, (
         "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
     )
