@@ -4,7 +4,7 @@ Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh 
 docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
 `--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third, `--set fourth`
 the fourth, `--set fifth` the fifth, `--set sixth` the sixth, `--set seventh` the seventh and
-`--set eighth` the eighth, `--set ninth` the ninth and `--set tenth` the tenth (all eight held out as a whole);
+`--set eighth` the eighth, `--set ninth` the ninth and `--set tenth` the tenth (those eight each held out as a whole);
 `--phrases-only` scores the phrase file without the learned model; `--thresholds` shows how the
 learned model's threshold and veto were chosen (cross-validation on its examples).
 """
