@@ -12,6 +12,9 @@ from tests.safeguarding.evaluation import (
     EIGHTH,
     EIGHTH_BEGIN,
     EIGHTH_END,
+    ELEVENTH,
+    ELEVENTH_BEGIN,
+    ELEVENTH_END,
     END,
     EXTRA,
     EXTRA_BEGIN,
@@ -197,6 +200,21 @@ def test_the_tenth_set_is_new_phrasings_of_every_category() -> None:
         assert sum(not i.disclosure and i.category == category for i in tenth) >= 16, category
 
 
+def test_the_eleventh_set_is_new_phrasings_of_every_category() -> None:
+    earlier = load_items() + load_items(EXTRA) + load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
+    earlier += load_items(SIXTH) + load_items(SEVENTH) + load_items(EIGHTH) + load_items(NINTH) + load_items(TENTH)
+    eleventh = load_items(ELEVENTH)
+    assert len(eleventh) >= 368
+    assert len({i.text.lower() for i in eleventh}) == len(eleventh)
+    # Written blind, 2 of its phrasings happen to equal earlier sets' (common ways of saying it).
+    assert len({i.text.lower() for i in earlier} & {i.text.lower() for i in eleventh}) <= 2
+    from voice_service.safeguarding.screening import default_screener
+
+    for category in default_screener().categories:
+        assert sum(i.disclosure and i.category == category for i in eleventh) >= 14, category
+        assert sum(not i.disclosure and i.category == category for i in eleventh) >= 17, category
+
+
 #: The held-out sets scored on their own: (name on the command line, the split whose misses it refuses,
 #: the set's file, its generated table's begin and end markers in the docs).
 HELD_OUT_SETS = [
@@ -207,6 +225,7 @@ HELD_OUT_SETS = [
     ("eighth", "held-out", EIGHTH, EIGHTH_BEGIN, EIGHTH_END),
     ("ninth", "held-out", NINTH, NINTH_BEGIN, NINTH_END),
     ("tenth", "held-out", TENTH, TENTH_BEGIN, TENTH_END),
+    ("eleventh", "held-out", ELEVENTH, ELEVENTH_BEGIN, ELEVENTH_END),
 ]
 
 
