@@ -99,7 +99,7 @@ def test_wanting_to_die_alerts_even_as_a_joke() -> None:
 
 def test_the_shipped_threshold_and_veto_are_what_leaving_one_set_out_picks_on_every_part() -> None:
     # Why: the rule (fewest missed disclosures, then fewest false alarms) decides, not a set's score;
-    # over all ten held-out parts at the shipped C it picks 0.3 and no veto (docs/safeguarding.md).
+    # over all eleven held-out parts at the shipped C it picks 0.3 and no veto (docs/safeguarding.md).
     results = grid((C,))
     missed = {s: sum(d - c for c, d, _, _ in r.values()) for s, r in results.items()}
     alarms = {s: sum(a for _, _, a, _ in r.values()) for s, r in results.items()}
