@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from voice_service.safeguarding.learned import EXAMPLES_FILE, load_examples, train
+from voice_service.safeguarding.learned import EXAMPLES_FILE, train, training_examples
 from voice_service.safeguarding.phrasebook import load_phrasebook
 from voice_service.safeguarding.screening import Screener
 
@@ -67,7 +67,7 @@ def main() -> int:
         f"long({len(LONG)} chars) {long:.0f}us first-sight {unseen:.0f}us | load {statistics.median(loads):.0f}ms"
     )
     start = time.perf_counter()
-    screener.model = train(load_examples(EXAMPLES_FILE, screener.categories), screener.words)
+    screener.model = train(training_examples(EXAMPLES_FILE, screener.categories), screener.words)
     trained = (time.perf_counter() - start) * 1000
     per_call(screener, ORDINARY + DISCLOSURES, 1, 50)
     ordinary = per_call(screener, ORDINARY, args.rounds, args.number)

@@ -7,11 +7,15 @@ already added or to one of the part left out is not added), the setting is picke
 parts as `tests.safeguarding.loso` picks it (in-sample: they are trained on) and the part left out is
 scored by the whole screener. The shipped setting is scored beside it. The eleventh set is never
 trained on here: its one score is the test of whatever is trained on the ten (docs/safeguarding.md).
+
+Since the eleventh agreed (docs/safeguarding.md, "ship"), the service trains on the ten sets too:
+`--write-package-data` writes them to voice_service/safeguarding/screening-examples-sets.yaml.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from itertools import product
@@ -22,6 +26,7 @@ from voice_service.safeguarding.learned import (
     DISCLOSURE,
     EXAMPLES_FILE,
     NOT_A_DISCLOSURE,
+    SETS_FILE,
     THRESHOLD,
     VETO,
     C,
@@ -46,6 +51,10 @@ TRAINABLE = {
     "tenth (all)": "tenth",
 }
 
+#: The sets written after the ten: never trained on, here or by the service.
+LATER = tuple(name for name in SETS if name not in TRAINABLE.values())
+GENERATE = ".venv/bin/python -m tests.safeguarding.loso_training --write-package-data"
+
 
 def _key(text: str) -> str:
     return " ".join(text.lower().split())
@@ -64,6 +73,27 @@ def training_items(examples: Sequence[Item], added: Sequence[str], left_out: Seq
                 seen.add(key)
                 out.append(item)
     return out
+
+
+def package_data() -> str:
+    """The service's sets file: each phrasing of the ten sets once, in their order, none equal to a later set's."""
+    banned = [i for name in LATER for i in load_items(SETS[name])]
+    sections: dict[str, dict[str, list[str]]] = {"disclosures": {}, "ordinary": {}}
+    for item in training_items([], list(TRAINABLE), banned):
+        section = sections["disclosures" if item.disclosure else "ordinary"]
+        section.setdefault(item.category, []).append(item.text.strip())
+    lines = [
+        "# The phrasings of the ten earlier evaluation sets (tests/safeguarding/evaluation*.yaml, first to",
+        "# tenth), which the learned model trains on beside screening-examples.yaml. Generated: do not edit;",
+        f"# run `{GENERATE}`.",
+        "# Never holds a phrasing of a later set (the eleventh on): those test the model (docs/safeguarding.md).",
+    ]
+    for name, by_category in sections.items():
+        lines.append(f"{name}:")
+        for category, texts in by_category.items():
+            lines.append(f"  {category}:")
+            lines += [f"    - {json.dumps(t, ensure_ascii=False)}" for t in texts]
+    return "\n".join(lines) + "\n"
 
 
 def decision_model(screener: Screener, items: Sequence[Item], c: float) -> LearnedModel:
@@ -123,10 +153,14 @@ def table(c_values: Sequence[float] = C_VALUES) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the table."""
+    """Print the table, or write the service's sets file."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--c", type=float, action="append", help="regularisation values to try (default 4, 16, 64)")
+    parser.add_argument("--write-package-data", action="store_true", help=f"write {SETS_FILE.name} and stop")
     args = parser.parse_args(argv)
+    if args.write_package_data:
+        SETS_FILE.write_text(package_data(), encoding="utf-8")
+        return 0
     print("\n".join(table(tuple(args.c) if args.c else C_VALUES)))
     return 0
 

@@ -1,7 +1,8 @@
-"""The learned second opinion: trained from its examples file, scored exactly, kept apart from held-out sets."""
+"""The learned second opinion: trained on its examples and the ten earlier sets, scored exactly, blind to later sets."""
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -11,15 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from tests.safeguarding.evaluation import (
-    EIGHTH,
     ELEVENTH,
-    EXTRA,
-    FIFTH,
-    FOURTH,
-    NINTH,
-    SET,
-    SEVENTH,
-    SIXTH,
+    SETS,
     TENTH,
     UNSEEN,
     evaluate,
@@ -27,15 +21,18 @@ from tests.safeguarding.evaluation import (
     load_items,
     phrases_only,
 )
+from tests.safeguarding.loso_training import LATER, TRAINABLE
 from voice_service.cli import main
 from voice_service.safeguarding.learned import (
     DISCLOSURE,
     EXAMPLES_FILE,
+    SETS_FILE,
     THRESHOLD,
     LearnedModel,
     load_examples,
     parse_examples,
     train,
+    training_examples,
 )
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, PhrasebookError
 from voice_service.safeguarding.screening import LEARNED, default_screener, load_screener
@@ -64,14 +61,33 @@ def normalised(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def test_no_held_out_phrasing_is_among_the_training_examples() -> None:
-    trained = {normalised(e.text) for e in load_examples(EXAMPLES_FILE, default_screener().categories)}
-    held_out = [i for i in load_items(SET) + load_items(EXTRA) if i.split == "held-out"]
-    held_out += load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH) + load_items(SIXTH)
-    held_out += load_items(SEVENTH) + load_items(EIGHTH) + load_items(NINTH) + load_items(TENTH)
-    held_out += load_items(ELEVENTH)
-    leaked = sorted(i.text for i in held_out if normalised(i.text) in trained)
-    assert leaked == []
+def later_phrasings_in(*files: Path) -> list[str]:
+    """The phrasings of sets written after the ten (the eleventh on) that any of `files` trains on."""
+    categories = default_screener().categories
+    trained = {normalised(e.text) for f in files for e in load_examples(f, categories)}
+    return sorted(i.text for name in LATER for i in load_items(SETS[name]) if normalised(i.text) in trained)
+
+
+def test_the_ten_earlier_sets_are_trained_on_and_no_later_phrasing_is_in_either_training_file() -> None:
+    # Since the "ship" round (docs/safeguarding.md) the first to tenth sets are training data, by name.
+    ten = ("main", "extra", "unseen", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+    assert set(TRAINABLE.values()) == set(ten)
+    trained = {normalised(e.text) for e in training_examples(EXAMPLES_FILE, default_screener().categories)}
+    assert {normalised(i.text) for i in load_items(TENTH)} - {normalised(i.text) for i in load_items(ELEVENTH)} <= (
+        trained
+    )
+    # The eleventh, and any set written after it, tests the model: never a phrasing of theirs in training.
+    assert "eleventh" in LATER
+    assert set(LATER) == set(SETS) - set(ten)
+    assert later_phrasings_in(EXAMPLES_FILE, SETS_FILE) == []
+
+
+def test_a_later_sets_phrasing_in_a_training_file_is_found(tmp_path: Path) -> None:
+    phrasing = load_items(ELEVENTH)[0].text
+    copy = tmp_path / "sets.yaml"
+    text = SETS_FILE.read_text(encoding="utf-8").replace("    - ", f"    - {json.dumps(phrasing)}\n    - ", 1)
+    copy.write_text(text, encoding="utf-8")
+    assert later_phrasings_in(EXAMPLES_FILE, copy) == [phrasing]
 
 
 def test_the_examples_cover_every_category_with_disclosures_and_look_alikes() -> None:
@@ -85,7 +101,7 @@ def test_the_examples_cover_every_category_with_disclosures_and_look_alikes() ->
 def _fitted_here() -> LearnedModel:
     """The shipped model fitted in this process, with its scikit-learn pipelines kept to compare with."""
     screener = default_screener()
-    return train(load_examples(EXAMPLES_FILE, screener.categories), screener.words, in_child=False)
+    return train(training_examples(EXAMPLES_FILE, screener.categories), screener.words, in_child=False)
 
 
 def test_the_fast_scorer_gives_scikit_learns_probability() -> None:
@@ -184,7 +200,10 @@ def test_at_most_one_everyday_answer_in_ten_raises_an_alert() -> None:
     assert len(alarms) <= len(EVERYDAY) // 10, alarms
 
 
-def test_held_out_recall_is_at_least_94_percent_on_every_set_and_never_below_the_phrases() -> None:
+def test_recall_is_at_least_94_percent_on_every_set_and_never_below_the_phrases() -> None:
+    # Since the "ship" round the first to tenth parts are trained on (in-sample: 99.2% recall or more,
+    # at most 22.5% false alarms); only the eleventh is out of set here (95.8%, 161/168; 32.5%, 65/200).
+    # The floors below were measured when they were all held out, and stay below today's figures.
     for name, items in held_out_parts().items():
         alone = evaluate(items, phrases_only())["all"]
         both = evaluate(items)["all"]

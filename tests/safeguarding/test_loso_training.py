@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.safeguarding.evaluation import SET, SETS, TENTH, Item, held_out_parts, load_items
-from tests.safeguarding.loso_training import TRAINABLE, training_items
+from tests.safeguarding.loso_training import LATER, TRAINABLE, package_data, training_items
+from voice_service.safeguarding.learned import SETS_FILE, load_examples
+from voice_service.safeguarding.phrasebook import load_phrasebook
 
 
 def keys(items: list[Item]) -> set[str]:
@@ -47,3 +49,17 @@ def test_the_first_sets_both_halves_are_added() -> None:
     trained = training_items([], ["first (held-out half)"], [])
     assert {i.split for i in trained} == {"dev", "held-out"}
     assert len(trained) == len(keys(load_items(SET)))
+
+
+def test_the_services_sets_file_is_exactly_what_the_command_writes() -> None:
+    # Regenerate with `.venv/bin/python -m tests.safeguarding.loso_training --write-package-data`.
+    assert SETS_FILE.read_text(encoding="utf-8") == package_data()
+
+
+def test_the_sets_file_holds_each_of_the_ten_sets_phrasings_once_and_no_later_ones() -> None:
+    categories = load_phrasebook().categories
+    shipped = load_examples(SETS_FILE, categories)
+    later = keys([i for name in LATER for i in load_items(SETS[name])])
+    ten = keys([i for name in TRAINABLE for i in load_items_of(name)])
+    assert len(keys([Item(e.text, e.category, e.disclosure) for e in shipped])) == len(shipped)
+    assert {" ".join(e.text.lower().split()) for e in shipped} == ten - later

@@ -13,6 +13,8 @@ from voice_service.safeguarding.screening import Screener, default_screener
 
 #: The veto shipped until the ten-part leave-one-set-out round (docs/safeguarding.md).
 OLD_VETO = 0.05
+#: A veto of that grid (tests/safeguarding/loso.py VETOES) that overrules every look-alike below.
+GRID_VETO = 0.1
 
 
 def _only_weak(text: str) -> bool:
@@ -54,9 +56,10 @@ def test_a_look_alike_only_weak_phrases_match_alerts_with_no_veto(text: str) -> 
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)
 def test_a_veto_still_lets_the_model_overrule_a_look_alike_only_weak_phrases_match(text: str) -> None:
-    # The grid leaving one set out chooses from (tests/safeguarding/loso.py) still tries vetoes.
-    assert _chance(text) < OLD_VETO
-    assert not _with_veto(OLD_VETO).screen(text).flagged
+    # The grid leaving one set out chooses from (tests/safeguarding/loso.py) still tries vetoes. Its
+    # 0.1, not the old 0.05: trained on the ten sets ("ship"), the model gives the self-harm lesson 0.052.
+    assert _chance(text) < GRID_VETO
+    assert not _with_veto(GRID_VETO).screen(text).flagged
 
 
 @pytest.mark.parametrize(

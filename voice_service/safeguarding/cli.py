@@ -1,4 +1,4 @@
-"""`voice-service safeguarding ...`: check the phrase and examples files the safeguarding lead edits."""
+"""`voice-service safeguarding ...`: check the phrase and examples files the lead edits (and the sets file)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from voice_service.safeguarding.learned import EXAMPLES_FILE, load_examples
+from voice_service.safeguarding.learned import EXAMPLES_FILE, SETS_FILE, load_examples
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, PhrasebookError, load_phrasebook
 
 
@@ -22,13 +22,15 @@ def check_phrases_or_exit(path: Path | None = None, examples: Path | None = None
         click.echo(f"{len(exc.problems)} problem(s) in the disclosure phrase file {path}", err=True)
         sys.exit(1)
     examples = examples or EXAMPLES_FILE
-    try:
-        load_examples(examples, book.categories)
-    except PhrasebookError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{len(exc.problems)} problem(s) in the screening examples file {examples}", err=True)
-        sys.exit(1)
+    # Why the sets file too: the model trains on it beside the examples (generated, but read at start).
+    for trained_on in (examples, SETS_FILE):
+        try:
+            load_examples(trained_on, book.categories)
+        except PhrasebookError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{len(exc.problems)} problem(s) in the screening examples file {trained_on}", err=True)
+            sys.exit(1)
 
 
 @click.group("safeguarding", help="Safeguarding commands.")
@@ -52,3 +54,4 @@ def check_phrases(file: Path | None, examples: Path | None) -> None:
     phrases = sum(len(c.patterns) for c in book.categories.values())
     click.echo(f"ok  {path}: {len(book.categories)} categories, {phrases} phrases")
     click.echo(f"ok  {examples}: {len(load_examples(examples, book.categories))} examples")
+    click.echo(f"ok  {SETS_FILE}: {len(load_examples(SETS_FILE, book.categories))} phrasings of the earlier sets")

@@ -2,7 +2,8 @@
 
 The phrase file catches what its phrases say; children say the same things in endless other
 words. This model is trained when the service starts, from screening-examples.yaml (answers that
-disclose, by category, and ordinary answers that look like them), with scikit-learn's logistic
+disclose, by category, and ordinary answers that look like them, which the safeguarding lead edits)
+and screening-examples-sets.yaml (the ten earlier evaluation sets' phrasings, generated), with scikit-learn's logistic
 regression over TF-IDF word 1-2-grams and letter 3-5-grams of each word, which tolerate the
 misspellings and text-speak the phrase matcher needs spellings for. Once trained, its weights are
 copied into plain arrays, so scoring an answer costs tens of microseconds and imports nothing more.
@@ -34,6 +35,7 @@ __all__ = [
     "MIN_WORDS",
     "NEGATED",
     "NOT_A_DISCLOSURE",
+    "SETS_FILE",
     "THRESHOLD",
     "VETO",
     "Example",
@@ -41,9 +43,13 @@ __all__ = [
     "fit_pipeline",
     "load_examples",
     "train",
+    "training_examples",
 ]
 
 EXAMPLES_FILE = Path(__file__).with_name("screening-examples.yaml")
+#: The phrasings of the ten earlier evaluation sets, in the examples file's format; generated, never
+#: edited: `python -m tests.safeguarding.loso_training --write-package-data` (docs/safeguarding.md).
+SETS_FILE = Path(__file__).with_name("screening-examples-sets.yaml")
 #: The class of ordinary answers.
 NOT_A_DISCLOSURE = "none"
 #: An answer whose chance of being a disclosure is at least this raises an alert.
@@ -85,6 +91,20 @@ def load_examples(path: Path, categories: Iterable[str], label: str | None = Non
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError([DefinitionProblem(name, None, "", f"cannot read file: {exc}")]) from exc
     return parse_examples(text, name, categories)
+
+
+def training_examples(examples: Path, categories: Iterable[str], sets: Path | None = SETS_FILE) -> list[Example]:
+    """The examples file's examples, then each phrasing of the sets file that is not one of them already."""
+    known = list(categories)
+    out = load_examples(examples, known)
+    if sets is None:
+        return out
+    seen = {" ".join(e.text.lower().split()) for e in out}
+    for example in load_examples(sets, known):
+        if (key := " ".join(example.text.lower().split())) not in seen:
+            seen.add(key)
+            out.append(example)
+    return out
 
 
 def parse_examples(text: str, name: str, categories: Iterable[str]) -> list[Example]:

@@ -14,7 +14,15 @@ from itertools import chain, compress
 from operator import not_
 from pathlib import Path
 
-from voice_service.safeguarding.learned import EXAMPLES_FILE, MIN_WORDS, NEGATED, LearnedModel, load_examples, train
+from voice_service.safeguarding.learned import (
+    EXAMPLES_FILE,
+    MIN_WORDS,
+    NEGATED,
+    SETS_FILE,
+    LearnedModel,
+    train,
+    training_examples,
+)
 from voice_service.safeguarding.normalise import Normaliser, Token, key, stem
 from voice_service.safeguarding.patterns import Pattern, Slot, match_at, prefix_label
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, Category, Phrasebook, load_phrasebook
@@ -321,14 +329,18 @@ def default_screener() -> Screener:
     return load_screener(DEFAULT_FILE, EXAMPLES_FILE)
 
 
-def load_screener(path: Path, examples: Path | None = EXAMPLES_FILE, *, in_child: bool = True) -> Screener:
+def load_screener(
+    path: Path, examples: Path | None = EXAMPLES_FILE, *, in_child: bool = True, sets: Path | None = SETS_FILE
+) -> Screener:
     """A screener for a phrase file and an examples file (drafts the lead is testing); None: phrases only.
 
+    The model is trained on the examples and the shipped sets' phrasings (`sets`; None: examples only).
     `in_child=False` fits the model in this process (a process that is itself a short-lived child).
     """
     screener = Screener(load_phrasebook(path))
     if examples is not None:
-        screener.model = train(load_examples(examples, screener.categories), screener.words, in_child=in_child)
+        trained_on = training_examples(examples, screener.categories, sets)
+        screener.model = train(trained_on, screener.words, in_child=in_child)
     return screener
 
 
