@@ -50,7 +50,7 @@ Counts = tuple[int, int, int, int]  # caught, disclosures, false alarms, ordinar
 
 
 def model_with(screener: Screener, c: float) -> LearnedModel:
-    """Both models fitted here on the shipped examples with regularisation `c`."""
+    """Both models fitted here on the examples file alone (not the ten sets, which are the parts) with `c`."""
     examples = load_examples(EXAMPLES_FILE, screener.categories)
     texts = [" ".join(screener.words(e.text)) for e in examples]
     labels = [DISCLOSURE if e.disclosure else NOT_A_DISCLOSURE for e in examples]
