@@ -26,6 +26,7 @@ from tests.safeguarding.evaluation import (
     NINTH,
     NINTH_BEGIN,
     NINTH_END,
+    SET,
     SEVENTH,
     SEVENTH_BEGIN,
     SEVENTH_END,
@@ -170,49 +171,32 @@ def test_the_eighth_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
     assert {i.category for i in eighth if not i.disclosure} == categories | {"general"}
 
 
-def test_the_ninth_set_is_new_phrasings_of_every_category() -> None:
-    earlier = load_items() + load_items(EXTRA) + load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
-    earlier += load_items(SIXTH) + load_items(SEVENTH) + load_items(EIGHTH)
-    ninth = load_items(NINTH)
-    assert len(ninth) >= 350
-    assert len({i.text.lower() for i in ninth}) == len(ninth)
-    # Written blind, 11 of its phrasings happen to equal earlier sets' (common ways of saying it).
-    assert len({i.text.lower() for i in earlier} & {i.text.lower() for i in ninth}) <= 11
+#: The blind sets from the ninth on: (file, the sets before it, at least this many phrasings, at most this
+#: many equal to an earlier set's, at least this many disclosures and look-alikes per category).
+BLIND_SETS = [
+    (NINTH, [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH], 350, 11, 14, 17),
+    (TENTH, [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH], 343, 7, 13, 16),
+    (ELEVENTH, [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH], 368, 2, 14, 17),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "before", "size", "repeats", "told", "ordinary"), BLIND_SETS, ids=["ninth", "tenth", "eleventh"]
+)
+def test_a_blind_set_is_new_phrasings_of_every_category(
+    path: Path, before: list[Path], size: int, repeats: int, told: int, ordinary: int
+) -> None:
+    earlier = [i for b in before for i in load_items(b)]
+    items = load_items(path)
+    assert len(items) >= size
+    assert len({i.text.lower() for i in items}) == len(items)
+    # Written blind, a few phrasings happen to equal earlier sets' (common ways of saying it).
+    assert len({i.text.lower() for i in earlier} & {i.text.lower() for i in items}) <= repeats
     from voice_service.safeguarding.screening import default_screener
 
     for category in default_screener().categories:
-        assert sum(i.disclosure and i.category == category for i in ninth) >= 14, category
-        assert sum(not i.disclosure and i.category == category for i in ninth) >= 17, category
-
-
-def test_the_tenth_set_is_new_phrasings_of_every_category() -> None:
-    earlier = load_items() + load_items(EXTRA) + load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
-    earlier += load_items(SIXTH) + load_items(SEVENTH) + load_items(EIGHTH) + load_items(NINTH)
-    tenth = load_items(TENTH)
-    assert len(tenth) >= 343
-    assert len({i.text.lower() for i in tenth}) == len(tenth)
-    # Written blind, 7 of its phrasings happen to equal earlier sets' (common ways of saying it).
-    assert len({i.text.lower() for i in earlier} & {i.text.lower() for i in tenth}) <= 7
-    from voice_service.safeguarding.screening import default_screener
-
-    for category in default_screener().categories:
-        assert sum(i.disclosure and i.category == category for i in tenth) >= 13, category
-        assert sum(not i.disclosure and i.category == category for i in tenth) >= 16, category
-
-
-def test_the_eleventh_set_is_new_phrasings_of_every_category() -> None:
-    earlier = load_items() + load_items(EXTRA) + load_items(UNSEEN) + load_items(FOURTH) + load_items(FIFTH)
-    earlier += load_items(SIXTH) + load_items(SEVENTH) + load_items(EIGHTH) + load_items(NINTH) + load_items(TENTH)
-    eleventh = load_items(ELEVENTH)
-    assert len(eleventh) >= 368
-    assert len({i.text.lower() for i in eleventh}) == len(eleventh)
-    # Written blind, 2 of its phrasings happen to equal earlier sets' (common ways of saying it).
-    assert len({i.text.lower() for i in earlier} & {i.text.lower() for i in eleventh}) <= 2
-    from voice_service.safeguarding.screening import default_screener
-
-    for category in default_screener().categories:
-        assert sum(i.disclosure and i.category == category for i in eleventh) >= 14, category
-        assert sum(not i.disclosure and i.category == category for i in eleventh) >= 17, category
+        assert sum(i.disclosure and i.category == category for i in items) >= told, category
+        assert sum(not i.disclosure and i.category == category for i in items) >= ordinary, category
 
 
 #: The held-out sets scored on their own: (name on the command line, the split whose misses it refuses,
