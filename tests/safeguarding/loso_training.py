@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from itertools import product
 
 from tests.safeguarding.evaluation import SETS, Item, _pct, held_out_parts, load_items
-from tests.safeguarding.loso import C_VALUES, THRESHOLDS, VETOES, Counts, Setting, counts
+from tests.safeguarding.loso import C_VALUES, THRESHOLDS, VETOES, Counts, Setting, _cost, counts
 from voice_service.safeguarding.learned import (
     DISCLOSURE,
     EXAMPLES_FILE,
@@ -33,6 +33,7 @@ from voice_service.safeguarding.learned import (
     LearnedModel,
     fit_pipeline,
     load_examples,
+    same_text,
 )
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE
 from voice_service.safeguarding.screening import Screener, _likeliest, load_screener
@@ -56,20 +57,16 @@ LATER = tuple(name for name in SETS if name not in TRAINABLE.values())
 GENERATE = ".venv/bin/python -m tests.safeguarding.loso_training --write-package-data"
 
 
-def _key(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 def training_items(examples: Sequence[Item], added: Sequence[str], left_out: Sequence[Item]) -> list[Item]:
     """The examples, then every phrasing of the sets behind `added` that is new and not among `left_out`."""
-    seen = {_key(e.text) for e in examples}
-    banned = {_key(i.text) for i in left_out}
+    seen = {same_text(e.text) for e in examples}
+    banned = {same_text(i.text) for i in left_out}
     out = list(examples)
     for name in added:
         if name not in TRAINABLE:
             raise ValueError(f"{name!r} may not be trained on")
         for item in load_items(SETS[TRAINABLE[name]]):
-            if (key := _key(item.text)) not in seen and key not in banned:
+            if (key := same_text(item.text)) not in seen and key not in banned:
                 seen.add(key)
                 out.append(item)
     return out
@@ -115,16 +112,6 @@ def fold(screener: Screener, examples: Sequence[Item], left_out: str, c: float) 
     }
 
 
-def pick(results: dict[Setting, dict[str, Counts]], parts: Sequence[str]) -> Setting:
-    """The setting with the fewest missed disclosures on `parts`, then the fewest false alarms."""
-
-    def cost(s: Setting) -> tuple[int, int]:
-        rest = [results[s][n] for n in parts]
-        return sum(d - k for k, d, _, _ in rest), sum(a for _, _, a, _ in rest)
-
-    return min(results, key=cost)
-
-
 def table(c_values: Sequence[float] = C_VALUES) -> list[str]:
     """Per part left out: the in-sample pick and its counts there, the shipped setting's; then the sums."""
     screener = load_screener(DEFAULT_FILE, None)
@@ -137,7 +124,8 @@ def table(c_values: Sequence[float] = C_VALUES) -> list[str]:
         results: dict[Setting, dict[str, Counts]] = {}
         for c in dict.fromkeys([*c_values, C]):
             results.update(fold(screener, examples, left_out, c))
-        best = pick({s: r for s, r in results.items() if s.c in c_values}, [n for n in TRAINABLE if n != left_out])
+        # Why loso's cost: the same rule (fewest misses, then fewest false alarms) on every part but the one left out.
+        best = min((s for s in results if s.c in c_values), key=lambda s: _cost(results[s], left_out))
         p, q = results[best][left_out], results[shipped][left_out]
         picked_total = [x + y for x, y in zip(picked_total, p, strict=True)]
         shipped_total = [x + y for x, y in zip(shipped_total, q, strict=True)]

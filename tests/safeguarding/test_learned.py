@@ -31,6 +31,7 @@ from voice_service.safeguarding.learned import (
     LearnedModel,
     load_examples,
     parse_examples,
+    same_text,
     train,
     training_examples,
 )
@@ -57,23 +58,19 @@ EVERYDAY = [
 ]
 
 
-def normalised(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 def later_phrasings_in(*files: Path) -> list[str]:
     """The phrasings of sets written after the ten (the eleventh on) that any of `files` trains on."""
     categories = default_screener().categories
-    trained = {normalised(e.text) for f in files for e in load_examples(f, categories)}
-    return sorted(i.text for name in LATER for i in load_items(SETS[name]) if normalised(i.text) in trained)
+    trained = {same_text(e.text) for f in files for e in load_examples(f, categories)}
+    return sorted(i.text for name in LATER for i in load_items(SETS[name]) if same_text(i.text) in trained)
 
 
 def test_the_ten_earlier_sets_are_trained_on_and_no_later_phrasing_is_in_either_training_file() -> None:
     # Since the "ship" round (docs/safeguarding.md) the first to tenth sets are training data, by name.
     ten = ("main", "extra", "unseen", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
     assert set(TRAINABLE.values()) == set(ten)
-    trained = {normalised(e.text) for e in training_examples(EXAMPLES_FILE, default_screener().categories)}
-    assert {normalised(i.text) for i in load_items(TENTH)} - {normalised(i.text) for i in load_items(ELEVENTH)} <= (
+    trained = {same_text(e.text) for e in training_examples(EXAMPLES_FILE, default_screener().categories)}
+    assert {same_text(i.text) for i in load_items(TENTH)} - {same_text(i.text) for i in load_items(ELEVENTH)} <= (
         trained
     )
     # The eleventh, and any set written after it, tests the model: never a phrasing of theirs in training.

@@ -6,12 +6,12 @@ import pytest
 
 from tests.safeguarding.evaluation import SET, SETS, TENTH, Item, held_out_parts, load_items
 from tests.safeguarding.loso_training import LATER, TRAINABLE, package_data, training_items
-from voice_service.safeguarding.learned import SETS_FILE, load_examples
+from voice_service.safeguarding.learned import SETS_FILE, load_examples, same_text
 from voice_service.safeguarding.phrasebook import load_phrasebook
 
 
 def keys(items: list[Item]) -> set[str]:
-    return {" ".join(i.text.lower().split()) for i in items}
+    return {same_text(i.text) for i in items}
 
 
 def load_items_of(name: str) -> list[Item]:
@@ -62,4 +62,4 @@ def test_the_sets_file_holds_each_of_the_ten_sets_phrasings_once_and_no_later_on
     later = keys([i for name in LATER for i in load_items(SETS[name])])
     ten = keys([i for name in TRAINABLE for i in load_items_of(name)])
     assert len(keys([Item(e.text, e.category, e.disclosure) for e in shipped])) == len(shipped)
-    assert {" ".join(e.text.lower().split()) for e in shipped} == ten - later
+    assert {same_text(e.text) for e in shipped} == ten - later

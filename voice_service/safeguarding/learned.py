@@ -42,6 +42,7 @@ __all__ = [
     "LearnedModel",
     "fit_pipeline",
     "load_examples",
+    "same_text",
     "train",
     "training_examples",
 ]
@@ -93,15 +94,20 @@ def load_examples(path: Path, categories: Iterable[str], label: str | None = Non
     return parse_examples(text, name, categories)
 
 
+def same_text(text: str) -> str:
+    """The form in which two phrasings are the same one: case and spacing aside."""
+    return " ".join(text.lower().split())
+
+
 def training_examples(examples: Path, categories: Iterable[str], sets: Path | None = SETS_FILE) -> list[Example]:
     """The examples file's examples, then each phrasing of the sets file that is not one of them already."""
     known = list(categories)
     out = load_examples(examples, known)
     if sets is None:
         return out
-    seen = {" ".join(e.text.lower().split()) for e in out}
+    seen = {same_text(e.text) for e in out}
     for example in load_examples(sets, known):
-        if (key := " ".join(example.text.lower().split())) not in seen:
+        if (key := same_text(example.text)) not in seen:
             seen.add(key)
             out.append(example)
     return out
