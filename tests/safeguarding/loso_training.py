@@ -19,6 +19,7 @@ import json
 import sys
 from collections.abc import Sequence
 from itertools import product
+from pathlib import Path
 
 from tests.safeguarding.evaluation import SETS, Item, _pct, held_out_parts, load_items
 from tests.safeguarding.loso import C_VALUES, THRESHOLDS, VETOES, Counts, Setting, _cost, counts
@@ -38,7 +39,7 @@ from voice_service.safeguarding.learned import (
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE
 from voice_service.safeguarding.screening import Screener, _likeliest, load_screener
 
-#: The held-out parts that may be trained on, and the set each comes from. Not the eleventh.
+#: The held-out parts that may be trained on, and the set each comes from. Not the eleventh or twelfth.
 TRAINABLE = {
     "first (held-out half)": "main",
     "second (held-out half)": "extra",
@@ -112,10 +113,17 @@ def fold(screener: Screener, examples: Sequence[Item], left_out: str, c: float) 
     }
 
 
-def table(c_values: Sequence[float] = C_VALUES) -> list[str]:
-    """Per part left out: the in-sample pick and its counts there, the shipped setting's; then the sums."""
+def table(c_values: Sequence[float] = C_VALUES, also: Sequence[Path] = ()) -> list[str]:
+    """Per part left out: the in-sample pick and its counts there, the shipped setting's; then the sums.
+
+    `also`: further examples files trained on in every fold, after the examples file (before the sets).
+    """
     screener = load_screener(DEFAULT_FILE, None)
-    examples = [Item(e.text, e.category, e.disclosure) for e in load_examples(EXAMPLES_FILE, screener.categories)]
+    examples = [
+        Item(e.text, e.category, e.disclosure)
+        for path in (EXAMPLES_FILE, *also)
+        for e in load_examples(path, screener.categories)
+    ]
     shipped = Setting(C, THRESHOLD, VETO)
     lines = ["| left out | picked on the other nine (C, threshold, veto) | there | shipped setting there |"]
     lines.append("| --- | --- | --- | --- |")
@@ -144,12 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     """Print the table, or write the service's sets file."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--c", type=float, action="append", help="regularisation values to try (default 4, 16, 64)")
+    parser.add_argument("--also", type=Path, action="append", default=[], help="another examples file to train on")
     parser.add_argument("--write-package-data", action="store_true", help=f"write {SETS_FILE.name} and stop")
     args = parser.parse_args(argv)
     if args.write_package_data:
         SETS_FILE.write_text(package_data(), encoding="utf-8")
         return 0
-    print("\n".join(table(tuple(args.c) if args.c else C_VALUES)))
+    print("\n".join(table(tuple(args.c) if args.c else C_VALUES, args.also)))
     return 0
 
 
