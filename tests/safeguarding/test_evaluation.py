@@ -36,6 +36,9 @@ from tests.safeguarding.evaluation import (
     TENTH,
     TENTH_BEGIN,
     TENTH_END,
+    TWELFTH,
+    TWELFTH_BEGIN,
+    TWELFTH_END,
     UNSEEN,
     UNSEEN_BEGIN,
     UNSEEN_END,
@@ -177,11 +180,12 @@ BLIND_SETS = [
     (NINTH, [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH], 350, 11, 14, 17),
     (TENTH, [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH], 343, 7, 13, 16),
     (ELEVENTH, [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH], 368, 2, 14, 17),
+    (TWELFTH, [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH], 371, 5, 15, 18),
 ]
 
 
 @pytest.mark.parametrize(
-    ("path", "before", "size", "repeats", "told", "ordinary"), BLIND_SETS, ids=["ninth", "tenth", "eleventh"]
+    ("path", "before", "size", "repeats", "told", "ordinary"), BLIND_SETS, ids=["ninth", "tenth", "eleventh", "twelfth"]
 )
 def test_a_blind_set_is_new_phrasings_of_every_category(
     path: Path, before: list[Path], size: int, repeats: int, told: int, ordinary: int
@@ -199,6 +203,18 @@ def test_a_blind_set_is_new_phrasings_of_every_category(
         assert sum(not i.disclosure and i.category == category for i in items) >= ordinary, category
 
 
+def test_the_twelfth_set_scores_no_worse_than_its_one_blind_score() -> None:
+    # Scored once (docs/safeguarding.md, "The twelfth set"): 92.1% (152/165) caught, 39.8% (82/206) false
+    # alarms, with the model trained on the ten earlier sets; one more miss or one more false alarm fails.
+    from tests.safeguarding.evaluation import phrases_only
+
+    items = load_items(TWELFTH)
+    both = evaluate(items)["all"]
+    assert both.recall >= 0.92, f"recall {both.recall:.1%}"
+    assert both.false_alarm_rate <= 0.40, f"false alarms {both.false_alarm_rate:.1%}"
+    assert both.recall >= evaluate(items, phrases_only())["all"].recall
+
+
 #: The held-out sets scored on their own: (name on the command line, the split whose misses it refuses,
 #: the set's file, its generated table's begin and end markers in the docs).
 HELD_OUT_SETS = [
@@ -210,6 +226,7 @@ HELD_OUT_SETS = [
     ("ninth", "held-out", NINTH, NINTH_BEGIN, NINTH_END),
     ("tenth", "held-out", TENTH, TENTH_BEGIN, TENTH_END),
     ("eleventh", "held-out", ELEVENTH, ELEVENTH_BEGIN, ELEVENTH_END),
+    ("twelfth", "held-out", TWELFTH, TWELFTH_BEGIN, TWELFTH_END),
 ]
 
 

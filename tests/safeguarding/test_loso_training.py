@@ -37,6 +37,18 @@ def test_the_eleventh_set_may_not_be_trained_on() -> None:
         training_items([], ["eleventh (all)"], [])
 
 
+def test_the_twelfth_set_is_never_trained_on() -> None:
+    # Written blind and scored once (docs/safeguarding.md): a later set, banned from both training files.
+    assert "twelfth" in LATER
+    assert "twelfth" not in TRAINABLE.values()
+    # Nor is it a part the setting rule (tests/safeguarding/loso.py) picks a threshold on.
+    assert "twelfth (all)" not in held_out_parts()
+    with pytest.raises(ValueError, match="may not be trained on"):
+        training_items([], ["twelfth (all)"], [])
+    shipped = load_examples(SETS_FILE, load_phrasebook().categories)
+    assert not keys(load_items(SETS["twelfth"])) & {same_text(e.text) for e in shipped}
+
+
 def test_a_phrasing_already_an_example_or_added_is_added_once() -> None:
     tenth = load_items(TENTH)
     example = Item(tenth[0].text.upper(), tenth[0].category, tenth[0].disclosure)
