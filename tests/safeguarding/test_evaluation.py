@@ -206,12 +206,13 @@ def test_a_blind_set_is_new_phrasings_of_every_category(
 def test_the_twelfth_set_scores_no_worse_than_its_one_blind_score() -> None:
     # Scored once (docs/safeguarding.md, "The twelfth set"): 92.1% (152/165) caught, 39.8% (82/206) false
     # alarms, with the model trained on the ten earlier sets; one more miss or one more false alarm fails.
+    # Scored once more after the "phrases" round's exceptions: 152/165, 38.8% (80/206).
     from tests.safeguarding.evaluation import phrases_only
 
     items = load_items(TWELFTH)
     both = evaluate(items)["all"]
     assert both.recall >= 0.92, f"recall {both.recall:.1%}"
-    assert both.false_alarm_rate <= 0.40, f"false alarms {both.false_alarm_rate:.1%}"
+    assert both.false_alarm_rate <= 0.39, f"false alarms {both.false_alarm_rate:.1%}"
     assert both.recall >= evaluate(items, phrases_only())["all"].recall
 
 

@@ -215,9 +215,9 @@ def test_recall_is_at_least_94_percent_on_every_set_and_never_below_the_phrases(
         # The known cost, measured at 0.3 / no veto: at most 19.8% on the first to sixth parts (sixth,
         # 25/126), 26.0% (38/146) on the seventh, 28.2% (44/156) on the eighth, 29.7% (58/195) on the
         # ninth and 32.6% (61/187) on the tenth; at 0.4 / 0.05 they were 19%, 21%, 26% and 27%. The
-        # eleventh, scored once at 0.3 / no veto: 33.5% (67/200).
+        # eleventh, scored once at 0.3 / no veto: 33.5% (67/200); 31.0% (62/200) with the "phrases" round's exceptions.
         ceilings = {"seventh (all)": 0.27, "eighth (all)": 0.29, "ninth (all)": 0.30, "tenth (all)": 0.33}
-        ceilings["eleventh (all)"] = 0.335
+        ceilings["eleventh (all)"] = 0.31
         ceiling = ceilings.get(name, 0.20)
         assert both.false_alarm_rate <= ceiling, f"{name}: false alarms {both.false_alarm_rate:.1%}"
 

@@ -1,6 +1,7 @@
-"""The "phrases" round's exceptions: a game, a lesson or programme, a toddler, road safety spared; disclosures in the same words still alert.
+"""The "phrases" round's exceptions: named everyday frames spared, disclosures in the same words still alert.
 
-Written for this round (not taken from any evaluation set). Phrases alone, so the model cannot rescue a disclosure.
+A game, a lesson or programme, a toddler, road safety. Written for this round (not taken from any
+evaluation set). Phrases alone, so the model cannot rescue a disclosure.
 """
 
 from __future__ import annotations

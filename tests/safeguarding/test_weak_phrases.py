@@ -40,7 +40,8 @@ def _with_veto(veto: float) -> Screener:
 
 LOOK_ALIKES = [
     "i got hit by a football at break",
-    "the teachers deal with bullying well at my school",
+    # Not "the teachers deal with bullying ...": since the "phrases" round an exception spares that frame.
+    "teachers take bullying seriously at my school",
     "we learned how to help a friend who self harms",
     "i got kicked by accident in the football match",
 ]
