@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -226,7 +227,28 @@ class LearnedModel:
         self._word_weight = array("d", coef[: len(self._word_index)])
         self._letter_weight = array("d", coef[len(self._word_index) :])
         self._categories = _CategoryScorer(category, (self._word_index, self._letter_index))
+        self._derive()
+
+    def _derive(self) -> None:
+        """What is worked out from the weights: each column's TF-IDF terms for a count of one, and per-word sums."""
+        # Why: most columns are counted once in an answer, so their terms are two look-ups, not multiplies.
+        self._word_dot = array("d", map(float.__mul__, self._word_idf, self._word_weight))
+        self._word_square = array("d", map(float.__mul__, self._word_idf, self._word_idf))
+        self._letter_dot = array("d", map(float.__mul__, self._letter_idf, self._letter_weight))
+        self._letter_square = array("d", map(float.__mul__, self._letter_idf, self._letter_idf))
+        #: Per cached word, its letter columns' terms summed as if each were counted once in the answer.
+        self._letter_dots: dict[str, float] = {}
+        self._letter_squares: dict[str, float] = {}
         self._letter_columns: dict[str, tuple[int, ...]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Why: what `_derive` works out is left out, so the bytes a worker keeps do not grow.
+        derived = ("_word_dot", "_word_square", "_letter_dot", "_letter_square", *_LETTER_CACHES)
+        return {k: v for k, v in self.__dict__.items() if k not in derived}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._derive()
 
     def _letters_of(self, word: str) -> tuple[int, ...]:
         """The columns of a word's letter grams that the model knows (answers repeat words: cached)."""
@@ -234,37 +256,65 @@ class LearnedModel:
         if columns is None:
             index = self._letter_index
             columns = tuple(index[g] for g in letter_grams((word,)) if g in index)
-            if len(self._letter_columns) > LETTER_CACHE_WORDS:
-                # Why: a flood of unique words must not grow memory without end.
-                self._letter_columns.clear()
             self._letter_columns[word] = columns
+            self._letter_dots[word] = sum(map(self._letter_dot.__getitem__, columns), 0.0)
+            self._letter_squares[word] = sum(map(self._letter_square.__getitem__, columns), 0.0)
         return columns
 
     def chance(self, words: Sequence[str]) -> float:
         """The chance that an answer, already split into matching keys, discloses harm."""
         index = self._word_index
         word_counts = Counter(map(index.__getitem__, filter(index.__contains__, word_grams(words))))
-        # One count over every word's cached columns, in the same order as counting word by word.
-        known = self._letter_columns.get
-        letter_counts = Counter(itertools.chain.from_iterable([known(w) or self._letters_of(w) for w in words]))
         z = self._intercept
-        for counts, idf, weight in (
-            (word_counts, self._word_idf, self._word_weight),
-            (letter_counts, self._letter_idf, self._letter_weight),
-        ):
-            # TF-IDF with a logarithmic term count, scaled to length 1 per family, as scikit-learn does.
-            dot = squares = 0.0
-            for column, n in counts.items():
-                value = idf[column] if n == 1 else (1.0 + math.log(n)) * idf[column]
-                dot += value * weight[column]
+        # TF-IDF with a logarithmic term count, scaled to length 1 per family, as scikit-learn does.
+        dot = squares = 0.0
+        for column, n in word_counts.items():
+            if n == 1:
+                dot += self._word_dot[column]
+                squares += self._word_square[column]
+            else:
+                value = (1.0 + math.log(n)) * self._word_idf[column]
+                dot += value * self._word_weight[column]
                 squares += value * value
-            if squares:
-                z += dot / math.sqrt(squares)
+        if squares:
+            z += dot / math.sqrt(squares)
+        z += self._letters_scaled(words)
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def _letters_scaled(self, words: Sequence[str]) -> float:
+        """The letter grams' part of the decision value: per-word sums, then the columns met more than once."""
+        cached = self._letter_columns
+        if not all(map(cached.__contains__, words)):
+            if len(cached) + len(words) > LETTER_CACHE_WORDS:
+                # Why: a flood of unique words must not grow memory without end.
+                cached.clear()
+                self._letter_dots.clear()
+                self._letter_squares.clear()
+            for w in words:
+                self._letters_of(w)
+        columns = list(itertools.chain.from_iterable(map(cached.__getitem__, words)))
+        if not columns:
+            return 0.0
+        dot = sum(map(self._letter_dots.__getitem__, words))
+        squares = sum(map(self._letter_squares.__getitem__, words))
+        counts = Counter(columns)
+        if len(counts) != len(columns):
+            # A column met n times counts 1 + log n times its idf, not n times.
+            idf, weight = self._letter_idf, self._letter_weight
+            for column in compress(counts, map((1).__lt__, counts.values())):
+                n = counts[column]
+                value = (1.0 + math.log(n)) * idf[column]
+                dot += value * weight[column] - n * self._letter_dot[column]
+                squares += value * value - n * self._letter_square[column]
+        return dot / math.sqrt(squares)
 
     def category_of(self, words: Sequence[str]) -> str:
         """The category an answer most likely tells of (asked only of answers that look like disclosures)."""
         return self._categories.best(words)
+
+
+#: The model's per-word caches of letter columns and their summed terms: derived, emptied together.
+_LETTER_CACHES = ("_letter_columns", "_letter_dots", "_letter_squares")
 
 
 class _CategoryScorer:

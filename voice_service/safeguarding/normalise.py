@@ -84,7 +84,7 @@ class Normaliser:
         boundary = True
         cached, keys = self._cache.get, self.keys
         for m in _TOKEN.finditer(text):
-            word = m.group(1)  # the `w` group; None for punctuation
+            word = m[1]  # the `w` group; None for punctuation
             if word is None:
                 boundary = True
                 continue

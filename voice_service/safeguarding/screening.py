@@ -11,8 +11,9 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import chain, compress
-from operator import not_
+from operator import itemgetter, not_
 from pathlib import Path
+from typing import cast
 
 from voice_service.safeguarding.learned import (
     EXAMPLES_FILE,
@@ -63,7 +64,9 @@ class Screening:
         return list(dict.fromkeys(m.category for m in self.matches))
 
 
-_Found = tuple[Pattern, tuple[int, ...]]  # pattern, the positions of the words that filled its slots
+_Found = tuple[Pattern, tuple[int, ...]]
+#: A token's key and whether punctuation stands before it, read in C (Token's fields 0 and 3).
+_KEY, _CLAUSE_START = itemgetter(0), itemgetter(3)  # pattern, the positions of the words that filled its slots
 
 
 #: Words in most answers: a phrase is not looked at just because one of these occurs.
@@ -100,23 +103,30 @@ class _Index:
     def __init__(self, patterns: list[Pattern]) -> None:
         self._patterns = patterns
         by_trigger: dict[str, list[int]] = defaultdict(list)
-        #: Per pattern, the label sets of its other slots, each once: all must meet the answer's labels.
+        #: Per pattern, the label set of one other slot (the waking one's if it has none): it must meet the answer's.
+        self._second: list[frozenset[str]] = []
+        #: Per pattern, the label sets of its further slots, each once: all must meet the answer's labels too.
         self._others: list[tuple[frozenset[str], ...]] = []
         for n, p in enumerate(patterns):
             # Why: a slot of few, uncommon words is the least likely to occur in an ordinary answer.
             trigger = min(reversed(p.slots), key=lambda s: (len(s.accept & _COMMON), len(s.accept)))
             for label in trigger.accept:
                 by_trigger[label].append(n)
-            self._others.append(tuple(dict.fromkeys(s.accept for s in p.slots if s is not trigger)))
+            others = tuple(dict.fromkeys(s.accept for s in p.slots if s is not trigger))
+            # The waking slot meets the answer by construction, so it stands in when there is no other.
+            self._second.append(others[0] if others else trigger.accept)
+            self._others.append(others[1:])
         self._by_trigger = {label: tuple(ns) for label, ns in by_trigger.items()}
 
     def find(self, answer: _Answer) -> list[_Found]:
         """Every pattern found in the answer with the positions of its words, in file order."""
         present = answer.present
-        woken = set(chain.from_iterable(filter(None, map(self._by_trigger.get, present))))
+        woken = sorted(set(chain.from_iterable(filter(None, map(self._by_trigger.get, present)))))
+        # Why: most woken patterns miss a second word; one pass in C sets them aside, not a Python loop.
+        met = compress(woken, map(not_, map(present.isdisjoint, map(self._second.__getitem__, woken))))
         found: list[_Found] = []
-        for n in sorted(woken):
-            if any(map(present.isdisjoint, self._others[n])):
+        for n in met:
+            if self._others[n] and any(map(present.isdisjoint, self._others[n])):
                 continue
             slots = self._patterns[n].slots
             for i in answer.starts(slots[0].accept):
@@ -206,6 +216,9 @@ class Screener:
         # Why: the model sees words, not order; marking a negation's reach until the clause ends is how
         # it tells "i feel safe at home" from "i dont feel safe at home".
         neg = self.book.negation
+        keys = list(map(_KEY, tokens))
+        if neg.words.isdisjoint(keys):
+            return keys  # no negation, nothing to mark (most answers): one pass in C
         out: list[str] = []
         negated = False
         for t in tokens:
@@ -247,10 +260,13 @@ class Screener:
 
     def _phrase_matches(self, tokens: list[Token]) -> tuple[list[Match], bool]:
         """Every phrase found, after negation and benign exceptions; and whether negation set any aside."""
-        fillers = self.book.fillers
-        known = self._labels.get  # a word's labels are never empty, so `or` only works out a new word's
-        labels = [known(t.key) or self._labels_of(t.key) for t in tokens]
-        answer = _Answer(labels, [t.clause_start for t in tokens], [t.key in fillers for t in tokens])
+        keys = list(map(_KEY, tokens))
+        cached = list(map(self._labels.get, keys))
+        labels = cast(list[frozenset[str]], cached)
+        if None in cached:  # a word's labels are never empty; None is a word not yet worked out
+            labels = [known or self._labels_of(k) for known, k in zip(cached, keys, strict=True)]
+        breaks = list(map(_CLAUSE_START, tokens))
+        answer = _Answer(labels, breaks, list(map(self.book.fillers.__contains__, keys)))
         found = self._phrases.find(answer)
         if not found:
             return [], False
