@@ -15,7 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from voice_service.safeguarding.learned import EXAMPLES_FILE, train, training_examples
+from voice_service.safeguarding.examples import EXAMPLES_FILE, training_examples
+from voice_service.safeguarding.learned import train
 from voice_service.safeguarding.phrasebook import load_phrasebook
 from voice_service.safeguarding.screening import Screener
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from voice_service.safeguarding.learned import EXAMPLES_FILE, load_examples
+from voice_service.safeguarding.examples import EXAMPLES_FILE, load_examples
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE
 from voice_service.safeguarding.screening import Screener, default_screener, load_screener
 

@@ -17,16 +17,15 @@ from dataclasses import dataclass
 from itertools import product
 
 from tests.safeguarding.evaluation import Item, _Fixed, _pct, held_out_parts
+from voice_service.safeguarding.examples import EXAMPLES_FILE, load_examples
 from voice_service.safeguarding.learned import (
     DISCLOSURE,
-    EXAMPLES_FILE,
     NOT_A_DISCLOSURE,
     THRESHOLD,
     VETO,
     C,
     LearnedModel,
     fit_pipeline,
-    load_examples,
 )
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE
 from voice_service.safeguarding.screening import Screener, _likeliest, load_screener

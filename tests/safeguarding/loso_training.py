@@ -23,18 +23,15 @@ from pathlib import Path
 
 from tests.safeguarding.evaluation import SETS, Item, _pct, held_out_parts, load_items
 from tests.safeguarding.loso import C_VALUES, THRESHOLDS, VETOES, Counts, Setting, _cost, counts
+from voice_service.safeguarding.examples import EXAMPLES_FILE, SETS_FILE, load_examples, same_text
 from voice_service.safeguarding.learned import (
     DISCLOSURE,
-    EXAMPLES_FILE,
     NOT_A_DISCLOSURE,
-    SETS_FILE,
     THRESHOLD,
     VETO,
     C,
     LearnedModel,
     fit_pipeline,
-    load_examples,
-    same_text,
 )
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE
 from voice_service.safeguarding.screening import Screener, _likeliest, load_screener

@@ -23,18 +23,15 @@ from tests.safeguarding.evaluation import (
 )
 from tests.safeguarding.loso_training import LATER, TRAINABLE
 from voice_service.cli import main
-from voice_service.safeguarding.learned import (
-    DISCLOSURE,
+from voice_service.safeguarding.examples import (
     EXAMPLES_FILE,
     SETS_FILE,
-    THRESHOLD,
-    LearnedModel,
     load_examples,
     parse_examples,
     same_text,
-    train,
     training_examples,
 )
+from voice_service.safeguarding.learned import DISCLOSURE, THRESHOLD, LearnedModel, train
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, PhrasebookError
 from voice_service.safeguarding.screening import LEARNED, default_screener, load_screener
 

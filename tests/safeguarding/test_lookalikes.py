@@ -9,7 +9,7 @@ import pytest
 from forms.problems import DefinitionError
 from tests.safeguarding.evaluation import SETS, load_items
 from tests.safeguarding.loso_training import table
-from voice_service.safeguarding.learned import EXAMPLES_FILE, SETS_FILE, load_examples, same_text, training_examples
+from voice_service.safeguarding.examples import EXAMPLES_FILE, SETS_FILE, load_examples, same_text, training_examples
 from voice_service.safeguarding.phrasebook import load_phrasebook
 
 LOOKALIKES = Path(__file__).parents[2] / "voice_service" / "safeguarding" / "screening-examples-lookalikes.yaml"

@@ -6,7 +6,7 @@ import pytest
 
 from tests.safeguarding.evaluation import SET, SETS, TENTH, Item, held_out_parts, load_items
 from tests.safeguarding.loso_training import LATER, TRAINABLE, package_data, training_items
-from voice_service.safeguarding.learned import SETS_FILE, load_examples, same_text
+from voice_service.safeguarding.examples import SETS_FILE, load_examples, same_text
 from voice_service.safeguarding.phrasebook import load_phrasebook
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from voice_service.safeguarding.learned import EXAMPLES_FILE, SETS_FILE, load_examples
+from voice_service.safeguarding.examples import EXAMPLES_FILE, SETS_FILE, load_examples
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, PhrasebookError, load_phrasebook
 
 

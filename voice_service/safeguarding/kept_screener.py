@@ -21,7 +21,7 @@ from pathlib import Path
 
 from forms.problems import DefinitionError, DefinitionProblem
 from voice_service.safeguarding import screening
-from voice_service.safeguarding.learned import EXAMPLES_FILE
+from voice_service.safeguarding.examples import EXAMPLES_FILE
 from voice_service.safeguarding.screening import Screener, load_screener
 
 log = logging.getLogger(__name__)

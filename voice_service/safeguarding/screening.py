@@ -15,15 +15,8 @@ from operator import itemgetter, not_
 from pathlib import Path
 from typing import cast
 
-from voice_service.safeguarding.learned import (
-    EXAMPLES_FILE,
-    MIN_WORDS,
-    NEGATED,
-    SETS_FILE,
-    LearnedModel,
-    train,
-    training_examples,
-)
+from voice_service.safeguarding.examples import EXAMPLES_FILE, SETS_FILE, training_examples
+from voice_service.safeguarding.learned import MIN_WORDS, NEGATED, LearnedModel, train
 from voice_service.safeguarding.normalise import Normaliser, Token, key, stem
 from voice_service.safeguarding.patterns import Pattern, Slot, match_at, prefix_label
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, Category, Phrasebook, load_phrasebook
