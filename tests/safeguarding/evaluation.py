@@ -4,8 +4,8 @@ Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh 
 docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
 `--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third, `--set fourth`
 the fourth, `--set fifth` the fifth, `--set sixth` the sixth, `--set seventh` the seventh,
-`--set eighth` the eighth, `--set ninth` the ninth, `--set tenth` the tenth, `--set eleventh` the eleventh
-and `--set twelfth` the twelfth (those ten each held out as a whole);
+`--set eighth` the eighth, `--set ninth` the ninth, `--set tenth` the tenth, `--set eleventh` the eleventh,
+`--set twelfth` the twelfth and `--set thirteenth` the thirteenth (those eleven each held out as a whole);
 `--phrases-only` scores the phrase file without the learned model; `--thresholds` shows how the
 learned model's threshold and veto were chosen (cross-validation on its examples).
 """
@@ -51,6 +51,8 @@ TENTH = HERE / "evaluation-tenth.yaml"
 ELEVENTH = HERE / "evaluation-eleventh.yaml"
 #: The twelfth, written blind by author12 and scored once. Not among `held_out_parts`: the setting rule never sees it.
 TWELFTH = HERE / "evaluation-twelfth.yaml"
+#: The thirteenth, written blind by author13 and scored once. Not among `held_out_parts` either.
+THIRTEENTH = HERE / "evaluation-thirteenth.yaml"
 SETS = {
     "main": SET,
     "extra": EXTRA,
@@ -64,9 +66,22 @@ SETS = {
     "tenth": TENTH,
     "eleventh": ELEVENTH,
     "twelfth": TWELFTH,
+    "thirteenth": THIRTEENTH,
 }
 #: Sets held out as a whole (no dev half).
-WHOLLY_HELD_OUT = ("unseen", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth")
+WHOLLY_HELD_OUT = (
+    "unseen",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+)
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
 BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
 EXTRA_BEGIN, EXTRA_END = "<!-- evaluation-extra:begin -->", "<!-- evaluation-extra:end -->"
@@ -80,6 +95,7 @@ NINTH_BEGIN, NINTH_END = "<!-- evaluation-ninth:begin -->", "<!-- evaluation-nin
 TENTH_BEGIN, TENTH_END = "<!-- evaluation-tenth:begin -->", "<!-- evaluation-tenth:end -->"
 ELEVENTH_BEGIN, ELEVENTH_END = "<!-- evaluation-eleventh:begin -->", "<!-- evaluation-eleventh:end -->"
 TWELFTH_BEGIN, TWELFTH_END = "<!-- evaluation-twelfth:begin -->", "<!-- evaluation-twelfth:end -->"
+THIRTEENTH_BEGIN, THIRTEENTH_END = "<!-- evaluation-thirteenth:begin -->", "<!-- evaluation-thirteenth:end -->"
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
@@ -240,6 +256,7 @@ def write_docs(
     tenth: list[Item] | None = None,
     eleventh: list[Item] | None = None,
     twelfth: list[Item] | None = None,
+    thirteenth: list[Item] | None = None,
 ) -> None:
     """Replace the tables between the markers in docs/safeguarding.md (the other sets' too, when given)."""
     text = DOCS.read_text(encoding="utf-8")
@@ -256,6 +273,7 @@ def write_docs(
         (TENTH_BEGIN, TENTH_END, tenth, held_out_table),
         (ELEVENTH_BEGIN, ELEVENTH_END, eleventh, held_out_table),
         (TWELFTH_BEGIN, TWELFTH_END, twelfth, held_out_table),
+        (THIRTEENTH_BEGIN, THIRTEENTH_END, thirteenth, held_out_table),
         (SUMMARY_BEGIN, SUMMARY_END, parts, summary_table),
     )
     for begin, end, these, render in blocks:
@@ -379,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
             load_items(TENTH),
             load_items(ELEVENTH),
             load_items(TWELFTH),
+            load_items(THIRTEENTH),
         )
     return 0
 

@@ -36,6 +36,9 @@ from tests.safeguarding.evaluation import (
     TENTH,
     TENTH_BEGIN,
     TENTH_END,
+    THIRTEENTH,
+    THIRTEENTH_BEGIN,
+    THIRTEENTH_END,
     TWELFTH,
     TWELFTH_BEGIN,
     TWELFTH_END,
@@ -181,11 +184,21 @@ BLIND_SETS = [
     (TENTH, [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH], 343, 7, 13, 16),
     (ELEVENTH, [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH], 368, 2, 14, 17),
     (TWELFTH, [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH], 371, 5, 15, 18),
+    (
+        THIRTEENTH,
+        [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH],
+        386,
+        10,
+        16,
+        18,
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("path", "before", "size", "repeats", "told", "ordinary"), BLIND_SETS, ids=["ninth", "tenth", "eleventh", "twelfth"]
+    ("path", "before", "size", "repeats", "told", "ordinary"),
+    BLIND_SETS,
+    ids=["ninth", "tenth", "eleventh", "twelfth", "thirteenth"],
 )
 def test_a_blind_set_is_new_phrasings_of_every_category(
     path: Path, before: list[Path], size: int, repeats: int, told: int, ordinary: int
@@ -216,6 +229,19 @@ def test_the_twelfth_set_scores_no_worse_than_its_one_blind_score() -> None:
     assert both.recall >= evaluate(items, phrases_only())["all"].recall
 
 
+def test_the_thirteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
+    # Scored once at f12465f (docs/safeguarding.md, "The thirteenth set"): 171/177 caught, 46/209 false
+    # alarms; one more miss or one more false alarm fails.
+    from tests.safeguarding.evaluation import phrases_only
+
+    items = load_items(THIRTEENTH)
+    both = evaluate(items)["all"]
+    assert (both.disclosures, both.benign) == (177, 209)
+    assert both.caught >= 171, f"caught {both.caught}/177"
+    assert both.false_alarms <= 46, f"false alarms {both.false_alarms}/209"
+    assert both.recall >= evaluate(items, phrases_only())["all"].recall
+
+
 #: The held-out sets scored on their own: (name on the command line, the split whose misses it refuses,
 #: the set's file, its generated table's begin and end markers in the docs).
 HELD_OUT_SETS = [
@@ -228,6 +254,7 @@ HELD_OUT_SETS = [
     ("tenth", "held-out", TENTH, TENTH_BEGIN, TENTH_END),
     ("eleventh", "held-out", ELEVENTH, ELEVENTH_BEGIN, ELEVENTH_END),
     ("twelfth", "held-out", TWELFTH, TWELFTH_BEGIN, TWELFTH_END),
+    ("thirteenth", "held-out", THIRTEENTH, THIRTEENTH_BEGIN, THIRTEENTH_END),
 ]
 
 

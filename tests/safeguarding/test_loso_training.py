@@ -6,7 +6,7 @@ import pytest
 
 from tests.safeguarding.evaluation import SET, SETS, TENTH, Item, held_out_parts, load_items
 from tests.safeguarding.loso_training import LATER, TRAINABLE, package_data, training_items
-from voice_service.safeguarding.examples import SETS_FILE, load_examples, same_text
+from voice_service.safeguarding.examples import EXAMPLES_FILE, SETS_FILE, load_examples, same_text
 from voice_service.safeguarding.phrasebook import load_phrasebook
 
 
@@ -47,6 +47,19 @@ def test_the_twelfth_set_is_never_trained_on() -> None:
         training_items([], ["twelfth (all)"], [])
     shipped = load_examples(SETS_FILE, load_phrasebook().categories)
     assert not keys(load_items(SETS["twelfth"])) & {same_text(e.text) for e in shipped}
+
+
+def test_the_thirteenth_set_is_never_trained_on() -> None:
+    # Written blind by author13 and scored once (docs/safeguarding.md): a later set, in neither training file.
+    assert "thirteenth" in LATER
+    assert "thirteenth" not in TRAINABLE.values()
+    assert "thirteenth (all)" not in held_out_parts()
+    with pytest.raises(ValueError, match="may not be trained on"):
+        training_items([], ["thirteenth (all)"], [])
+    thirteenth = keys(load_items(SETS["thirteenth"]))
+    categories = load_phrasebook().categories
+    assert not thirteenth & {same_text(e.text) for e in load_examples(SETS_FILE, categories)}
+    assert not thirteenth & {same_text(e.text) for e in load_examples(EXAMPLES_FILE, categories)}
 
 
 def test_a_phrasing_already_an_example_or_added_is_added_once() -> None:
