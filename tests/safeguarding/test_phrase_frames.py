@@ -69,3 +69,28 @@ def test_a_disclosure_in_the_same_words_still_alerts(answer: str, category: str)
     result = load_screener(DEFAULT_FILE, None).screen(answer)
     assert result.flagged
     assert category in result.categories
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "i want to talk about the abuse at home",
+        "can i talk to someone about the abuse at home",
+        "i need to talk about the abuse",
+        "can we talk about abuse because its happening to me",
+        "i want to talk about being abused",
+        "i talked to my teacher about the abuse at home",
+    ],
+)
+def test_a_child_asking_to_talk_about_abuse_alerts_on_phrases_alone(answer: str) -> None:
+    """The lesson exception names a talk someone gave; a child asking to talk is not spared (frames2)."""
+    result = load_screener(DEFAULT_FILE, None).screen(answer)
+    assert "physical_abuse" in result.categories
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["we had a talk about abuse in pshe", "the police talked to us about abuse", "the talks about abuse were good"],
+)
+def test_a_talk_someone_gave_about_abuse_is_still_spared(answer: str) -> None:
+    assert not load_screener(DEFAULT_FILE, None).screen(answer).flagged
