@@ -21,7 +21,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(database_url: str, env: dict[str, str] | None = None, timeout: float = 30.0) -> Iterator[str]:
+def live_server(database_url: str, env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterator[str]:
     """Migrate the database and start the server with the real CLI; yield its base URL."""
     port = free_port()
     cli = Path(sys.executable).with_name("voice-service")
@@ -44,13 +44,21 @@ def live_server(database_url: str, env: dict[str, str] | None = None, timeout: f
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
+                # Why: a server still running never closes its output, so reading it first would hang.
+                _stop(process)
                 output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-                raise RuntimeError(f"the server did not start:\n{output}")
+                raise RuntimeError(f"the server did not answer /health within {timeout:.0f} s:\n{output}")
             time.sleep(0.1)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server, killing it if it does not stop within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
