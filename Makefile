@@ -58,8 +58,12 @@ run: install assets demo ## Set everything up and serve on http://127.0.0.1:8000
 serve: install assets db ## Serve what is already set up (HOST=, PORT= change the address; no demo data)
 	$(BIN)/voice-service serve --host $(HOST) --port $(PORT)
 
-test: install assets ## Run every test (SQLite and PostgreSQL; browser tests in Chromium)
-	$(BIN)/pytest
+# Test processes for `make test` (pytest-xdist). Whole files go to one process, so a module's server
+# or browser starts once; `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= 2
+
+test: install assets ## Run every test (SQLite and PostgreSQL; browser tests in Chromium), TEST_WORKERS processes
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: $(STAMP_PY) ## Run the tests that need neither PostgreSQL nor a browser
 	$(BIN)/pytest -m "not postgres and not browser"
