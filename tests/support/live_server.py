@@ -43,11 +43,13 @@ def live_server(database_url: str, env: dict[str, str] | None = None, timeout: f
                         break
             except OSError:
                 pass
-            if process.poll() is not None or time.monotonic() > deadline:
+            exited = process.poll() is not None
+            if exited or time.monotonic() > deadline:
                 # Why: a server still running never closes its output, so reading it first would hang.
                 _stop(process)
                 output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-                raise RuntimeError(f"the server did not answer /health within {timeout:.0f} s:\n{output}")
+                why = f"exited with {process.returncode}" if exited else f"gave no /health within {timeout:.0f} s"
+                raise RuntimeError(f"the server {why}:\n{output}")
             time.sleep(0.1)
         yield base
     finally:
