@@ -63,7 +63,7 @@ serve: install assets db ## Serve what is already set up (HOST=, PORT= change th
 TEST_WORKERS ?= 2
 
 test: install assets ## Run every test (SQLite and PostgreSQL; browser tests in Chromium), TEST_WORKERS processes
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-fast: $(STAMP_PY) ## Run the tests that need neither PostgreSQL nor a browser
 	$(BIN)/pytest -m "not postgres and not browser"

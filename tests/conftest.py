@@ -131,7 +131,20 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the slow real-browser and fuzzing tests last, so quick failures show first."""
-    slow = ("tests/browser/", "tests/fuzz/")
-    items.sort(key=lambda item: any(part in item.nodeid for part in slow))
+#: Files of a few long tests: the fuzzing test (about 2 minutes) and each browser module (a live server and Chromium).
+SLOW = ("tests/fuzz/", "tests/browser/")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow tests first across several processes, last in one process."""
+    # Why first in parallel: xdist hands whole files to whichever process is free, so the longest
+    # files started last leave one process working alone at the end (`make test` runs with
+    # --no-loadscope-reorder to keep this order). In one process, quick failures show first instead.
+    parallel = hasattr(config, "workerinput")
+
+    def rank(item: pytest.Item) -> int:
+        """0, 1 for the slow kinds in SLOW's order, 2 for the rest; reversed groups in one process."""
+        group = next((i for i, part in enumerate(SLOW) if part in item.nodeid), len(SLOW))
+        return group if parallel else -group
+
+    items.sort(key=rank)
