@@ -2,7 +2,9 @@
 
 Prints microseconds per answer (best of several rounds, after a warm-up) for ordinary answers,
 disclosures and a long answer, and the one-off cost of loading and compiling the phrase file; then
-the same with the learned second opinion (as the service screens) and the one-off cost of training it.
+the same with the learned second opinion (as the service screens) and the one-off cost of training it;
+then the load benchmarks' four answers (bench/shapes.py) against the examples file's varied ordinary
+answers, read once with cold word caches and again warm, because the load benchmarks repeat four.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.shapes import TEXTS
 from voice_service.safeguarding.examples import EXAMPLES_FILE, training_examples
 from voice_service.safeguarding.learned import train
 from voice_service.safeguarding.phrasebook import load_phrasebook
@@ -77,6 +80,16 @@ def main() -> int:
     print(
         f"with the learned model: ordinary {ordinary:.1f}us disclosure {disclosures:.1f}us "
         f"long({len(LONG)} chars) {long:.0f}us | training {trained:.0f}ms"
+    )
+    examples = training_examples(EXAMPLES_FILE, screener.categories, sets=None)
+    varied = [e.text for e in examples if not e.disclosure]
+    bench_texts = per_call(screener, TEXTS, args.rounds, args.number)
+    first = per_call(screener, varied, 1, 1)
+    again = per_call(screener, varied, 1, 1)
+    words = statistics.mean(len(t.split()) for t in varied)
+    print(
+        f"load benchmarks' 4 answers {bench_texts:.1f}us | {len(varied)} varied ordinary answers "
+        f"({words:.1f} words on average): first sight {first:.1f}us, again {again:.1f}us"
     )
     return 0
 
