@@ -5,9 +5,9 @@ docs/safeguarding.md; `--misses dev` lists the development half's misses and fal
 `--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third, `--set fourth`
 the fourth, `--set fifth` the fifth, `--set sixth` the sixth, `--set seventh` the seventh,
 `--set eighth` the eighth, `--set ninth` the ninth, `--set tenth` the tenth, `--set eleventh` the eleventh,
-`--set twelfth` the twelfth and `--set thirteenth` the thirteenth (those eleven each held out as a whole);
-`--phrases-only` scores the phrase file without the learned model; `--thresholds` shows how the
-learned model's threshold and veto were chosen (cross-validation on its examples).
+`--set twelfth` the twelfth, `--set thirteenth` the thirteenth and `--set fourteenth` the fourteenth (those
+twelve each held out as a whole); `--phrases-only` scores the phrase file without the learned model;
+`--thresholds` shows how the learned model's threshold and veto were chosen (cross-validation on its examples).
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ ELEVENTH = HERE / "evaluation-eleventh.yaml"
 TWELFTH = HERE / "evaluation-twelfth.yaml"
 #: The thirteenth, written blind by author13 and scored once. Not among `held_out_parts` either.
 THIRTEENTH = HERE / "evaluation-thirteenth.yaml"
+#: The fourteenth, written blind by author14 and scored once. Not among `held_out_parts` either.
+FOURTEENTH = HERE / "evaluation-fourteenth.yaml"
 SETS = {
     "main": SET,
     "extra": EXTRA,
@@ -67,6 +69,7 @@ SETS = {
     "eleventh": ELEVENTH,
     "twelfth": TWELFTH,
     "thirteenth": THIRTEENTH,
+    "fourteenth": FOURTEENTH,
 }
 #: Sets held out as a whole (no dev half).
 WHOLLY_HELD_OUT = (
@@ -81,6 +84,7 @@ WHOLLY_HELD_OUT = (
     "eleventh",
     "twelfth",
     "thirteenth",
+    "fourteenth",
 )
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
 BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
@@ -96,6 +100,7 @@ TENTH_BEGIN, TENTH_END = "<!-- evaluation-tenth:begin -->", "<!-- evaluation-ten
 ELEVENTH_BEGIN, ELEVENTH_END = "<!-- evaluation-eleventh:begin -->", "<!-- evaluation-eleventh:end -->"
 TWELFTH_BEGIN, TWELFTH_END = "<!-- evaluation-twelfth:begin -->", "<!-- evaluation-twelfth:end -->"
 THIRTEENTH_BEGIN, THIRTEENTH_END = "<!-- evaluation-thirteenth:begin -->", "<!-- evaluation-thirteenth:end -->"
+FOURTEENTH_BEGIN, FOURTEENTH_END = "<!-- evaluation-fourteenth:begin -->", "<!-- evaluation-fourteenth:end -->"
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
@@ -257,6 +262,7 @@ def write_docs(
     eleventh: list[Item] | None = None,
     twelfth: list[Item] | None = None,
     thirteenth: list[Item] | None = None,
+    fourteenth: list[Item] | None = None,
 ) -> None:
     """Replace the tables between the markers in docs/safeguarding.md (the other sets' too, when given)."""
     text = DOCS.read_text(encoding="utf-8")
@@ -274,6 +280,7 @@ def write_docs(
         (ELEVENTH_BEGIN, ELEVENTH_END, eleventh, held_out_table),
         (TWELFTH_BEGIN, TWELFTH_END, twelfth, held_out_table),
         (THIRTEENTH_BEGIN, THIRTEENTH_END, thirteenth, held_out_table),
+        (FOURTEENTH_BEGIN, FOURTEENTH_END, fourteenth, held_out_table),
         (SUMMARY_BEGIN, SUMMARY_END, parts, summary_table),
     )
     for begin, end, these, render in blocks:
@@ -398,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             load_items(ELEVENTH),
             load_items(TWELFTH),
             load_items(THIRTEENTH),
+            load_items(FOURTEENTH),
         )
     return 0
 

@@ -36,7 +36,7 @@ from voice_service.safeguarding.learned import (
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE
 from voice_service.safeguarding.screening import Screener, _likeliest, load_screener
 
-#: The held-out parts that may be trained on, and the set each comes from. Not the eleventh or twelfth.
+#: The held-out parts that may be trained on, and the set each comes from. Not the eleventh or any later set.
 TRAINABLE = {
     "first (held-out half)": "main",
     "second (held-out half)": "extra",

@@ -22,6 +22,9 @@ from tests.safeguarding.evaluation import (
     FIFTH,
     FIFTH_BEGIN,
     FIFTH_END,
+    FOURTEENTH,
+    FOURTEENTH_BEGIN,
+    FOURTEENTH_END,
     FOURTH,
     NINTH,
     NINTH_BEGIN,
@@ -192,13 +195,21 @@ BLIND_SETS = [
         16,
         18,
     ),
+    (
+        FOURTEENTH,
+        [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH, THIRTEENTH],
+        373,
+        4,
+        15,
+        18,
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("path", "before", "size", "repeats", "told", "ordinary"),
     BLIND_SETS,
-    ids=["ninth", "tenth", "eleventh", "twelfth", "thirteenth"],
+    ids=["ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth"],
 )
 def test_a_blind_set_is_new_phrasings_of_every_category(
     path: Path, before: list[Path], size: int, repeats: int, told: int, ordinary: int
@@ -242,6 +253,19 @@ def test_the_thirteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
     assert both.recall >= evaluate(items, phrases_only())["all"].recall
 
 
+def test_the_fourteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
+    # Scored once at 217ebdb (docs/safeguarding.md, "The fourteenth set"): 165/167 caught, 109/206 false
+    # alarms; one more miss or one more false alarm fails.
+    from tests.safeguarding.evaluation import phrases_only
+
+    items = load_items(FOURTEENTH)
+    both = evaluate(items)["all"]
+    assert (both.disclosures, both.benign) == (167, 206)
+    assert both.caught >= 165, f"caught {both.caught}/167"
+    assert both.false_alarms <= 109, f"false alarms {both.false_alarms}/206"
+    assert both.recall >= evaluate(items, phrases_only())["all"].recall
+
+
 #: The held-out sets scored on their own: (name on the command line, the split whose misses it refuses,
 #: the set's file, its generated table's begin and end markers in the docs).
 HELD_OUT_SETS = [
@@ -255,6 +279,7 @@ HELD_OUT_SETS = [
     ("eleventh", "held-out", ELEVENTH, ELEVENTH_BEGIN, ELEVENTH_END),
     ("twelfth", "held-out", TWELFTH, TWELFTH_BEGIN, TWELFTH_END),
     ("thirteenth", "held-out", THIRTEENTH, THIRTEENTH_BEGIN, THIRTEENTH_END),
+    ("fourteenth", "held-out", FOURTEENTH, FOURTEENTH_BEGIN, FOURTEENTH_END),
 ]
 
 
