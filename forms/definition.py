@@ -401,6 +401,9 @@ def _check_references(sections: list[Section], raw_ids: list[str]) -> None:
             earlier = raw_ids[: raw_ids.index(question.id)] if question.id in raw_ids else []
             if target is None and ref in earlier:
                 continue  # that question has problems of its own, already reported
+            if target is None and ref == question.id:
+                qfields.error("show_if", f"refers to its own question '{ref}' (show_if may only use earlier questions)")
+                continue
             if target is None:
                 where = "a later question" if ref in raw_ids else "an unknown question"
                 qfields.error("show_if", f"refers to {where} '{ref}' (show_if may only use earlier questions)")

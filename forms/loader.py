@@ -13,9 +13,16 @@ def load_survey_file(path: Path, label: str | None = None) -> Survey:
     """Read and check one YAML definition file."""
     name = label or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise DefinitionError([DefinitionProblem(name, None, "", f"cannot read file: {exc}")]) from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Why: files saved from Notepad or Excel are often Windows-1252; say where and what to do.
+        line = data[: exc.start].count(b"\n") + 1
+        message = "cannot read file: it is not UTF-8 text; save it with UTF-8 encoding"
+        raise DefinitionError([DefinitionProblem(name, line, "", message)]) from exc
     try:
         raw = read_yaml(text)
     except YamlSyntaxError as exc:

@@ -98,3 +98,6 @@ def read_yaml(text: str) -> Any:
         raise YamlSyntaxError(exc.problem or str(exc), line) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc), None) from exc
+    except RecursionError as exc:
+        # Why: PyYAML parses nesting recursively, so a few hundred nested `{all: [...]}` ended in a traceback.
+        raise YamlSyntaxError("lists or mappings are nested too deeply to read", None) from exc

@@ -288,10 +288,23 @@ def test_duplicate_yaml_key_in_a_file(tmp_path: Path) -> None:
 
 def test_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
-    path.write_bytes(b"title: caf\xe9\n")
+    path.write_bytes(b"slug: latin1\ntitle: caf\xe9\n")
     with pytest.raises(DefinitionError) as caught:
         load_survey_file(path)
-    assert caught.value.problems[0].message.startswith("cannot read file: ")
+    [problem] = caught.value.problems
+    assert (problem.line, problem.message) == (2, "cannot read file: it is not UTF-8 text; save it with UTF-8 encoding")
+
+
+def test_show_if_nested_hundreds_deep_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    # Found by writing an officer's worst case: 300 nested {all: [...]} made PyYAML raise RecursionError.
+    nested = "{all: [" * 300 + "{question: a, answered: true}" + "]}" * 300
+    text = VALID.replace("label: A}\n", f"label: A}}\n      - {{id: b, type: text, label: B, show_if: {nested}}}\n")
+    path = write(tmp_path, "deep.yaml", text)
+    with pytest.raises(DefinitionError) as caught:
+        load_survey_file(path)
+    assert [p.message for p in caught.value.problems] == [
+        "not valid YAML: lists or mappings are nested too deeply to read"
+    ]
 
 
 # -- folders ----------------------------------------------------------------------------------

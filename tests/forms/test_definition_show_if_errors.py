@@ -30,7 +30,7 @@ CASES = [
     pytest.param(
         "- id: a\n  type: text\n  label: A\n  show_if: {question: a, answered: true}\n",
         f"{Q0}.show_if",
-        "refers to a later question 'a' (show_if may only use earlier questions)",
+        "refers to its own question 'a' (show_if may only use earlier questions)",
         "show_if:",
         id="show-if-itself",
     ),
