@@ -55,6 +55,7 @@ from voice_service.safeguarding.api_routes import SafeguardingApiController
 from voice_service.safeguarding.deletion_routes import DeletionLogApiController, DeletionLogController
 from voice_service.safeguarding.kept_screener import shipped
 from voice_service.safeguarding.notify import NotifySoon
+from voice_service.safeguarding.screener_cache import screener_cache
 from voice_service.safeguarding.screening import default_screener
 from voice_service.safeguarding.screening_process import ScreeningProcess
 from voice_service.safeguarding.staff_routes import SafeguardingPagesController
@@ -126,7 +127,11 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
     # Every young person's typed answer is screened as it is stored: a broken phrase file stops the start.
     # Why a child process: screening is most of a submission's CPU, and the worker is bound by one core.
     # The worker keeps the screener only as the bytes the child is built from (kept_screener.py).
-    screening = ScreeningProcess(shipped(), settings.screening_timeout_seconds) if settings.screening_process else None
+    # A start finds the fitted screener in its signed cache (screener_cache.py) instead of fitting it again.
+    screening = None
+    if settings.screening_process:
+        cache = screener_cache(settings.screener_cache_dir, settings.secret_key)
+        screening = ScreeningProcess(shipped(cache), settings.screening_timeout_seconds)
     alerts = DisclosureAlerts(None if screening else default_screener(), process=screening)
     engine = create_engine(settings)
     writer = SubmissionWriter(engine, settings.write_batch_size, extras=alerts)

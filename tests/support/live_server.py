@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -25,7 +29,14 @@ def live_server(database_url: str, env: dict[str, str] | None = None, timeout: f
     """Migrate the database and start the server with the real CLI; yield its base URL."""
     port = free_port()
     cli = Path(sys.executable).with_name("voice-service")
-    child_env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "browser-tests", **(env or {})}
+    child_env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "browser-tests",
+        # Why: each server after the first in this test process starts without fitting the screener again.
+        "SCREENER_CACHE_DIR": str(_screener_cache_dir()),
+        **(env or {}),
+    }
     subprocess.run([str(cli), "db", "upgrade"], env=child_env, check=True, capture_output=True)  # noqa: S603
     process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
         [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -54,6 +65,14 @@ def live_server(database_url: str, env: dict[str, str] | None = None, timeout: f
         yield base
     finally:
         _stop(process)
+
+
+@functools.cache
+def _screener_cache_dir() -> Path:
+    """A directory of this test process's own (its key is in this file), removed when the process ends."""
+    directory = Path(tempfile.mkdtemp(prefix="vs-screener-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return directory
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -108,6 +108,9 @@ class Settings:
     screening_process: bool = False
     #: Seconds a batch may take in that child before it is screened in-process instead (SCREENING_TIMEOUT_SECONDS).
     screening_timeout_seconds: float = 2.0
+    #: Where the fitted screener is kept between starts, signed with `secret_key` (SCREENER_CACHE_DIR;
+    #: var/cache when served); None fits it at every start (tests, unless they ask).
+    screener_cache_dir: Path | None = None
     debug: bool = False
     #: Serve the benchmark-only routes (`/bench/noop`); never in production.
     bench_routes: bool = False
@@ -166,6 +169,7 @@ class Settings:
             screening_timeout_seconds=_positive_seconds(
                 "SCREENING_TIMEOUT_SECONDS", env.get("SCREENING_TIMEOUT_SECONDS", "").strip() or "2"
             ),
+            screener_cache_dir=_optional_dir(env.get("SCREENER_CACHE_DIR", str(PROJECT_ROOT / "var" / "cache"))),
             debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),
             bench_routes=env.get("VOICE_BENCH_ROUTES", "").lower() in ("1", "true", "yes"),
             partnership=Partnership.from_env(env),
@@ -184,6 +188,12 @@ def _optional_flag(value: str) -> bool | None:
     if not value.strip():
         return None
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _optional_dir(value: str) -> Path | None:
+    """A directory setting that "off" (or nothing) turns off."""
+    value = value.strip()
+    return None if value.lower() in ("", "off", "none", "0", "false", "no") else Path(value)
 
 
 def _positive_seconds(name: str, value: str) -> float:

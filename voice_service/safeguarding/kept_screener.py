@@ -21,7 +21,8 @@ from pathlib import Path
 
 from forms.problems import DefinitionError, DefinitionProblem
 from voice_service.safeguarding import screening
-from voice_service.safeguarding.examples import EXAMPLES_FILE
+from voice_service.safeguarding.examples import EXAMPLES_FILE, SETS_FILE
+from voice_service.safeguarding.screener_cache import ScreenerCache, parts_key
 from voice_service.safeguarding.screening import Screener, load_screener
 
 log = logging.getLogger(__name__)
@@ -74,14 +75,28 @@ class KeptScreener:
         return self._built
 
 
-def shipped() -> KeptScreener:
-    """The shipped phrase and examples files' screener, not built (its parts made once per process, in a child)."""
+def shipped(cache: ScreenerCache | None = None) -> KeptScreener:
+    """The shipped phrase and examples files' screener, not built (its parts made once per process, in a child).
+
+    With a cache, parts signed there for the same files and code are used instead of fitting again.
+    """
     # Why the module's name at call time: tests point the service at another phrase file.
-    return KeptScreener(_shipped_parts(screening.DEFAULT_FILE, EXAMPLES_FILE))
+    return KeptScreener(_shipped_parts(screening.DEFAULT_FILE, EXAMPLES_FILE, cache))
 
 
 @functools.cache
-def _shipped_parts(path: Path, examples: Path) -> tuple[bytes, ...]:
+def _shipped_parts(path: Path, examples: Path, cache: ScreenerCache | None = None) -> tuple[bytes, ...]:
+    key = parts_key((path, examples, SETS_FILE)) if cache is not None else ""
+    if cache is not None and (kept := cache.read(key)) is not None:
+        return kept
+    parts = _fitted_parts(path, examples)
+    if cache is not None:
+        cache.write(key, parts)
+    return parts
+
+
+def _fitted_parts(path: Path, examples: Path) -> tuple[bytes, ...]:
+    """The parts of these files' screener, its model fitted in a child process."""
     # Why spawn: a fresh interpreter, safe beside the threads a running service already has.
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as child:
         parts, problems = child.submit(_parts_of_files, path, examples).result()
