@@ -65,6 +65,10 @@ class TextQuestion(Question):
         text: str = value.strip()
         if not text:
             return None
+        if "\r" in text:
+            # Why: browsers post a textarea's line breaks as CRLF while its character count (and the API) count
+            # one per break, so an answer the page said would fit was refused, and stored breaks depended on the sender.
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
         if len(text) > self.max_length:
             raise self.error("too_long", max_length=f"{self.max_length:,}")
         # Why: PostgreSQL cannot store NUL, and lone surrogates cannot be encoded as UTF-8. Every

@@ -140,8 +140,15 @@ def test_text_blank_is_no_answer(blank: Any) -> None:
     assert TEXT.clean(blank) is None
 
 
-def test_textarea_keeps_inner_line_breaks() -> None:
-    assert TEXTAREA.clean("\n First line\r\n\nSecond line\t \n") == "First line\r\n\nSecond line"
+def test_textarea_keeps_inner_line_breaks_as_one_newline_each() -> None:
+    assert TEXTAREA.clean("\n First line\r\n\nSecond line\rThird\t \n") == "First line\n\nSecond line\nThird"
+
+
+def test_a_browsers_crlf_line_breaks_count_once_against_the_limit() -> None:
+    # Found posting a form as a browser does (CRLF): 10 characters by the page's count were refused as too long.
+    q = question("id: t\ntype: textarea\nlabel: T\nmax_length: 10")
+    assert q.clean("abcde\r\nabcd") == "abcde\nabcd"
+    assert rejects(q, "abcde\r\nabcde") == "Your answer must be 10 characters or fewer"
 
 
 @pytest.mark.parametrize(
