@@ -37,6 +37,7 @@ __all__ = [
     "LearnedModel",
     "fit_pipeline",
     "train",
+    "windows_of",
 ]
 
 #: The class of ordinary answers.
@@ -78,6 +79,16 @@ def letter_grams(words: Sequence[str]) -> list[str]:
     return grams
 
 
+def windows_of(words: Sequence[str], width: int) -> list[Sequence[str]]:
+    """Runs of `width` words, `width // 2` apart, the last ending at the last word; shorter answers whole."""
+    if width <= 0 or len(words) <= width:
+        return [words]
+    starts = list(range(0, len(words) - width + 1, max(1, width // 2)))
+    if starts[-1] != len(words) - width:
+        starts.append(len(words) - width)
+    return [words[s : s + width] for s in starts]
+
+
 def _word_analyser(text: str) -> list[str]:
     return word_grams(text.split())
 
@@ -112,12 +123,16 @@ class LearnedModel:
     the first flags, into NumPy arrays over the first's vocabulary. Neither needs scikit-learn to score.
     """
 
-    def __init__(self, decision: Any, category: Any, threshold: float = THRESHOLD, veto: float = VETO) -> None:
+    def __init__(
+        self, decision: Any, category: Any, threshold: float = THRESHOLD, veto: float = VETO, window: int = 0
+    ) -> None:
         union, regression = decision.steps[0][1], decision.steps[-1][1]
         if [str(c) for c in regression.classes_] != [DISCLOSURE, NOT_A_DISCLOSURE]:
             raise ValueError(f"the decision model must know {DISCLOSURE!r} and {NOT_A_DISCLOSURE!r}")
         self.threshold = threshold
         self.veto = veto
+        #: Answers of more words than this are read only in windows of this many (`windows_of`); 0 reads them whole.
+        self.window = window
         self.decision = decision
         self.category = category
         # Why: scikit-learn's one row of weights is for the second class, `none`; negated, for a disclosure.
@@ -151,6 +166,7 @@ class LearnedModel:
         return {k: v for k, v in self.__dict__.items() if k not in derived}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        self.window = 0  # parts pickled before windows existed read answers whole
         self.__dict__.update(state)
         self._derive()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import cast
 
 from voice_service.safeguarding.examples import EXAMPLES_FILE, SETS_FILE, training_examples
-from voice_service.safeguarding.learned import MIN_WORDS, NEGATED, LearnedModel, train
+from voice_service.safeguarding.learned import MIN_WORDS, NEGATED, LearnedModel, train, windows_of
 from voice_service.safeguarding.normalise import Normaliser, Token, key, stem
 from voice_service.safeguarding.patterns import Pattern, Slot, match_at, prefix_label
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, Category, Phrasebook, load_phrasebook
@@ -311,6 +311,11 @@ class Screener:
 
 def _likeliest(model: LearnedModel, words: list[str]) -> tuple[float, list[str]]:
     """The model's chance for the answer, or for its likeliest window if higher; and the words it read."""
+    # Why getattr: the evaluation tools' stand-in models carry no window.
+    if (width := getattr(model, "window", 0)) and len(words) > width:
+        # Why windows only: a long answer read whole is unlike anything the model was trained on, and
+        # its many home and family words read as risk (docs/safeguarding.md, "window").
+        return max(((model.chance(w), list(w)) for w in windows_of(words, width)), key=lambda cw: cw[0])
     best, best_words = model.chance(words), words
     if len(words) > WINDOWED_FROM:
         # Why: TF-IDF scales an answer to length 1, so a disclosure among 40 ordinary words scored
