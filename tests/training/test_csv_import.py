@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from voice_service.core.settings import DEFAULT_TRAINING_SECTORS
@@ -215,6 +217,16 @@ def test_a_configured_sector_list_is_used() -> None:
     parsed = parse_attendees(data, ("Fire Service", "Other"))
     assert [(e.line, e.field) for e in parsed.errors] == [(2, "sector")]
     assert "Fire Service" in parsed.errors[0].message
+
+
+def test_accented_names_read_the_same_whichever_way_the_export_composes_them() -> None:
+    # Found importing a Mac export (decomposed accents) after a booking list: the same people showed as changed.
+    header = "name,email,organisation,sector,attended\n"
+    composed = header + "Siân O'Brien,s@example.org,Ysgol Gymraeg,schools,yes\n"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    assert parse_attendees(decomposed.encode(), SECTORS) == parse_attendees(composed.encode(), SECTORS)
+    assert parse_attendees(decomposed.encode(), SECTORS).rows[0].name == "Siân O'Brien"
 
 
 def test_parsing_the_same_bytes_twice_gives_the_same_rows() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -44,7 +45,9 @@ def text(value: Any, label: str, errors: Errors, field: str, *, limit: int = MAX
     if not isinstance(value, str):
         errors[field] = f"{label} must be text"
         return ""
-    cleaned = value.strip()
+    # Why NFC: a Mac export spells "José" with a combining accent, so the same person from a booking list and a
+    # video-call export differed invisibly and the preview listed them as changed.
+    cleaned = unicodedata.normalize("NFC", value.strip())
     if not cleaned:
         errors[field] = f"Enter {label.lower()}"
     elif len(cleaned) > limit:
