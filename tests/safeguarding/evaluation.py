@@ -5,9 +5,10 @@ docs/safeguarding.md; `--misses dev` lists the development half's misses and fal
 `--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third, `--set fourth`
 the fourth, `--set fifth` the fifth, `--set sixth` the sixth, `--set seventh` the seventh,
 `--set eighth` the eighth, `--set ninth` the ninth, `--set tenth` the tenth, `--set eleventh` the eleventh,
-`--set twelfth` the twelfth, `--set thirteenth` the thirteenth and `--set fourteenth` the fourteenth (those
-twelve each held out as a whole); `--phrases-only` scores the phrase file without the learned model;
-`--thresholds` shows how the learned model's threshold and veto were chosen (cross-validation on its examples).
+`--set twelfth` the twelfth, `--set thirteenth` the thirteenth, `--set fourteenth` the fourteenth and
+`--set fifteenth` the fifteenth (those thirteen each held out as a whole); `--phrases-only` scores the
+phrase file without the learned model; `--thresholds` shows how the learned model's threshold and veto
+were chosen (cross-validation on its examples).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ TWELFTH = HERE / "evaluation-twelfth.yaml"
 THIRTEENTH = HERE / "evaluation-thirteenth.yaml"
 #: The fourteenth, written blind by author14 and scored once. Not among `held_out_parts` either.
 FOURTEENTH = HERE / "evaluation-fourteenth.yaml"
+#: The fifteenth, written blind by author15 and scored once. Not among `held_out_parts` either.
+FIFTEENTH = HERE / "evaluation-fifteenth.yaml"
 SETS = {
     "main": SET,
     "extra": EXTRA,
@@ -70,6 +73,7 @@ SETS = {
     "twelfth": TWELFTH,
     "thirteenth": THIRTEENTH,
     "fourteenth": FOURTEENTH,
+    "fifteenth": FIFTEENTH,
 }
 #: Sets held out as a whole (no dev half).
 WHOLLY_HELD_OUT = (
@@ -85,6 +89,7 @@ WHOLLY_HELD_OUT = (
     "twelfth",
     "thirteenth",
     "fourteenth",
+    "fifteenth",
 )
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
 BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
@@ -101,6 +106,7 @@ ELEVENTH_BEGIN, ELEVENTH_END = "<!-- evaluation-eleventh:begin -->", "<!-- evalu
 TWELFTH_BEGIN, TWELFTH_END = "<!-- evaluation-twelfth:begin -->", "<!-- evaluation-twelfth:end -->"
 THIRTEENTH_BEGIN, THIRTEENTH_END = "<!-- evaluation-thirteenth:begin -->", "<!-- evaluation-thirteenth:end -->"
 FOURTEENTH_BEGIN, FOURTEENTH_END = "<!-- evaluation-fourteenth:begin -->", "<!-- evaluation-fourteenth:end -->"
+FIFTEENTH_BEGIN, FIFTEENTH_END = "<!-- evaluation-fifteenth:begin -->", "<!-- evaluation-fifteenth:end -->"
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
@@ -263,6 +269,7 @@ def write_docs(
     twelfth: list[Item] | None = None,
     thirteenth: list[Item] | None = None,
     fourteenth: list[Item] | None = None,
+    fifteenth: list[Item] | None = None,
 ) -> None:
     """Replace the tables between the markers in docs/safeguarding.md (the other sets' too, when given)."""
     text = DOCS.read_text(encoding="utf-8")
@@ -281,6 +288,7 @@ def write_docs(
         (TWELFTH_BEGIN, TWELFTH_END, twelfth, held_out_table),
         (THIRTEENTH_BEGIN, THIRTEENTH_END, thirteenth, held_out_table),
         (FOURTEENTH_BEGIN, FOURTEENTH_END, fourteenth, held_out_table),
+        (FIFTEENTH_BEGIN, FIFTEENTH_END, fifteenth, held_out_table),
         (SUMMARY_BEGIN, SUMMARY_END, parts, summary_table),
     )
     for begin, end, these, render in blocks:
@@ -406,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
             load_items(TWELFTH),
             load_items(THIRTEENTH),
             load_items(FOURTEENTH),
+            load_items(FIFTEENTH),
         )
     return 0
 

@@ -19,6 +19,9 @@ from tests.safeguarding.evaluation import (
     EXTRA,
     EXTRA_BEGIN,
     EXTRA_END,
+    FIFTEENTH,
+    FIFTEENTH_BEGIN,
+    FIFTEENTH_END,
     FIFTH,
     FIFTH_BEGIN,
     FIFTH_END,
@@ -203,13 +206,36 @@ BLIND_SETS = [
         15,
         18,
     ),
+    (
+        FIFTEENTH,
+        [
+            SET,
+            EXTRA,
+            UNSEEN,
+            FOURTH,
+            FIFTH,
+            SIXTH,
+            SEVENTH,
+            EIGHTH,
+            NINTH,
+            TENTH,
+            ELEVENTH,
+            TWELFTH,
+            THIRTEENTH,
+            FOURTEENTH,
+        ],
+        357,
+        1,
+        14,
+        16,
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("path", "before", "size", "repeats", "told", "ordinary"),
     BLIND_SETS,
-    ids=["ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth"],
+    ids=["ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"],
 )
 def test_a_blind_set_is_new_phrasings_of_every_category(
     path: Path, before: list[Path], size: int, repeats: int, told: int, ordinary: int
@@ -266,6 +292,20 @@ def test_the_fourteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
     assert both.recall >= evaluate(items, phrases_only())["all"].recall
 
 
+def test_the_fifteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
+    # Scored once at 52a79ee (docs/safeguarding.md, "The fifteenth set"): 161/166 caught, 94/198 false
+    # alarms; less the seven phrasings equal to training phrasings taken out after (3/3 caught, 0/4
+    # false alarms), 158/163 and 94/194. One more miss or one more false alarm fails.
+    from tests.safeguarding.evaluation import phrases_only
+
+    items = load_items(FIFTEENTH)
+    both = evaluate(items)["all"]
+    assert (both.disclosures, both.benign) == (163, 194)
+    assert both.caught >= 158, f"caught {both.caught}/163"
+    assert both.false_alarms <= 94, f"false alarms {both.false_alarms}/194"
+    assert both.recall >= evaluate(items, phrases_only())["all"].recall
+
+
 #: The held-out sets scored on their own: (name on the command line, the split whose misses it refuses,
 #: the set's file, its generated table's begin and end markers in the docs).
 HELD_OUT_SETS = [
@@ -280,6 +320,7 @@ HELD_OUT_SETS = [
     ("twelfth", "held-out", TWELFTH, TWELFTH_BEGIN, TWELFTH_END),
     ("thirteenth", "held-out", THIRTEENTH, THIRTEENTH_BEGIN, THIRTEENTH_END),
     ("fourteenth", "held-out", FOURTEENTH, FOURTEENTH_BEGIN, FOURTEENTH_END),
+    ("fifteenth", "held-out", FIFTEENTH, FIFTEENTH_BEGIN, FIFTEENTH_END),
 ]
 
 

@@ -43,7 +43,7 @@ def screener_parts(screener: Screener) -> tuple[bytes, bytes]:
 
 
 def rebuild(parts: Sequence[bytes]) -> Screener:
-    """The screener the parts were made from (they come from this service's own processes only)."""
+    """The screener the parts were made from (this service's own processes made them, or its signed cache kept them)."""
     kind, payload = pickle.loads(parts[0])  # noqa: S301 - our own bytes, never a user's  # nosec B301
     if kind == "whole":
         return payload  # type: ignore[no-any-return]
