@@ -57,21 +57,29 @@ class Column:
 
 
 def columns_of(versions: dict[str, Survey]) -> list[Column]:
-    """Every question's columns, newest version's order and wording first, then older-only ones."""
-    found: dict[str, Column] = {}
+    """Every question's columns, newest version's order and wording first, then older-only ones.
+
+    A question whose answers changed between text and number keeps one column for each, so no version's
+    answers are left out; one that changed between one option and several is read as several.
+    """
+    found: dict[tuple[str, bool], Column] = {}
     for survey in reversed(list(versions.values())):
         for question in survey.questions:
             labels = dict(question.options.items) if isinstance(question, ChoiceQuestion) else {}
             for spec in question.analysis_columns():
                 number = spec.source == "value_number"
-                if spec.name in found:
-                    merged = {**labels, **found[spec.name].labels}
-                    found[spec.name] = Column(spec.name, found[spec.name].heading, merged, spec.many, number)
+                known = found.get((spec.name, number))
+                if known is not None:
+                    merged = {**labels, **known.labels}
+                    found[spec.name, number] = Column(spec.name, known.heading, merged, known.many or spec.many, number)
                     continue
                 heading = question.label
                 if isinstance(question, MatrixQuestion):
                     heading = f"{question.label}: {question.rows.label(spec.row_key)}"
-                found[spec.name] = Column(spec.name, heading, labels, spec.many, number)
+                if (spec.name, not number) in found:
+                    # Why: its answers were stored as the other kind (text or number) in a newer version.
+                    heading = f"{found[spec.name, not number].heading} (earlier version)"
+                found[spec.name, number] = Column(spec.name, heading, labels, spec.many, number)
     return list(found.values())
 
 
