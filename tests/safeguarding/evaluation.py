@@ -1,12 +1,9 @@
 """Recall and false-alarm rate of the screener on tests/safeguarding/evaluation.yaml, per category.
 
-Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh the table in
+Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh the tables in
 docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
-`--set extra` scores the second set (evaluation-extra.yaml), `--set unseen` the third, `--set fourth`
-the fourth, `--set fifth` the fifth, `--set sixth` the sixth, `--set seventh` the seventh,
-`--set eighth` the eighth, `--set ninth` the ninth, `--set tenth` the tenth, `--set eleventh` the eleventh,
-`--set twelfth` the twelfth, `--set thirteenth` the thirteenth, `--set fourteenth` the fourteenth and
-`--set fifteenth` the fifteenth (those thirteen each held out as a whole); `--phrases-only` scores the
+`--set NAME` scores another set of `REGISTRY` (`--set extra` the second, `--set unseen` the third, and
+`--set fourth` to `--set fifteenth` the rest, each held out as a whole); `--phrases-only` scores the
 phrase file without the learned model; `--thresholds` shows how the learned model's threshold and veto
 were chosen (cross-validation on its examples).
 """
@@ -29,84 +26,70 @@ from voice_service.safeguarding.phrasebook import DEFAULT_FILE
 from voice_service.safeguarding.screening import Screener, default_screener, load_screener
 
 HERE = Path(__file__).resolve().parent
-SET = HERE / "evaluation.yaml"
-#: The second set, written later to see how the screener does on phrasings it was not built on.
-EXTRA = HERE / "evaluation-extra.yaml"
-#: The third set, written after the generalising matching and before it was run on them: all held out.
-UNSEEN = HERE / "evaluation-unseen.yaml"
-#: The fourth set, written before the learned model was built: all held out, never trained or tuned on.
-FOURTH = HERE / "evaluation-fourth.yaml"
-#: The fifth set, written before the false-alarm work and scored once before it: all held out.
-FIFTH = HERE / "evaluation-fifth.yaml"
-#: The sixth set, written before the strong-phrase verification round and scored once before it: all held out.
-SIXTH = HERE / "evaluation-sixth.yaml"
-#: The seventh set, written before the ordinary-examples round and scored once before it: all held out.
-SEVENTH = HERE / "evaluation-seventh.yaml"
-#: The eighth set, written before the strong-phrase false-alarm round and scored once before it: all held out.
-EIGHTH = HERE / "evaluation-eighth.yaml"
-#: The ninth set, written blind by someone who had read no phrase, example or other set, scored once: all held out.
-NINTH = HERE / "evaluation-ninth.yaml"
-#: The tenth set, written blind by another session during the ninth's false-alarm round, scored once: all held out.
-TENTH = HERE / "evaluation-tenth.yaml"
-#: The eleventh set, written blind by author11 during the training-data round, scored once: all held out.
-ELEVENTH = HERE / "evaluation-eleventh.yaml"
-#: The twelfth, written blind by author12 and scored once. Not among `held_out_parts`: the setting rule never sees it.
-TWELFTH = HERE / "evaluation-twelfth.yaml"
-#: The thirteenth, written blind by author13 and scored once. Not among `held_out_parts` either.
-THIRTEENTH = HERE / "evaluation-thirteenth.yaml"
-#: The fourteenth, written blind by author14 and scored once. Not among `held_out_parts` either.
-FOURTEENTH = HERE / "evaluation-fourteenth.yaml"
-#: The fifteenth, written blind by author15 and scored once. Not among `held_out_parts` either.
-FIFTEENTH = HERE / "evaluation-fifteenth.yaml"
-SETS = {
-    "main": SET,
-    "extra": EXTRA,
-    "unseen": UNSEEN,
-    "fourth": FOURTH,
-    "fifth": FIFTH,
-    "sixth": SIXTH,
-    "seventh": SEVENTH,
-    "eighth": EIGHTH,
-    "ninth": NINTH,
-    "tenth": TENTH,
-    "eleventh": ELEVENTH,
-    "twelfth": TWELFTH,
-    "thirteenth": THIRTEENTH,
-    "fourteenth": FOURTEENTH,
-    "fifteenth": FIFTEENTH,
-}
-#: Sets held out as a whole (no dev half).
-WHOLLY_HELD_OUT = (
-    "unseen",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-)
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
-BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
-EXTRA_BEGIN, EXTRA_END = "<!-- evaluation-extra:begin -->", "<!-- evaluation-extra:end -->"
-UNSEEN_BEGIN, UNSEEN_END = "<!-- evaluation-unseen:begin -->", "<!-- evaluation-unseen:end -->"
-FOURTH_BEGIN, FOURTH_END = "<!-- evaluation-fourth:begin -->", "<!-- evaluation-fourth:end -->"
-FIFTH_BEGIN, FIFTH_END = "<!-- evaluation-fifth:begin -->", "<!-- evaluation-fifth:end -->"
-SIXTH_BEGIN, SIXTH_END = "<!-- evaluation-sixth:begin -->", "<!-- evaluation-sixth:end -->"
-SEVENTH_BEGIN, SEVENTH_END = "<!-- evaluation-seventh:begin -->", "<!-- evaluation-seventh:end -->"
-EIGHTH_BEGIN, EIGHTH_END = "<!-- evaluation-eighth:begin -->", "<!-- evaluation-eighth:end -->"
-NINTH_BEGIN, NINTH_END = "<!-- evaluation-ninth:begin -->", "<!-- evaluation-ninth:end -->"
-TENTH_BEGIN, TENTH_END = "<!-- evaluation-tenth:begin -->", "<!-- evaluation-tenth:end -->"
-ELEVENTH_BEGIN, ELEVENTH_END = "<!-- evaluation-eleventh:begin -->", "<!-- evaluation-eleventh:end -->"
-TWELFTH_BEGIN, TWELFTH_END = "<!-- evaluation-twelfth:begin -->", "<!-- evaluation-twelfth:end -->"
-THIRTEENTH_BEGIN, THIRTEENTH_END = "<!-- evaluation-thirteenth:begin -->", "<!-- evaluation-thirteenth:end -->"
-FOURTEENTH_BEGIN, FOURTEENTH_END = "<!-- evaluation-fourteenth:begin -->", "<!-- evaluation-fourteenth:end -->"
-FIFTEENTH_BEGIN, FIFTEENTH_END = "<!-- evaluation-fifteenth:begin -->", "<!-- evaluation-fifteenth:end -->"
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """One evaluation set: its name on the command line, its file, and whether it has a dev half tuned on."""
+
+    name: str
+    file: str
+    halves: bool = False
+
+    @property
+    def path(self) -> Path:
+        """The set's YAML file."""
+        return HERE / self.file
+
+    @property
+    def markers(self) -> tuple[str, str]:
+        """The begin and end markers of its generated table in docs/safeguarding.md."""
+        tag = "evaluation" if self.name == "main" else f"evaluation-{self.name}"
+        return f"<!-- {tag}:begin -->", f"<!-- {tag}:end -->"
+
+
+#: Every evaluation set, in the order written. Adding a set is one line here (and its markers in the docs).
+REGISTRY = (
+    # The first set: its dev half was tuned on, its held-out half was not.
+    EvalSet("main", "evaluation.yaml", halves=True),
+    # The second, written later to see how the screener does on phrasings it was not built on.
+    EvalSet("extra", "evaluation-extra.yaml", halves=True),
+    # The third, written after the generalising matching and before it was run on them: all held out.
+    EvalSet("unseen", "evaluation-unseen.yaml"),
+    # The fourth, written before the learned model was built: all held out, never trained or tuned on.
+    EvalSet("fourth", "evaluation-fourth.yaml"),
+    # The fifth, written before the false-alarm work and scored once before it: all held out.
+    EvalSet("fifth", "evaluation-fifth.yaml"),
+    # The sixth, written before the strong-phrase verification round and scored once before it.
+    EvalSet("sixth", "evaluation-sixth.yaml"),
+    # The seventh, written before the ordinary-examples round and scored once before it.
+    EvalSet("seventh", "evaluation-seventh.yaml"),
+    # The eighth, written before the strong-phrase false-alarm round and scored once before it.
+    EvalSet("eighth", "evaluation-eighth.yaml"),
+    # The ninth, written blind by someone who had read no phrase, example or other set, scored once.
+    EvalSet("ninth", "evaluation-ninth.yaml"),
+    # The tenth, written blind by another session during the ninth's false-alarm round, scored once.
+    EvalSet("tenth", "evaluation-tenth.yaml"),
+    # The eleventh, written blind by author11 during the training-data round, scored once.
+    EvalSet("eleventh", "evaluation-eleventh.yaml"),
+    # From the twelfth on, written blind (author12, author13, ...) and scored once; never trained on and
+    # not among `held_out_parts`: the setting rule never sees them.
+    EvalSet("twelfth", "evaluation-twelfth.yaml"),
+    EvalSet("thirteenth", "evaluation-thirteenth.yaml"),
+    EvalSet("fourteenth", "evaluation-fourteenth.yaml"),
+    EvalSet("fifteenth", "evaluation-fifteenth.yaml"),
+)
+BY_NAME = {s.name: s for s in REGISTRY}
+SETS = {s.name: s.path for s in REGISTRY}
+#: Sets held out as a whole (no dev half).
+WHOLLY_HELD_OUT = tuple(s.name for s in REGISTRY if not s.halves)
+# The sets' files by their old names, for the modules that import them.
+SET, EXTRA, UNSEEN, FOURTH = SETS["main"], SETS["extra"], SETS["unseen"], SETS["fourth"]
+FIFTH, SIXTH, SEVENTH, EIGHTH = SETS["fifth"], SETS["sixth"], SETS["seventh"], SETS["eighth"]
+NINTH, TENTH, ELEVENTH, TWELFTH = SETS["ninth"], SETS["tenth"], SETS["eleventh"], SETS["twelfth"]
+THIRTEENTH, FOURTEENTH, FIFTEENTH = SETS["thirteenth"], SETS["fourteenth"], SETS["fifteenth"]
+BEGIN, END = BY_NAME["main"].markers
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
@@ -253,44 +236,14 @@ def summary_table(parts: dict[str, list[Item]]) -> str:
     return "\n".join(lines)
 
 
-def write_docs(
-    items: list[Item],
-    extra: list[Item] | None = None,
-    unseen: list[Item] | None = None,
-    fourth: list[Item] | None = None,
-    parts: dict[str, list[Item]] | None = None,
-    fifth: list[Item] | None = None,
-    sixth: list[Item] | None = None,
-    seventh: list[Item] | None = None,
-    eighth: list[Item] | None = None,
-    ninth: list[Item] | None = None,
-    tenth: list[Item] | None = None,
-    eleventh: list[Item] | None = None,
-    twelfth: list[Item] | None = None,
-    thirteenth: list[Item] | None = None,
-    fourteenth: list[Item] | None = None,
-    fifteenth: list[Item] | None = None,
-) -> None:
-    """Replace the tables between the markers in docs/safeguarding.md (the other sets' too, when given)."""
+def write_docs(sets: dict[str, list[Item]], parts: dict[str, list[Item]] | None = None) -> None:
+    """Replace the tables between the markers in docs/safeguarding.md: each set given, and the summary."""
     text = DOCS.read_text(encoding="utf-8")
-    blocks: tuple[tuple[str, str, Any, Callable[[Any], str]], ...] = (
-        (BEGIN, END, items, table),
-        (EXTRA_BEGIN, EXTRA_END, extra, table),
-        (UNSEEN_BEGIN, UNSEEN_END, unseen, held_out_table),
-        (FOURTH_BEGIN, FOURTH_END, fourth, held_out_table),
-        (FIFTH_BEGIN, FIFTH_END, fifth, held_out_table),
-        (SIXTH_BEGIN, SIXTH_END, sixth, held_out_table),
-        (SEVENTH_BEGIN, SEVENTH_END, seventh, held_out_table),
-        (EIGHTH_BEGIN, EIGHTH_END, eighth, held_out_table),
-        (NINTH_BEGIN, NINTH_END, ninth, held_out_table),
-        (TENTH_BEGIN, TENTH_END, tenth, held_out_table),
-        (ELEVENTH_BEGIN, ELEVENTH_END, eleventh, held_out_table),
-        (TWELFTH_BEGIN, TWELFTH_END, twelfth, held_out_table),
-        (THIRTEENTH_BEGIN, THIRTEENTH_END, thirteenth, held_out_table),
-        (FOURTEENTH_BEGIN, FOURTEENTH_END, fourteenth, held_out_table),
-        (FIFTEENTH_BEGIN, FIFTEENTH_END, fifteenth, held_out_table),
-        (SUMMARY_BEGIN, SUMMARY_END, parts, summary_table),
-    )
+    blocks: list[tuple[str, str, Any, Callable[[Any], str]]] = [
+        (*BY_NAME[name].markers, items, table if BY_NAME[name].halves else held_out_table)
+        for name, items in sets.items()
+    ]
+    blocks.append((SUMMARY_BEGIN, SUMMARY_END, parts, summary_table))
     for begin, end, these, render in blocks:
         if these is None or begin not in text:
             continue
@@ -398,24 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(table(items, screener))
     if args.write_docs:
-        write_docs(
-            load_items(SET),
-            load_items(EXTRA),
-            load_items(UNSEEN),
-            load_items(FOURTH),
-            held_out_parts(),
-            load_items(FIFTH),
-            load_items(SIXTH),
-            load_items(SEVENTH),
-            load_items(EIGHTH),
-            load_items(NINTH),
-            load_items(TENTH),
-            load_items(ELEVENTH),
-            load_items(TWELFTH),
-            load_items(THIRTEENTH),
-            load_items(FOURTEENTH),
-            load_items(FIFTEENTH),
-        )
+        write_docs({name: load_items(path) for name, path in SETS.items()}, held_out_parts())
     return 0
 
 

@@ -8,49 +8,25 @@ import pytest
 
 from tests.safeguarding.evaluation import (
     BEGIN,
+    BY_NAME,
     DOCS,
     EIGHTH,
-    EIGHTH_BEGIN,
-    EIGHTH_END,
     ELEVENTH,
-    ELEVENTH_BEGIN,
-    ELEVENTH_END,
     END,
     EXTRA,
-    EXTRA_BEGIN,
-    EXTRA_END,
     FIFTEENTH,
-    FIFTEENTH_BEGIN,
-    FIFTEENTH_END,
     FIFTH,
-    FIFTH_BEGIN,
-    FIFTH_END,
     FOURTEENTH,
-    FOURTEENTH_BEGIN,
-    FOURTEENTH_END,
     FOURTH,
     NINTH,
-    NINTH_BEGIN,
-    NINTH_END,
+    REGISTRY,
     SET,
     SEVENTH,
-    SEVENTH_BEGIN,
-    SEVENTH_END,
     SIXTH,
-    SIXTH_BEGIN,
-    SIXTH_END,
     TENTH,
-    TENTH_BEGIN,
-    TENTH_END,
     THIRTEENTH,
-    THIRTEENTH_BEGIN,
-    THIRTEENTH_END,
     TWELFTH,
-    TWELFTH_BEGIN,
-    TWELFTH_END,
     UNSEEN,
-    UNSEEN_BEGIN,
-    UNSEEN_END,
     evaluate,
     held_out_table,
     load_items,
@@ -99,8 +75,9 @@ def test_docs_show_the_current_table() -> None:
 
 def test_docs_show_the_second_sets_current_table() -> None:
     text = DOCS.read_text(encoding="utf-8")
-    assert EXTRA_BEGIN in text
-    assert EXTRA_END in text
+    begin, end = BY_NAME["extra"].markers
+    assert begin in text
+    assert end in text
     assert table(load_items(EXTRA)) in text, "run: .venv/bin/python -m tests.safeguarding.evaluation --write-docs"
 
 
@@ -307,20 +284,10 @@ def test_the_fifteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
 
 
 #: The held-out sets scored on their own: (name on the command line, the split whose misses it refuses,
-#: the set's file, its generated table's begin and end markers in the docs).
+#: the set's file, its generated table's begin and end markers in the docs): every set of the registry
+#: held out as a whole.
 HELD_OUT_SETS = [
-    ("unseen", "dev", UNSEEN, UNSEEN_BEGIN, UNSEEN_END),
-    ("fifth", "held-out", FIFTH, FIFTH_BEGIN, FIFTH_END),
-    ("sixth", "held-out", SIXTH, SIXTH_BEGIN, SIXTH_END),
-    ("seventh", "held-out", SEVENTH, SEVENTH_BEGIN, SEVENTH_END),
-    ("eighth", "held-out", EIGHTH, EIGHTH_BEGIN, EIGHTH_END),
-    ("ninth", "held-out", NINTH, NINTH_BEGIN, NINTH_END),
-    ("tenth", "held-out", TENTH, TENTH_BEGIN, TENTH_END),
-    ("eleventh", "held-out", ELEVENTH, ELEVENTH_BEGIN, ELEVENTH_END),
-    ("twelfth", "held-out", TWELFTH, TWELFTH_BEGIN, TWELFTH_END),
-    ("thirteenth", "held-out", THIRTEENTH, THIRTEENTH_BEGIN, THIRTEENTH_END),
-    ("fourteenth", "held-out", FOURTEENTH, FOURTEENTH_BEGIN, FOURTEENTH_END),
-    ("fifteenth", "held-out", FIFTEENTH, FIFTEENTH_BEGIN, FIFTEENTH_END),
+    (s.name, "dev" if s.name == "unseen" else "held-out", s.path, *s.markers) for s in REGISTRY if not s.halves
 ]
 
 
