@@ -152,6 +152,10 @@ def parse_options(ctx: ParseContext, raw: Any, path: str, parent: Any, key: Any)
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+#: "1 answers", "1 characters" in a default message: the number one before a plural noun.
+ONE_OF_A_PLURAL = re.compile(r"(?<![\d,.])(1 (?:answer|character|choice))s\b")
+
+
 def placeholders(template: str) -> set[str]:
     """The `{name}` placeholders of a message; ValueError for a stray brace."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
@@ -286,8 +290,15 @@ class Question:
 
     def message(self, name: str, **values: Any) -> str:
         """An error message: the definition's own wording if it gives one, else the default."""
-        template = next((text for key, text in self.messages if key == name), None) or self.default_messages[name]
-        return template.format(label=self.label, **values)
+        own = next((text for key, text in self.messages if key == name), None)
+        if own is not None:
+            return own.format(label=self.label, **values)
+        # Why: the defaults count in plurals, and a limit of one ("max_choices: 1") read "1 answers";
+        # the label goes in afterwards so that its own words are never changed.
+        text = self.default_messages[name].format(label="\x00", **values)
+        if "1 " in text:
+            text = ONE_OF_A_PLURAL.sub(r"\1", text)
+        return text.replace("\x00", self.label)
 
     def error(self, name: str, **values: Any) -> AnswerError:
         """An AnswerError carrying the named message."""

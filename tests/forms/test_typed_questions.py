@@ -272,3 +272,19 @@ def test_unstorable_characters_are_exactly_the_controls_and_surrogates() -> None
     by_pattern = {cp for cp in range(0x110000) if UNSTORABLE.match(chr(cp))}
     assert by_pattern == by_category
     assert len(by_category) == 65 - 3 + 2048
+
+
+def test_a_limit_of_one_is_written_in_the_singular() -> None:
+    # Found with a one-character text box and a "choose one" multiple: the defaults said "1 characters", "1 answers".
+    assert rejects(question("id: t\ntype: text\nlabel: Give 1 answers\nmax_length: 1"), "ab") == (
+        "Your answer must be 1 character or fewer"
+    )
+    one = question("id: m\ntype: multiple\nlabel: Pick 1 answers\nmax_choices: 1\noptions: {a: A, b: B}")
+    assert rejects(one, ["a", "b"]) == "Choose no more than 1 answer"
+    assert one.required_message() == "Choose an answer to 'Pick 1 answers'"
+    assert rejects(question("id: t\ntype: text\nlabel: T\nmax_length: 1001"), "x" * 1002) == (
+        "Your answer must be 1,001 characters or fewer"
+    )
+    assert rejects(question("id: t\ntype: text\nlabel: T\nmax_length: 21"), "x" * 22) == (
+        "Your answer must be 21 characters or fewer"
+    )
