@@ -50,8 +50,24 @@ class Sentiment:
         return "neutral"
 
 
+#: Emoji young people write instead of words, as a word TextBlob's lexicon scores (it scores ":)" but no emoji).
+EMOJI_WORDS = {
+    **dict.fromkeys("😀😃😄😁😆😊🙂☺😇🥳😎", "happy"),
+    **dict.fromkeys("😂🤣", "funny"),
+    **dict.fromkeys("😍🥰😘❤♥💕💖💜💙💚🧡💛", "love"),
+    **dict.fromkeys("👍👌💯🙌👏⭐🌟", "good"),
+    **dict.fromkeys("😡😠🤬👿", "angry"),
+    **dict.fromkeys("😢😭😞😔😟😥😿☹🙁💔", "sad"),
+    **dict.fromkeys("👎🤮🤢😨😰😱😖😣😫😩", "bad"),
+}
+_EMOJI_TABLE = {ord(emoji): f" {word} " for emoji, word in EMOJI_WORDS.items()}
+
+
 def sentiment(text: str) -> Sentiment:
-    """The sentiment of one text."""
+    """The sentiment of one text (emoji read as the word they stand for)."""
+    if not text.isascii():
+        # Why: "It was rubbish 😡" or an answer of only "😭😭" scored as neutral, hiding how the young person felt.
+        text = text.translate(_EMOJI_TABLE)
     result = _analyzer().analyze(text)
     return Sentiment(float(result.polarity), float(result.subjectivity))
 

@@ -57,6 +57,16 @@ def test_sentiment_reads_polarity_and_subjectivity() -> None:
     assert Sentiment(0.1, 0.5).label == "neutral"
 
 
+def test_emoji_count_as_the_feeling_they_show() -> None:
+    # Found scoring young people's answers written in emoji: "😭😭" and "It was rubbish 😡" were neutral.
+    assert sentiment("😭😭").label == "negative"
+    assert sentiment("It was rubbish 😡").label == "negative"
+    assert sentiment("Youth club 👍🏽😀").label == "positive"
+    assert sentiment("I ❤️ the park").label == "positive"
+    assert sentiment("The bus leaves at six 🚌").label == "neutral"
+    assert sentiment("Café at six") == sentiment("Cafe at six")
+
+
 def test_themes_and_sentiment_work_with_the_network_blocked_and_no_nltk_data(tmp_path: Path) -> None:
     code = """
 import socket
