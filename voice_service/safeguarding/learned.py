@@ -133,6 +133,8 @@ class LearnedModel:
         self.veto = veto
         #: Answers of more words than this are read only in windows of this many (`windows_of`); 0 reads them whole.
         self.window = window
+        #: A window of a long answer counts only at this chance or above (docs "long2"); 0 counts it at `threshold`.
+        self.window_threshold = 0.0
         self.decision = decision
         self.category = category
         # Why: scikit-learn's one row of weights is for the second class, `none`; negated, for a disclosure.
@@ -167,6 +169,7 @@ class LearnedModel:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.window = 0  # parts pickled before windows existed read answers whole
+        self.window_threshold = 0.0  # and count every window
         self.__dict__.update(state)
         self._derive()
 

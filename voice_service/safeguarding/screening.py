@@ -321,10 +321,13 @@ def _likeliest(model: LearnedModel, words: list[str]) -> tuple[float, list[str]]
         # Why: TF-IDF scales an answer to length 1, so a disclosure among 40 ordinary words scored
         # as ordinary (on the earlier held-out sets wrapped in two ordinary answers, recall fell
         # from 98% to 89%); a window about a sentence long reads it as if it stood alone.
+        # Why a floor: the highest of many window chances is a maximum over many tries, so a window
+        # may be asked to be convincing on its own (docs/safeguarding.md, "long2"); 0 is off.
+        floor = getattr(model, "window_threshold", 0.0)
         for start in range(0, len(words) - WINDOW + STRIDE, STRIDE):
             window = words[start : start + WINDOW]
             chance = model.chance(window)
-            if chance > best:
+            if chance > best and chance >= floor:
                 best, best_words = chance, window
     return best, best_words
 
