@@ -7,6 +7,7 @@ nothing here uses them; the lexicon analyser reads the raw text with its own wor
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -61,6 +62,17 @@ EMOJI_WORDS = {
     **dict.fromkeys("👎🤮🤢😨😰😱😖😣😫😩", "bad"),
 }
 _EMOJI_TABLE = {ord(emoji): f" {word} " for emoji, word in EMOJI_WORDS.items()}
+#: "don't", "dont", "isn't", "can't", "cannot": TextBlob's lexicon negates only after "not" or "never".
+_CONTRACTED_NOT = re.compile(
+    r"\b(do|does|did|is|was|are|were|ca|can|wo|would|could|should|have|has|had|ai)n(?:['\u2019]t|t\b|not\b)",
+    re.IGNORECASE,
+)
+#: Verbs and adverbs between a negation and the feeling ("not feel safe"): TextBlob negates only the next word.
+_BETWEEN_NOT = re.compile(
+    r"\b(not|never)\s+(?:(?:feel|feels|felt|feeling|seem|seems|seemed|look|looks|looked|find|found|get|gets|got"
+    r"|getting|really|always|ever|be|being|been|very|that|so|too)\s+){1,3}",
+    re.IGNORECASE,
+)
 
 
 def sentiment(text: str) -> Sentiment:
@@ -68,6 +80,9 @@ def sentiment(text: str) -> Sentiment:
     if not text.isascii():
         # Why: "It was rubbish 😡" or an answer of only "😭😭" scored as neutral, hiding how the young person felt.
         text = text.translate(_EMOJI_TABLE)
+    if "n" in text:
+        # Why: "I don't feel safe" and "I do not feel happy at school" scored positive (+0.5, +0.8).
+        text = _BETWEEN_NOT.sub(r"\1 ", _CONTRACTED_NOT.sub(r"\1 not", text))
     result = _analyzer().analyze(text)
     return Sentiment(float(result.polarity), float(result.subjectivity))
 

@@ -67,6 +67,16 @@ def test_emoji_count_as_the_feeling_they_show() -> None:
     assert sentiment("Café at six") == sentiment("Cafe at six")
 
 
+def test_a_negated_feeling_is_not_read_as_the_feeling() -> None:
+    # Found scoring young people's answers: "I don't feel safe" was positive (+0.5), "I do not feel happy" +0.8.
+    for text in ("I don't feel safe", "I dont feel safe", "I don\u2019t feel safe", "I never feel safe"):
+        assert sentiment(text).label == "negative", text
+    assert sentiment("I do not feel happy at school").label == "negative"
+    assert sentiment("The staff isnt good").label == "negative"
+    assert sentiment("I feel safe").label == "positive"
+    assert sentiment("I can't wait, it's great").label == "positive"
+
+
 def test_themes_and_sentiment_work_with_the_network_blocked_and_no_nltk_data(tmp_path: Path) -> None:
     code = """
 import socket
