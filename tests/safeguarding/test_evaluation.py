@@ -22,6 +22,7 @@ from tests.safeguarding.evaluation import (
     REGISTRY,
     SET,
     SEVENTH,
+    SIXTEENTH,
     SIXTH,
     TENTH,
     THIRTEENTH,
@@ -206,13 +207,37 @@ BLIND_SETS = [
         14,
         16,
     ),
+    (
+        SIXTEENTH,
+        [
+            SET,
+            EXTRA,
+            UNSEEN,
+            FOURTH,
+            FIFTH,
+            SIXTH,
+            SEVENTH,
+            EIGHTH,
+            NINTH,
+            TENTH,
+            ELEVENTH,
+            TWELFTH,
+            THIRTEENTH,
+            FOURTEENTH,
+            FIFTEENTH,
+        ],
+        380,
+        1,
+        15,
+        17,
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("path", "before", "size", "repeats", "told", "ordinary"),
     BLIND_SETS,
-    ids=["ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"],
+    ids=["ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth"],
 )
 def test_a_blind_set_is_new_phrasings_of_every_category(
     path: Path, before: list[Path], size: int, repeats: int, told: int, ordinary: int
@@ -280,6 +305,20 @@ def test_the_fifteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
     assert (both.disclosures, both.benign) == (163, 194)
     assert both.caught >= 158, f"caught {both.caught}/163"
     assert both.false_alarms <= 94, f"false alarms {both.false_alarms}/194"
+    assert both.recall >= evaluate(items, phrases_only())["all"].recall
+
+
+def test_the_sixteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
+    # Scored once at e9cda17 (docs/safeguarding.md, "The sixteenth set"): 172/176 caught, 84/206 false
+    # alarms; less the two phrasings equal to training phrasings taken out after (1/1 caught, 0/1 false
+    # alarms), 171/175 and 84/205. One more miss or one more false alarm fails.
+    from tests.safeguarding.evaluation import phrases_only
+
+    items = load_items(SIXTEENTH)
+    both = evaluate(items)["all"]
+    assert (both.disclosures, both.benign) == (175, 205)
+    assert both.caught >= 171, f"caught {both.caught}/175"
+    assert both.false_alarms <= 84, f"false alarms {both.false_alarms}/205"
     assert both.recall >= evaluate(items, phrases_only())["all"].recall
 
 
