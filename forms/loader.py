@@ -30,13 +30,20 @@ def load_survey_file(path: Path, label: str | None = None) -> Survey:
     return parse_survey(raw, name)
 
 
+def survey_paths(folder: Path) -> list[Path]:
+    """The definition files in a folder, in name order: `*.yaml` and `*.yml`, hidden files left out."""
+    # Why not hidden files: a Mac copy leaves "._x.yaml" beside each file and editors leave ".#x.yaml" locks;
+    # they are not surveys, and reading them stopped the app from starting.
+    return sorted(p for p in [*folder.glob("*.yaml"), *folder.glob("*.yml")] if not p.name.startswith("."))
+
+
 def load_surveys(folder: Path) -> dict[str, Survey]:
     """Every `*.yaml` / `*.yml` in a folder, by slug; raise listing every problem in every file."""
     if not folder.is_dir():
         raise DefinitionError([DefinitionProblem(str(folder), None, "", "survey folder does not exist")])
     surveys: dict[str, Survey] = {}
     problems: list[DefinitionProblem] = []
-    paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    paths = survey_paths(folder)
     if not paths:
         # Why: a service with no surveys would start and show nothing, without a word about why.
         message = "no survey files (*.yaml or *.yml) in this folder"

@@ -319,6 +319,14 @@ def test_load_surveys_reads_yaml_and_yml_only(tmp_path: Path) -> None:
     assert surveys["two"].source == str(tmp_path / "two.yml")
 
 
+def test_hidden_files_a_mac_or_an_editor_leaves_are_not_read(tmp_path: Path) -> None:
+    # Found copying my surveys as a Mac does: "._one.yaml" (binary) stopped forms check and the app's start.
+    write(tmp_path, "one.yaml", VALID.replace("test-survey", "one"))
+    (tmp_path / "._one.yaml").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+    (tmp_path / ".#one.yaml").symlink_to("user@host.123:1700000000")
+    assert sorted(load_surveys(tmp_path)) == ["one"]
+
+
 def test_two_files_with_the_same_slug(tmp_path: Path) -> None:
     first = write(tmp_path, "same.yaml", VALID.replace("test-survey", "same"))
     second = write(tmp_path, "same.yml", VALID.replace("test-survey", "same"))

@@ -46,3 +46,12 @@ async def test_each_engine_gets_its_own_catalog(engine: AsyncEngine, forms_copy:
         assert await current_catalog(other, forms_copy) is not await current_catalog(engine, forms_copy)
     finally:
         await other.dispose()
+
+
+async def test_an_editors_dangling_lock_file_does_not_stop_the_job(engine: AsyncEngine, forms_copy: Path) -> None:
+    # Found with a forms folder as an editor leaves it: ".#x.yaml" is a link to nowhere, and stat() on it raised.
+    (forms_copy / ".#young-people-voice.yaml").symlink_to("user@host.123:1700000000")
+    (forms_copy / "._young-people-voice.yaml").write_bytes(b"\x00\x05\x16\x07Mac OS X")
+    first = await current_catalog(engine, forms_copy)
+    assert "young-people-voice" in first.surveys
+    assert await current_catalog(engine, forms_copy) is first

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from forms.loader import survey_paths
 from voice_service.core.jobs import Handler, JobContext, Recurring
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.respondents import refresh_measures
@@ -22,7 +23,7 @@ _catalogs: weakref.WeakKeyDictionary[AsyncEngine, dict[Path, tuple[Files, Survey
 
 def _files_of(folder: Path) -> Files:
     """What the definitions were read from, as `load_surveys` finds them: a change to any file changes this."""
-    paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    paths = survey_paths(folder)
     return tuple((path.name, (stat := path.stat()).st_size, stat.st_mtime_ns) for path in paths)
 
 
