@@ -1,7 +1,8 @@
 """Read a misspelt word as the phrase-file word it is one slip away from ("strangeld" -> "strangled").
 
-Only words of five or more letters that are neither in the phrase file nor ordinary English are
-read this way, so "couch" never becomes "touch". One slip is one letter missing, added, changed,
+Only words of five or more letters that are neither in the phrase file nor ordinary English (as
+listed, with a regular ending, or two listed words joined) are read this way, so "couch" never
+becomes "touch" nor "photos" `shot*`. One slip is one letter missing, added, changed,
 or two neighbours swapped (Damerau-Levenshtein distance 1), found through a table of every word
 with one letter deleted (the symmetric-delete method), so a look-up costs a few dictionary reads.
 """
@@ -18,6 +19,11 @@ from voice_service.safeguarding.normalise import key
 
 #: Shorter words have too many one-slip neighbours to guess from.
 MIN_LETTERS = 5
+#: Regular endings taken off to see whether a word is an ordinary word the list spells only in its base form.
+_ENDINGS = ("ing", "es", "ed", "er", "s")
+#: The shortest base left after an ending, and half of a joined word ("group"+"chat"), that is read as English.
+_MIN_BASE = 3
+_MIN_HALF = 4
 
 
 @functools.cache
@@ -71,6 +77,25 @@ class Typos:
                     found.add(candidate)
         return found
 
+    def ordinary(self, word_key: str) -> bool:
+        """Whether a word is English as it stands, with a regular ending, or as two English words joined.
+
+        Why: the list spells most words in one form only, so "photos", "texted" and "groupchat" were read
+        as slips of `shot*`, `sext*` and `grom*`; a word the child spelt right is not a slip.
+        """
+        known = self.known
+        if word_key in known:
+            return True
+        for ending in _ENDINGS:
+            if word_key.endswith(ending) and len(word_key) - len(ending) >= _MIN_BASE:
+                base = word_key[: -len(ending)]
+                # "hoping" -> "hop(e)", "texted" -> "text", "pinches" -> "pinch"
+                if base in known or base + "e" in known:
+                    return True
+        return any(
+            word_key[:i] in known and word_key[i:] in known for i in range(_MIN_HALF, len(word_key) - _MIN_HALF + 1)
+        )
+
     def only_reading(self, word_key: str) -> str | None:
         """The one word a misspelt word is one slip from, or None when there is none or several."""
         words, _ = self.readings(word_key)
@@ -78,7 +103,7 @@ class Typos:
 
     def readings(self, word_key: str) -> tuple[set[str], set[str]]:
         """The phrase-file words, and the word* prefixes, that a misspelt word may stand for."""
-        if len(word_key) < MIN_LETTERS or word_key in self.words or word_key in self.known:
+        if len(word_key) < MIN_LETTERS or word_key in self.words or self.ordinary(word_key):
             return set(), set()
         words = {w for w in self._near(word_key) if w in self.words}
         prefixes: set[str] = set()
