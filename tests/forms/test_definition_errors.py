@@ -256,11 +256,21 @@ CASES = [
         id="measure-on-wrong-type",
     ),
     pytest.param(
-        "- id: a\n  type: text\n  label: A\n  measure: change_intent\n",
+        "- id: a\n  type: text\n  label: A\n  measure: changed_practice\n",
         f"{Q0}.measure",
-        "measure 'change_intent' needs a question of type single or scale",
-        "measure: change_intent",
+        "measure 'changed_practice' needs a question of type single or scale",
+        "measure: changed_practice",
         id="measure-on-wrong-type-two-allowed",
+    ),
+    pytest.param(
+        # Found with my own evaluation: a single written very_unlikely ... very_likely (as docs/forms.md orders
+        # scales) had its first half, the unlikely answers, counted as "likely to change practice".
+        "- id: a\n  type: single\n  label: A\n  measure: change_intent\n"
+        "  options: {very_unlikely: Very unlikely, unlikely: Unlikely, likely: Likely, very_likely: Very likely}\n",
+        f"{Q0}.measure",
+        "measure 'change_intent' needs a question of type scale",
+        "measure: change_intent",
+        id="change-intent-on-a-single",
     ),
     pytest.param(
         "- {id: first, type: single, label: Age, options: {young: Young}, measure: age_band}\n"
