@@ -258,13 +258,14 @@ def test_a_blind_set_is_new_phrasings_of_every_category(
 def test_the_twelfth_set_scores_no_worse_than_its_one_blind_score() -> None:
     # Scored once (docs/safeguarding.md, "The twelfth set"): 92.1% (152/165) caught, 39.8% (82/206) false
     # alarms, with the model trained on the ten earlier sets; one more miss or one more false alarm fails.
-    # Scored once more after the "phrases" round's exceptions: 152/165, 38.8% (80/206).
+    # Scored once more after the "phrases" round's exceptions: 152/165, 38.8% (80/206); after the
+    # "misread" round's fixes 152/165, 38.3% (79/206).
     from tests.safeguarding.evaluation import phrases_only
 
     items = load_items(TWELFTH)
     both = evaluate(items)["all"]
     assert both.recall >= 0.92, f"recall {both.recall:.1%}"
-    assert both.false_alarm_rate <= 0.39, f"false alarms {both.false_alarm_rate:.1%}"
+    assert both.false_alarm_rate <= 0.384, f"false alarms {both.false_alarm_rate:.1%}"
     assert both.recall >= evaluate(items, phrases_only())["all"].recall
 
 
@@ -283,28 +284,29 @@ def test_the_thirteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
 
 def test_the_fourteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
     # Scored once at 217ebdb (docs/safeguarding.md, "The fourteenth set"): 165/167 caught, 109/206 false
-    # alarms; one more miss or one more false alarm fails.
+    # alarms; one more miss or one more false alarm fails. After the "misread" round: 165/167, 107/206.
     from tests.safeguarding.evaluation import phrases_only
 
     items = load_items(FOURTEENTH)
     both = evaluate(items)["all"]
     assert (both.disclosures, both.benign) == (167, 206)
     assert both.caught >= 165, f"caught {both.caught}/167"
-    assert both.false_alarms <= 109, f"false alarms {both.false_alarms}/206"
+    assert both.false_alarms <= 107, f"false alarms {both.false_alarms}/206"
     assert both.recall >= evaluate(items, phrases_only())["all"].recall
 
 
 def test_the_fifteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
     # Scored once at 52a79ee (docs/safeguarding.md, "The fifteenth set"): 161/166 caught, 94/198 false
     # alarms; less the seven phrasings equal to training phrasings taken out after (3/3 caught, 0/4
-    # false alarms), 158/163 and 94/194. One more miss or one more false alarm fails.
+    # false alarms), 158/163 and 94/194. One more miss or one more false alarm fails. After the
+    # "misread" round: 159/163, 91/194.
     from tests.safeguarding.evaluation import phrases_only
 
     items = load_items(FIFTEENTH)
     both = evaluate(items)["all"]
     assert (both.disclosures, both.benign) == (163, 194)
-    assert both.caught >= 158, f"caught {both.caught}/163"
-    assert both.false_alarms <= 94, f"false alarms {both.false_alarms}/194"
+    assert both.caught >= 159, f"caught {both.caught}/163"
+    assert both.false_alarms <= 91, f"false alarms {both.false_alarms}/194"
     assert both.recall >= evaluate(items, phrases_only())["all"].recall
 
 
