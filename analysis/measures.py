@@ -27,16 +27,23 @@ else:
     pd = LazyModule("pandas")
 
 
+#: Measures whose options are written lowest first on a plain single choice as on a scale.
+LOWEST_FIRST = frozenset({"change_intent"})
+
+
 def favourable_options(question: ChoiceQuestion) -> list[str]:
     """The options that count as the good end: the upper half of a scale, the first half of a list.
 
     A rating or likelihood scale runs worst to best (poor ... very good), so "good or better" is its
     top half (2 of 4, 2 of 5: the middle of an odd scale is neutral). A plain single choice is
-    written best first ("Yes, significantly", "Yes, a little", "Not yet", "No"), so its first half.
+    written best first ("Yes, significantly", "Yes, a little", "Not yet", "No"), so its first half,
+    except for a measure docs/forms.md writes lowest first whatever the type (`change_intent`:
+    very unlikely ... very likely).
     """
     values = question.options.values
     half = len(values) // 2
-    if isinstance(question, MatrixQuestion) or (isinstance(question, SingleChoiceQuestion) and question.ordered):
+    lowest_first = question.measure in LOWEST_FIRST or (isinstance(question, SingleChoiceQuestion) and question.ordered)
+    if isinstance(question, MatrixQuestion) or lowest_first:
         return values[len(values) - half :]
     return values[:half]
 

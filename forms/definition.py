@@ -20,9 +20,8 @@ PURPOSES = ("voice", "ballot", "course_evaluation", "follow_up")
 #: Analysis tags and the question types each may sit on.
 MEASURES: dict[str, tuple[str, ...]] = {
     "element_rating": ("matrix",),
-    # Why only a scale: reports count its top half as "likely"; a plain single counts its first half (written
-    # best first), so a single written very_unlikely ... very_likely was counted back to front.
-    "change_intent": ("scale",),
+    # A single as well as a scale: both are written very_unlikely ... very_likely (analysis/measures.py LOWEST_FIRST).
+    "change_intent": ("single", "scale"),
     "confidence_before": ("scale",),
     "confidence_after": ("scale",),
     "changed_practice": ("single", "scale"),

@@ -47,3 +47,39 @@ def test_answers_are_plain_values_even_when_the_frame_holds_categories() -> None
     assert given.dtype == object
     assert given.iloc[1] is pd.NA
     assert given.fillna("Not answered").tolist() == ["likely", "Not answered", "unlikely"]
+
+
+def test_a_single_tagged_change_intent_counts_its_likely_end_as_written_lowest_first() -> None:
+    """docs/forms.md writes change_intent very_unlikely ... very_likely; a single must not be read back to front."""
+    from forms.definition import parse_survey
+
+    survey = parse_survey(
+        {
+            "slug": "intent-as-a-single",
+            "title": "Intent",
+            "purpose": "course_evaluation",
+            "audience": "delegates",
+            "sections": [
+                {
+                    "title": "After the course",
+                    "questions": [
+                        {
+                            "id": "intent",
+                            "type": "single",
+                            "label": "How likely are you to change what you do?",
+                            "measure": "change_intent",
+                            "options": {
+                                "very_unlikely": "Very unlikely",
+                                "unlikely": "Unlikely",
+                                "likely": "Likely",
+                                "very_likely": "Very likely",
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    question = survey.by_measure("change_intent")
+    assert isinstance(question, ChoiceQuestion)
+    assert favourable_options(question) == ["likely", "very_likely"]

@@ -263,16 +263,6 @@ CASES = [
         id="measure-on-wrong-type-two-allowed",
     ),
     pytest.param(
-        # Found with my own evaluation: a single written very_unlikely ... very_likely (as docs/forms.md orders
-        # scales) had its first half, the unlikely answers, counted as "likely to change practice".
-        "- id: a\n  type: single\n  label: A\n  measure: change_intent\n"
-        "  options: {very_unlikely: Very unlikely, unlikely: Unlikely, likely: Likely, very_likely: Very likely}\n",
-        f"{Q0}.measure",
-        "measure 'change_intent' needs a question of type scale",
-        "measure: change_intent",
-        id="change-intent-on-a-single",
-    ),
-    pytest.param(
         # Found with my Welsh ballot: made_a_difference answered `ydw` showed 0% in the difference report.
         "- id: a\n  type: single\n  label: A\n  measure: made_a_difference\n  options: {ydw: Ydw, nac_ydw: Nac ydw}\n",
         f"{Q0}.measure",
