@@ -357,9 +357,6 @@ def _parse_question(
         extra={"line": line_of(parent, index), "path": path, "fields": fields},
         **specific,
     )
-    if measure == "made_a_difference" and "yes" not in (question.option_values() or ()):
-        # Why: the difference report counts answers of exactly `yes`; with `ydw` or `yes_a_lot` it showed 0%.
-        fields.error("measure", "measure 'made_a_difference' needs an option with the value yes (reports count yes)")
     return question
 
 

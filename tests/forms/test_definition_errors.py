@@ -263,14 +263,6 @@ CASES = [
         id="measure-on-wrong-type-two-allowed",
     ),
     pytest.param(
-        # Found with my Welsh ballot: made_a_difference answered `ydw` showed 0% in the difference report.
-        "- id: a\n  type: single\n  label: A\n  measure: made_a_difference\n  options: {ydw: Ydw, nac_ydw: Nac ydw}\n",
-        f"{Q0}.measure",
-        "measure 'made_a_difference' needs an option with the value yes (reports count yes)",
-        "measure: made_a_difference",
-        id="made-a-difference-without-yes",
-    ),
-    pytest.param(
         "- {id: first, type: single, label: Age, options: {young: Young}, measure: age_band}\n"
         "- id: again\n  type: single\n  label: Age again\n  options: {young: Young}\n  measure: age_band\n",
         f"{Q1}.measure",

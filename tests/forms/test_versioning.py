@@ -120,7 +120,7 @@ def test_layout_comments_quoting_and_defaults_do_not_change_the_version() -> Non
         ("It takes 1 minute.", "It takes 2 minutes."),
         ("audience: young_people", "audience: young_people\nanonymous: false"),
         ("slug: bus-journeys", "slug: bus-trips"),
-        ("        scale: agree3\n", "        scale: agree3\n        measure: change_intent\n"),
+        ("        scale: agree3\n", "        scale: agree3\n        measure: made_a_difference\n"),
         ("label: What would make it better?", "label: What would make it better?\n        max_length: 400"),
     ],
 )

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
+from tests.support.apps import ClientFactory, make_client
 from tests.support.staff import api_token, bearer
 from tests.voice.conftest import audit_actions
 from tests.voice.test_sentiment_and_themes import TYPED, score, send
 from voice_service.accounts.service import Person
 from voice_service.core.settings import Settings
+
+__all__ = ["make_client"]  # a fixture, used below
 
 QUESTION = {"survey": "young-people-voice", "question": "make_better"}
 
@@ -57,3 +61,56 @@ def test_other_roles_are_refused(client: TestClient, settings: Settings, staff_u
     training = bearer(api_token(settings, staff_users["training_admin"]))
     assert client.get("/api/voice/difference", headers=training).status_code == 403
     assert client.get("/api/voice/difference").status_code == 401
+
+
+WELSH_AND_DEGREES = {
+    "llais.yaml": """\
+slug: llais
+title: Llais
+audience: young_people
+purpose: voice
+sections:
+  - title: Un
+    questions:
+      - id: gwahaniaeth
+        type: single
+        label: Ydy rhoi eich barn yn gwneud gwahaniaeth?
+        measure: made_a_difference
+        options: {ydw: Ydw, nac_ydw: Nac ydw}
+""",
+    "degrees.yaml": """\
+slug: degrees
+title: Degrees
+audience: young_people
+purpose: voice
+sections:
+  - title: One
+    questions:
+      - id: difference
+        type: single
+        label: Did giving your views make a difference?
+        measure: made_a_difference
+        options: {yes_a_lot: Yes a lot, yes_a_little: Yes a little, not_sure: Not sure, no: No}
+""",
+}
+
+
+def test_the_difference_counts_the_good_end_in_any_language_or_degree(
+    make_client: ClientFactory, settings: Settings, staff_users: dict[str, Person], tmp_path: Path
+) -> None:
+    # Found with a Welsh ballot from outside the team: only answers of exactly `yes` were counted, so 0%.
+    folder = tmp_path / "surveys"
+    folder.mkdir()
+    for name, text in WELSH_AND_DEGREES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    sent = {"llais": ("gwahaniaeth", ["ydw", "nac_ydw"]), "degrees": ("difference", ["yes_a_little", "not_sure"])}
+    with make_client(forms_dir=folder) as client:
+        for slug, (question, given) in sent.items():
+            for answer in given:
+                body = {"answers": {question: answer}, "submission_key": uuid.uuid4().hex}
+                assert client.post(f"/api/surveys/{slug}/responses", json=body).status_code == 201
+        headers = bearer(api_token(settings, staff_users["voice_reviewer"]))
+        rows = client.get("/api/voice/difference", headers=headers).json()["rows"]
+    overall = {r["source"]: (r["count"], r["n"]) for r in rows if r["period"] == "All years"}
+    assert overall["Llais"] == (1, 2)
+    assert overall["Degrees"] == (1, 2)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.difference import BASELINE, BASELINE_LABEL, answer_frame, difference_table
 from analysis.lazy import LazyModule
-from analysis.measures import answers
+from analysis.measures import favourable
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.results import SUBMITTED_COLUMN, load_results, versions_answered
 from voice_service.voice.tables import FEEDBACK
@@ -55,8 +55,9 @@ async def load_answers(engine: AsyncEngine, catalog: SurveyCatalog) -> pd.DataFr
             await load_results(engine, catalog, survey.slug),
             await versions_answered(engine, catalog, survey.slug),
         )
-        given = answers(frame, versions, MEASURE)
-        yes = given.map(lambda v: None if pd.isna(v) else v == "yes")
+        # Why the good end, not the value `yes`: a survey may answer in Welsh (`ydw`) or in degrees
+        # (`yes_a_lot`, `yes_a_little`), or on an agree scale; all read as the training reports read theirs.
+        yes = favourable(frame, versions, MEASURE)
         when = pd.to_datetime(frame[SUBMITTED_COLUMN], utc=True).dt.date
         frames.append(answer_frame(survey.title, when, yes))
     async with engine.connect() as conn:
