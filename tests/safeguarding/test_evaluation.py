@@ -269,58 +269,33 @@ def test_the_twelfth_set_scores_no_worse_than_its_one_blind_score() -> None:
     assert both.recall >= evaluate(items, phrases_only())["all"].recall
 
 
-def test_the_thirteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
-    # Scored once at f12465f (docs/safeguarding.md, "The thirteenth set"): 171/177 caught, 46/209 false
-    # alarms; one more miss or one more false alarm fails.
+#: Each later blind set's one score, as bounds: (its file, disclosures, look-alikes, at least caught, at most
+#: false alarms). One more miss or one more false alarm fails. docs/safeguarding.md has each set's section.
+BLIND_SCORES = [
+    # Scored once at f12465f: 171/177 caught, 46/209 false alarms.
+    pytest.param(THIRTEENTH, 177, 209, 171, 46, id="thirteenth"),
+    # Scored once at 217ebdb: 165/167, 109/206; after the "misread" round 165/167, 107/206.
+    pytest.param(FOURTEENTH, 167, 206, 165, 107, id="fourteenth"),
+    # Scored once at 52a79ee: 161/166, 94/198; less the seven phrasings equal to training phrasings taken
+    # out after (3/3 caught, 0/4 false alarms), 158/163 and 94/194; after the "misread" round 159/163, 91/194.
+    pytest.param(FIFTEENTH, 163, 194, 159, 91, id="fifteenth"),
+    # Scored once at e9cda17: 172/176, 84/206; less the two phrasings equal to training phrasings taken out
+    # after (1/1 caught, 0/1 false alarms), 171/175 and 84/205.
+    pytest.param(SIXTEENTH, 175, 205, 171, 84, id="sixteenth"),
+]
+
+
+@pytest.mark.parametrize(("path", "disclosures", "benign", "caught", "false_alarms"), BLIND_SCORES)
+def test_a_later_blind_set_scores_no_worse_than_its_one_blind_score(
+    path: Path, disclosures: int, benign: int, caught: int, false_alarms: int
+) -> None:
     from tests.safeguarding.evaluation import phrases_only
 
-    items = load_items(THIRTEENTH)
+    items = load_items(path)
     both = evaluate(items)["all"]
-    assert (both.disclosures, both.benign) == (177, 209)
-    assert both.caught >= 171, f"caught {both.caught}/177"
-    assert both.false_alarms <= 46, f"false alarms {both.false_alarms}/209"
-    assert both.recall >= evaluate(items, phrases_only())["all"].recall
-
-
-def test_the_fourteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
-    # Scored once at 217ebdb (docs/safeguarding.md, "The fourteenth set"): 165/167 caught, 109/206 false
-    # alarms; one more miss or one more false alarm fails. After the "misread" round: 165/167, 107/206.
-    from tests.safeguarding.evaluation import phrases_only
-
-    items = load_items(FOURTEENTH)
-    both = evaluate(items)["all"]
-    assert (both.disclosures, both.benign) == (167, 206)
-    assert both.caught >= 165, f"caught {both.caught}/167"
-    assert both.false_alarms <= 107, f"false alarms {both.false_alarms}/206"
-    assert both.recall >= evaluate(items, phrases_only())["all"].recall
-
-
-def test_the_fifteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
-    # Scored once at 52a79ee (docs/safeguarding.md, "The fifteenth set"): 161/166 caught, 94/198 false
-    # alarms; less the seven phrasings equal to training phrasings taken out after (3/3 caught, 0/4
-    # false alarms), 158/163 and 94/194. One more miss or one more false alarm fails. After the
-    # "misread" round: 159/163, 91/194.
-    from tests.safeguarding.evaluation import phrases_only
-
-    items = load_items(FIFTEENTH)
-    both = evaluate(items)["all"]
-    assert (both.disclosures, both.benign) == (163, 194)
-    assert both.caught >= 159, f"caught {both.caught}/163"
-    assert both.false_alarms <= 91, f"false alarms {both.false_alarms}/194"
-    assert both.recall >= evaluate(items, phrases_only())["all"].recall
-
-
-def test_the_sixteenth_set_scores_no_worse_than_its_one_blind_score() -> None:
-    # Scored once at e9cda17 (docs/safeguarding.md, "The sixteenth set"): 172/176 caught, 84/206 false
-    # alarms; less the two phrasings equal to training phrasings taken out after (1/1 caught, 0/1 false
-    # alarms), 171/175 and 84/205. One more miss or one more false alarm fails.
-    from tests.safeguarding.evaluation import phrases_only
-
-    items = load_items(SIXTEENTH)
-    both = evaluate(items)["all"]
-    assert (both.disclosures, both.benign) == (175, 205)
-    assert both.caught >= 171, f"caught {both.caught}/175"
-    assert both.false_alarms <= 84, f"false alarms {both.false_alarms}/205"
+    assert (both.disclosures, both.benign) == (disclosures, benign)
+    assert both.caught >= caught, f"caught {both.caught}/{disclosures}"
+    assert both.false_alarms <= false_alarms, f"false alarms {both.false_alarms}/{benign}"
     assert both.recall >= evaluate(items, phrases_only())["all"].recall
 
 
