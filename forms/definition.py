@@ -346,7 +346,7 @@ def _parse_question(
         return None
     if fields.has("show_if") and show_if is None:
         return None
-    question = kind(
+    return kind(
         id=qid,
         label=label,
         hint=hint,
@@ -357,7 +357,6 @@ def _parse_question(
         extra={"line": line_of(parent, index), "path": path, "fields": fields},
         **specific,
     )
-    return question
 
 
 def _check_duplicates(ctx: ParseContext, raw_sections: Any) -> None:

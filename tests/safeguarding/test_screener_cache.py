@@ -11,7 +11,7 @@ import pytest
 
 from forms.problems import DefinitionError
 from tests.safeguarding.test_screening_process import evaluation_texts
-from tests.safeguarding.test_start_up_check import BROKEN
+from tests.safeguarding.test_start_up_check import broken_file
 from voice_service.core.settings import PROJECT_ROOT, Settings
 from voice_service.safeguarding import kept_screener, screening
 from voice_service.safeguarding.examples import EXAMPLES_FILE, SETS_FILE
@@ -19,6 +19,8 @@ from voice_service.safeguarding.kept_screener import KeptScreener, shipped
 from voice_service.safeguarding.screener_cache import ScreenerCache, parts_key, screener_cache
 from voice_service.safeguarding.screening import default_screener
 from voice_service.safeguarding.screening_process import screen_here
+
+__all__ = ["broken_file"]  # a fixture, used below
 
 PARTS = (b"\x80phrase book", b"\x80model")
 
@@ -119,13 +121,8 @@ def test_a_second_start_reads_the_parts_the_first_fitted_and_screens_the_same(tm
     assert screen_here(KeptScreener(second.parts).screener(), texts) == screen_here(default_screener(), texts)
 
 
-@pytest.mark.usefixtures("fresh_parts")
-def test_a_broken_phrase_file_still_stops_the_start_and_nothing_is_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    broken = tmp_path / "phrases.yaml"
-    broken.write_text(BROKEN, encoding="utf-8")
-    monkeypatch.setattr(screening, "DEFAULT_FILE", broken)
+@pytest.mark.usefixtures("fresh_parts", "broken_file")
+def test_a_broken_phrase_file_still_stops_the_start_and_nothing_is_kept(tmp_path: Path) -> None:
     cache = ScreenerCache(tmp_path / "cache", "secret")
     with pytest.raises(DefinitionError):
         shipped(cache)

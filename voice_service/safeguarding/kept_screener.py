@@ -86,13 +86,14 @@ def shipped(cache: ScreenerCache | None = None) -> KeptScreener:
 
 @functools.cache
 def _shipped_parts(path: Path, examples: Path, cache: ScreenerCache | None = None) -> tuple[bytes, ...]:
-    key = parts_key((path, examples, SETS_FILE)) if cache is not None else ""
-    if cache is not None and (kept := cache.read(key)) is not None:
-        return kept
-    parts = _fitted_parts(path, examples)
-    if cache is not None:
-        cache.write(key, parts)
-    return parts
+    if cache is None:
+        return _fitted_parts(path, examples)
+    key = parts_key((path, examples, SETS_FILE))
+    kept = cache.read(key)
+    if kept is None:
+        kept = _fitted_parts(path, examples)
+        cache.write(key, kept)
+    return kept
 
 
 def _fitted_parts(path: Path, examples: Path) -> tuple[bytes, ...]:
