@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from voice_service.safeguarding.learned import LearnedModel
+from voice_service.safeguarding import learned
+from voice_service.safeguarding.examples import Example
+from voice_service.safeguarding.learned import WINDOW_THRESHOLD, LearnedModel
 from voice_service.safeguarding.screening import LEARNED, WINDOW, WINDOWED_FROM, Screener, _likeliest, default_screener
 
 #: 23 ordinary words; "piano" marks the one clause a scripted model finds likely.
@@ -70,7 +72,7 @@ def test_the_screener_alerts_on_a_window_only_above_the_floor() -> None:
 def test_off_by_default_and_after_unpickling_old_parts() -> None:
     shipped = default_screener().model
     assert shipped is not None
-    assert shipped.window_threshold == 0.0
+    assert shipped.window_threshold == WINDOW_THRESHOLD
     state = shipped.__getstate__()
     state.pop("window_threshold")
     old = LearnedModel.__new__(LearnedModel)
@@ -89,3 +91,22 @@ def test_the_shipped_model_on_a_long_ordinary_answer_only_loses_windows_below_th
     assert _likeliest(model, words) == (shipped.chance(words), words)
     model.window_threshold = 0.0
     assert _likeliest(model, words) == _likeliest(shipped, words)
+
+
+#: Hand-made training answers: two disclosures in two categories and two ordinary answers.
+TINY = [
+    Example("my dad hits me when he is drunk", "physical_abuse", True),
+    Example("i cut my arms at night", "self_harm", True),
+    Example("we played football at the park", "general", False),
+    Example("i like maths and art at school", "general", False),
+]
+
+
+def test_a_freshly_trained_model_takes_the_module_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert learned.train(TINY, str.split, in_child=False).window_threshold == WINDOW_THRESHOLD
+    monkeypatch.setattr(learned, "WINDOW_THRESHOLD", 0.7)
+    fresh = learned.train(TINY, str.split, in_child=False)
+    assert fresh.window_threshold == 0.7
+    copied = copy.copy(fresh)
+    copied.__setstate__(fresh.__getstate__())  # kept parts carry the floor they were made with
+    assert copied.window_threshold == 0.7

@@ -34,6 +34,7 @@ __all__ = [
     "NOT_A_DISCLOSURE",
     "THRESHOLD",
     "VETO",
+    "WINDOW_THRESHOLD",
     "LearnedModel",
     "fit_pipeline",
     "train",
@@ -50,6 +51,9 @@ THRESHOLD = 0.3
 #: An answer only weak phrases matched raises no alert when its chance is below this; 0 overrules nothing.
 #: Why none (was 0.05): the same rule picks no veto in 9 of the 10 folds; 0.05 set aside a ninth-set disclosure.
 VETO = 0.0
+#: A window of a long answer counts only at this chance or above (`LearnedModel.window_threshold`);
+#: 0 is off, every window counts at THRESHOLD. Why off: declared and measured in docs/safeguarding.md, "long3".
+WINDOW_THRESHOLD = 0.0
 #: Words whose letter-gram columns are kept for reuse (about 160 bytes each), before the cache starts again.
 LETTER_CACHE_WORDS = 10_000
 #: Answers of fewer words are left to the phrases: word statistics need some words to judge by
@@ -134,7 +138,7 @@ class LearnedModel:
         #: Answers of more words than this are read only in windows of this many (`windows_of`); 0 reads them whole.
         self.window = window
         #: A window of a long answer counts only at this chance or above (docs "long2"); 0 counts it at `threshold`.
-        self.window_threshold = 0.0
+        self.window_threshold = WINDOW_THRESHOLD
         self.decision = decision
         self.category = category
         # Why: scikit-learn's one row of weights is for the second class, `none`; negated, for a disclosure.
