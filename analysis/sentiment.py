@@ -74,15 +74,87 @@ _BETWEEN_NOT = re.compile(
     re.IGNORECASE,
 )
 
+#: Words that negate whatever feeling follows in their clause: "nothing good happens", "nobody is kind to me".
+_NEGATORS = re.compile(
+    r"\b(?:nothing|nobody|none|no[ -]?one|no|never|not\s+any(?:thing|one|body)?|not)\b",
+    re.IGNORECASE,
+)
+#: Where a negation's reach ends: a clause break, a new subject, an exceptive "but" ("nothing but good things").
+_CLAUSE_END = re.compile(r"[.,;:!?()\u2013\u2014]| - ")
+_ENDS_REACH = frozenset(
+    "and but or so because cos cause though although yet while whereas unless until if when then as than"  # noqa: SIM905
+    " i i'm im you he she it it's its we they everything everyone everybody something someone somebody all".split()
+)
+#: After a pronoun-like negator a determiner starts a new clause ("nothing the staff are nice" = "Nothing. The...").
+_DETERMINERS = frozenset("the a an my our your his her their this that these those".split())  # noqa: SIM905
+#: "not only good", "can't wait": a "not" that does not deny what follows.
+_NOT_IDIOMS = frozenset({"only", "just", "wait"})
+#: Comparatives under a negation praise or blame more, not less ("nothing could be better", "never been worse").
+_DEGREE = frozenset("more most less least better best worse worst greater greatest harder higher".split())  # noqa: SIM905
+_WORD = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?", re.IGNORECASE)
+_REACH = 5
+#: Negations TextBlob itself applies to a feeling straight after them; "not"/"never" reach over verbs (_BETWEEN_NOT).
+_TEXTBLOB_NEGATIONS = frozenset({"no", "not", "never"})
+_ADVERBS = frozenset({"not", "never"})
+
+
+@functools.cache
+def _lexicon() -> dict[str, dict[str | None, tuple[float, float, float]]]:
+    """TextBlob's word lexicon (word -> part of speech -> polarity, subjectivity, intensity)."""
+    from textblob.en import sentiment as lexicon
+
+    lexicon.load()
+    return lexicon  # type: ignore[no-any-return]
+
+
+def _polarity(word: str) -> float:
+    """The word's polarity in TextBlob's lexicon, 0 when it has none."""
+    entry = _lexicon().get(word)
+    return next((float(scores[0]) for scores in entry.values() if scores[0]), 0.0) if entry else 0.0
+
+
+def _reach_of_negations(text: str) -> str:
+    """Text with "not" put before the feeling each negation denies further on in its clause.
+
+    TextBlob negates only a feeling straight after "no", "not" or "never" and knows no "nothing" or
+    "nobody", so "nothing good happens here" and "nobody is kind to me" scored positive.
+    """
+    inserts: list[int] = []
+    for negation in _NEGATORS.finditer(text):
+        negator = " ".join(negation.group().lower().replace("-", " ").split())
+        previous_end = negation.end()
+        previous: re.Match[str] | None = None
+        for count, word in enumerate(_WORD.finditer(text, negation.end())):
+            lower = word.group().lower().replace("\u2019", "'")
+            if count >= _REACH or _CLAUSE_END.search(text, previous_end, word.start()) or _NEGATORS.fullmatch(lower):
+                break
+            if count == 0 and (
+                (negator == "not" and lower in _NOT_IDIOMS) or (negator not in _ADVERBS and lower in _DETERMINERS)
+            ):
+                break
+            if lower in _ENDS_REACH and not (lower == "all" and previous and previous.group().lower() == "at"):
+                break
+            if _polarity(lower):
+                if lower in _DEGREE or (count == 0 and negator in _TEXTBLOB_NEGATIONS):
+                    break  # a comparative, or a feeling TextBlob already negates
+                modified = previous is not None and "RB" in (_lexicon().get(previous.group().lower()) or {})
+                inserts.append(previous.start() if modified and previous else word.start())
+                break
+            previous, previous_end = word, word.end()
+    for at in reversed(inserts):
+        text = f"{text[:at]}not {text[at:]}"
+    return text
+
 
 def sentiment(text: str) -> Sentiment:
     """The sentiment of one text (emoji read as the word they stand for)."""
     if not text.isascii():
         # Why: "It was rubbish 😡" or an answer of only "😭😭" scored as neutral, hiding how the young person felt.
         text = text.translate(_EMOJI_TABLE)
-    if "n" in text:
+    if "n" in text or "N" in text:
         # Why: "I don't feel safe" and "I do not feel happy at school" scored positive (+0.5, +0.8).
         text = _BETWEEN_NOT.sub(r"\1 ", _CONTRACTED_NOT.sub(r"\1 not", text))
+        text = _reach_of_negations(text)
     result = _analyzer().analyze(text)
     return Sentiment(float(result.polarity), float(result.subjectivity))
 

@@ -77,6 +77,40 @@ def test_a_negated_feeling_is_not_read_as_the_feeling() -> None:
     assert sentiment("I can't wait, it's great").label == "positive"
 
 
+def test_a_negative_word_denies_the_feeling_later_in_its_clause() -> None:
+    # Found by an outsider: "nothing good happens here" scored +0.7; TextBlob negates only the word after no/not/never.
+    for text in (
+        "nothing good happens here",
+        "Nothing is good here",
+        "nobody is kind to me",
+        "No one is nice to me",
+        "none of the teachers are nice",
+        "no teachers are nice",
+        "there is not anything good to do",
+        "I don't have any good friends",
+        "I never had a good time there",
+    ):
+        assert sentiment(text).label == "negative", text
+    # Denying a bad thing is mildly good, as TextBlob reads "not bad".
+    assert sentiment("nothing bad happens here").label == "positive"
+    assert sentiment("no one was mean to me").label == "positive"
+
+
+def test_a_negative_word_does_not_reach_past_its_clause_or_into_an_idiom() -> None:
+    for text in (
+        "nothing but good things",  # exceptive "but": only good things
+        "no problem, it was great",
+        "No problem it was great",  # a new subject starts a new clause
+        "nothing everything is good",  # "what would you change?" answered in two clauses
+        "No the staff were nice",  # "no" as an answer: a determiner cannot follow the determiner "no"
+        "nothing could be better",  # a comparative under a negation is praise
+        "I can't wait for the fun day",
+        "not only fun but useful",
+        "I have a good friend",
+    ):
+        assert sentiment(text).label == "positive", text
+
+
 def test_themes_and_sentiment_work_with_the_network_blocked_and_no_nltk_data(tmp_path: Path) -> None:
     code = """
 import socket
