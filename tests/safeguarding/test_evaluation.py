@@ -21,6 +21,7 @@ from tests.safeguarding.evaluation import (
     NINTH,
     REGISTRY,
     SET,
+    SEVENTEENTH,
     SEVENTH,
     SIXTEENTH,
     SIXTH,
@@ -163,7 +164,7 @@ def test_the_eighth_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
 
 #: Every evaluation set in the order it was written: a blind set is compared with all before it.
 WRITTEN_ORDER = [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH]
-WRITTEN_ORDER += [THIRTEENTH, FOURTEENTH, FIFTEENTH, SIXTEENTH]
+WRITTEN_ORDER += [THIRTEENTH, FOURTEENTH, FIFTEENTH, SIXTEENTH, SEVENTEENTH]
 
 #: The blind sets from the ninth on: (file, at least this many phrasings, at most this many equal to an
 #: earlier set's, at least this many disclosures and look-alikes per category).
@@ -176,6 +177,8 @@ BLIND_SETS = [
     pytest.param(FOURTEENTH, 373, 4, 15, 18, id="fourteenth"),
     pytest.param(FIFTEENTH, 357, 1, 14, 16, id="fifteenth"),
     pytest.param(SIXTEENTH, 380, 1, 15, 17, id="sixteenth"),
+    # Domestic abuse keeps 14 disclosures: two of its 16 equalled training phrasings and were taken out.
+    pytest.param(SEVENTEENTH, 366, 2, 14, 15, id="seventeenth"),
 ]
 
 
@@ -223,6 +226,9 @@ BLIND_SCORES = [
     # Scored once at e9cda17: 172/176, 84/206; less the two phrasings equal to training phrasings taken out
     # after (1/1 caught, 0/1 false alarms), 171/175 and 84/205.
     pytest.param(SIXTEENTH, 175, 205, 171, 84, id="sixteenth"),
+    # Scored once at 07fd7ff: 175/176, 69/209; less the nineteen phrasings equal to training phrasings taken
+    # out after (8/8 caught, 0/11 false alarms), 167/168 and 69/198.
+    pytest.param(SEVENTEENTH, 168, 198, 167, 69, id="seventeenth"),
 ]
 
 
