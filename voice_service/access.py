@@ -116,6 +116,7 @@ ROUTES: dict[str, Policy] = {
     "/staff/safeguarding": SAFEGUARDING,
     "/staff/safeguarding/alerts/{alert_id}": SAFEGUARDING,
     "/staff/safeguarding/alerts/{alert_id}/status": SAFEGUARDING,
+    "/staff/safeguarding/try": SAFEGUARDING,
     "/api/safeguarding/alerts": SAFEGUARDING,
     "/api/safeguarding/alerts/{alert_id}": SAFEGUARDING,
     "/api/safeguarding/alerts/{alert_id}/status": SAFEGUARDING,

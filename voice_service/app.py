@@ -219,6 +219,8 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
         dependencies={
             "runtime": Provide(lambda: runtime, use_cache=True, sync_to_thread=False),
             "staff": Provide(provide_staff, sync_to_thread=False),
+            # The lead's trials screen as submissions do (safeguarding/trial.py).
+            "alerts": Provide(lambda: alerts, use_cache=True, sync_to_thread=False),
         },
         middleware=[access_control],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),

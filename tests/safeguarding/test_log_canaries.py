@@ -127,6 +127,9 @@ def test_canaries_never_reach_the_logs(
             json={"status": "actioned", "note": NOTE},
             headers=bearer(lead_token),
         )
+        # The lead tries wordings on the screener: one that alerts, one empty (refused), one too long.
+        for tried in (TYPED, "", CANARY * 1000):
+            client.post("/staff/safeguarding/try", data=with_csrf(client, {"answer": tried}))
         # The due work: alert emails, set-password link emails, retention.
         runner: JobRunner = client.app.state.job_runner
         client.blocking_portal.call(runner.run_due, datetime.now(UTC) + timedelta(days=2))

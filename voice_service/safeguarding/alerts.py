@@ -152,6 +152,14 @@ class DisclosureAlerts:
             outcomes = screen_here(cast(Screener, self.screener), texts)
         return alert_drafts(found, outcomes)
 
+    async def screen_text(self, text: str) -> Outcome:
+        """One text's outcome, screened as a survey answer is (the lead's trials: nothing is stored)."""
+        if self.process is not None:
+            [outcome] = await self.process.screen([text])
+        else:
+            [outcome] = screen_here(cast(Screener, self.screener), [text])
+        return outcome
+
     def rows(self, response_id: uuid.UUID, pending: PendingSubmission, stored_at: datetime) -> list[dict[str, Any]]:
         """One alert row per flagged answer."""
         drafts = tuple(d for d in pending.extras if isinstance(d, AlertDraft))

@@ -14,7 +14,9 @@ from litestar.response import Redirect, Template
 
 from voice_service.accounts.identity import Identity, client_address
 from voice_service.safeguarding import queue
+from voice_service.safeguarding.alerts import DisclosureAlerts
 from voice_service.safeguarding.queue import AlertNotFound, InvalidChange
+from voice_service.safeguarding.trial import MAX_CHARACTERS, InvalidTrial, try_answer
 from voice_service.surveys.runtime import Runtime
 
 HOME = "/staff/safeguarding"
@@ -30,6 +32,12 @@ class StatusForm(msgspec.Struct):
 
     status: str = ""
     note: str = ""
+
+
+class TrialForm(msgspec.Struct):
+    """The form to try an answer on the screener."""
+
+    answer: str = ""
 
 
 def _names() -> dict[str, Any]:
@@ -110,3 +118,23 @@ class SafeguardingPagesController(Controller):
             values = {"status": data.status, "note": data.note}
             return _page("alert", staff, 400, alert=found, values=values, errors=exc.errors)
         return Redirect(f"{HOME}/alerts/{alert_id}?done={data.status}", status_code=303)
+
+    @get("/try", name="safeguarding-try")
+    async def try_form(self, staff: NamedDependency[Identity]) -> Template:
+        """The form to try how the screener reads an answer."""
+        return _page("try", staff, trial=None, values={}, max_characters=MAX_CHARACTERS)
+
+    @post("/try", name="safeguarding-try-answer", status_code=200)
+    async def try_it(
+        self,
+        alerts: NamedDependency[DisclosureAlerts],
+        staff: NamedDependency[Identity],
+        data: URLEncodedBody[TrialForm],
+    ) -> Template:
+        """What the screener makes of the answer, or the form again with what is wrong (nothing is stored)."""
+        values = {"answer": data.answer}
+        try:
+            trial = await try_answer(alerts, data.answer)
+        except InvalidTrial as exc:
+            return _page("try", staff, 400, trial=None, values=values, errors=exc.errors, max_characters=MAX_CHARACTERS)
+        return _page("try", staff, trial=trial, values=values, max_characters=MAX_CHARACTERS)
