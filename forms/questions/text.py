@@ -21,6 +21,33 @@ SAMPLE_TEXT = (
 )
 
 
+#: Characters that show nothing: spaces, zero-width and format characters (U+200B, U+FEFF, bidi
+#: controls), variation selectors and the blank-looking Hangul fillers and braille blank.
+INVISIBLE = "".join(
+    map(
+        chr,
+        (
+            *b"\t\n\x0b\x0c\r ",
+            *(0x85, 0xA0, 0xAD, 0x34F, 0x61C, 0x115F, 0x1160, 0x1680, 0x17B4, 0x17B5, 0x2800, 0x3000, 0x3164),
+            *(0xFEFF, 0xFFA0, 0xFFF9, 0xFFFA, 0xFFFB),
+            *range(0x180B, 0x1810),
+            *range(0x2000, 0x2010),
+            *range(0x2028, 0x2030),
+            *range(0x205F, 0x2070),
+            *range(0xFE00, 0xFE10),
+            *range(0x1D173, 0x1D17B),
+            *range(0xE0000, 0xE0080),
+            *range(0xE0100, 0xE01F0),
+        ),
+    )
+)
+#: Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069), dropped from a typed answer.
+#: Why: an override in stored text makes staff pages show it reversed ("llik" for a stored "kill"),
+#: so a reviewer would read something other than what was stored and screened. The marks U+200E,
+#: U+200F and U+061C stay: they set a neutral character's direction and reverse nothing.
+BIDI_CONTROLS = dict.fromkeys((*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
 @dataclass(frozen=True)
 class TextQuestion(Question):
     """A short typed answer."""
@@ -57,12 +84,18 @@ class TextQuestion(Question):
     multiline: ClassVar[bool] = False
 
     def clean(self, value: Any) -> Any:
-        """Trimmed text within the length limit (on one line, for a one-line box); None when blank."""
+        """Trimmed text within the length limit (on one line, for a one-line box); None when nothing shows."""
         if value is None:
             return None
         if not isinstance(value, str):
             raise self.error("not_text")
         text: str = value.strip()
+        if not text.isascii():
+            if not text.isprintable():
+                text = text.translate(BIDI_CONTROLS).strip()
+            if not text.strip(INVISIBLE):
+                # Why: an answer of only zero-width or format characters was stored as answered.
+                return None
         if not text:
             return None
         if "\r" in text:

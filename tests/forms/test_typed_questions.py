@@ -140,6 +140,27 @@ def test_text_blank_is_no_answer(blank: Any) -> None:
     assert TEXT.clean(blank) is None
 
 
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u202e", "\u200b\u200b", "\ufeff", " \u200b\u2060\u200d ", "\u3164", "\u2800\u202e\u2066", "\u00ad\ufe0f"],
+    ids=["rtl-override", "zero-width-spaces", "bom", "joiners", "hangul-filler", "braille-and-bidi", "soft-hyphen"],
+)
+@pytest.mark.parametrize("q", [TEXT, TEXTAREA], ids=["text", "textarea"])
+def test_an_answer_of_only_invisible_characters_is_no_answer(q: Any, invisible: str) -> None:
+    # Found by an outsider: a required text answered with only U+202E or zero-width spaces was stored as answered.
+    assert q.clean(invisible) is None
+    required = survey_of(f"- {{id: t, type: {q.type_code}, label: T, required: true}}")
+    assert validate_answers(required, {"t": invisible}).errors == {"t": "Write your answer to 'T'"}
+
+
+def test_bidi_overrides_are_dropped_from_real_text_but_direction_marks_stay() -> None:
+    # Why: an override shows stored text reversed on staff pages ("llik" for "kill"); a mark reverses nothing.
+    assert TEXT.clean("\u202ekill\u202c") == "kill"
+    assert TEXT.clean("a\u2067b\u2069 c") == "ab c"
+    assert TEXT.clean("abc \u200fxyz") == "abc \u200fxyz"
+    assert TEXT.clean("caf\u00e9 \u200b") == "caf\u00e9 \u200b"
+
+
 def test_textarea_keeps_inner_line_breaks_as_one_newline_each() -> None:
     assert TEXTAREA.clean("\n First line\r\n\nSecond line\rThird\t \n") == "First line\n\nSecond line\nThird"
 

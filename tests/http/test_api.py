@@ -158,6 +158,18 @@ def test_invalid_answers_are_422_with_a_message_per_question(
     assert database.counts(settings.database_url) == before
 
 
+def test_an_answer_of_only_invisible_characters_counts_as_none(client: TestClient, settings: Settings) -> None:
+    # Found by an outsider: U+202E or zero-width spaces alone were stored as an answer to a required question.
+    invisible = "\u202e\u200b\ufeff"
+    required = client.post(responses_url("hsb-evaluation"), json={"answers": {"practice_difference": invisible}})
+    assert required.status_code == 422
+    assert required.json()["errors"]["practice_difference"].startswith("Write your answer")
+    optional = client.post(responses_url("make-your-mark"), json={"answers": {"vote": "transport", "why": invisible}})
+    assert optional.status_code == 201, optional.text
+    stored = database.query(settings.database_url, "SELECT question_id FROM answer")
+    assert [row[0] for row in stored] == ["vote"]
+
+
 def test_every_invalid_answer_is_reported_at_once(client: TestClient) -> None:
     answers = {"course_elements": {"quality": "good"}, "change_intent": "maybe", "colour": "blue"}
     response = client.post(responses_url("working-together-a-evaluation"), json={"answers": answers})
