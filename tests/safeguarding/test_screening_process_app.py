@@ -17,7 +17,10 @@ from tests.safeguarding.conftest import DISCLOSURE, ORDINARY, alerts, submit
 from tests.safeguarding.test_help_first import send
 from tests.safeguarding.test_screening_process import alive
 from tests.support import database
+from tests.support.csrf import with_csrf
 from tests.support.html import Html
+from tests.support.staff import sign_in
+from voice_service.accounts.service import Person
 from voice_service.app import create_app
 from voice_service.core.settings import Settings
 from voice_service.safeguarding.screening_process import ScreeningProcess
@@ -70,6 +73,20 @@ def test_flagged_answers_through_the_api_and_the_pages_are_screened_in_the_child
     first = next(a for a in found if a["response_id"] == uuid.UUID(ack["id"]) and a["question_id"] == "make_better")
     assert "physical_abuse" in first["categories"]
     assert any("hits me" in DISCLOSURE[m["start"] : m["end"]] for m in first["matches"])
+
+
+def test_the_leads_trial_is_screened_in_the_child_and_stores_nothing(
+    served: tuple[TestClient, ScreeningProcess], settings: Settings, staff_users: dict[str, Person]
+) -> None:
+    client, screening = served
+    sign_in(client, settings, staff_users["safeguarding_lead"])
+    sent = screening.batches_sent
+    page = client.post("/staff/safeguarding/try", data=with_csrf(client, {"answer": DISCLOSURE}))
+    assert page.status_code == 200
+    assert "This answer would raise an alert" in page.text
+    assert screening.batches_sent == sent + 1
+    assert screening.screened_here == 0
+    assert database.count(settings.database_url, "response") == 0
 
 
 def test_killing_the_child_loses_no_alert_and_a_new_child_takes_over(
