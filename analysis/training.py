@@ -7,7 +7,7 @@ session, a period or a sector is only a different subset of the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -76,8 +76,10 @@ class Facts:
     delegates: pd.DataFrame
     #: One row per element rating: delegate_id, element, rating, good.
     ratings: pd.DataFrame
-    #: Elements by id, in the order the newest definitions list them.
+    #: Elements by id, in the order the newest definitions list them (of the evaluation surveys in `sessions`).
     elements: dict[str, ElementSpec] = field(default_factory=dict)
+    #: Each evaluation survey's own elements, by slug: a subset's `elements` are made from its surveys' only.
+    by_survey: dict[str, dict[str, ElementSpec]] = field(default_factory=dict)
 
     def where_sessions(self, mask: pd.Series) -> Facts:
         """The facts of the sessions `mask` selects (a boolean series over `sessions`)."""
@@ -93,7 +95,28 @@ class Facts:
 
     def _with(self, sessions: pd.DataFrame, delegates: pd.DataFrame) -> Facts:
         ratings = self.ratings[self.ratings["delegate_id"].isin(delegates["delegate_id"])]
-        return Facts(sessions, delegates, ratings, self.elements)
+        slugs = sorted(set(sessions["evaluation_survey"].dropna()))
+        return Facts(sessions, delegates, ratings, merged_elements(self.by_survey, slugs), self.by_survey)
+
+
+def merged_elements(by_survey: Mapping[str, Mapping[str, ElementSpec]], slugs: Sequence[str]) -> dict[str, ElementSpec]:
+    """The elements of these surveys; an id two surveys rate keeps the first's label and every survey's options.
+
+    Why per survey: a course with its own form may rate "quality" on another scale (very poor ... excellent);
+    counted against another course's options, its answers vanished from its table.
+    """
+    merged: dict[str, ElementSpec] = {}
+    for slug in slugs:
+        for key, spec in by_survey.get(slug, {}).items():
+            known = merged.get(key)
+            if known is None:
+                merged[key] = spec
+                continue
+            values = {value for value, _ in known.options}
+            options = known.options + tuple(o for o in spec.options if o[0] not in values)
+            good = known.good + tuple(g for g in spec.good if g not in known.good)
+            merged[key] = ElementSpec(known.label, options, good)
+    return merged
 
 
 def _as_text(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -112,8 +135,8 @@ class _Answered:
     keys: pd.Index
     #: Per fact, one value per key (extension arrays: a take marks the unmatched as missing).
     columns: dict[str, ExtensionArray]
-    #: Rated course elements (evaluations only): id, each key's rating (NA if none), the good options.
-    ratings: list[tuple[str, pd.Series, tuple[str, ...]]] = field(default_factory=list)
+    #: Rated course elements (evaluations only): id, each key's rating (NA if none), whether it is good.
+    ratings: list[tuple[str, pd.Series, pd.Series]] = field(default_factory=list)
 
 
 def _first_rows(answers: SurveyAnswers) -> tuple[pd.DataFrame, pd.Index]:
@@ -146,7 +169,7 @@ def _evaluations(slug: str, answers: SurveyAnswers) -> tuple[_Answered, dict[str
     ratings = []
     for element in measures.elements(frame, versions):
         specs[element.id] = ElementSpec(element.label, element.options, element.good)
-        ratings.append((element.id, element.ratings, element.good))
+        ratings.append((element.id, element.ratings, element.rated_good))
     return _Answered(slug, keys, columns, ratings), specs
 
 
@@ -238,9 +261,10 @@ def _ratings(
     for answered in evaluations:
         rows = np.flatnonzero((at >= offset) & (at < offset + len(answered.keys)))
         local = at[rows] - offset
-        for element, ratings, good in answered.ratings:
+        for element, ratings, rated_good in answered.ratings:
             codes, names = _rated(ratings, local)
             present = codes >= 0
+            good = rated_good.to_numpy(dtype=bool, na_value=False)[local][present]
             pieces.append((rows[present], element, codes[present], names, good))
         offset += len(answered.keys)
     pieces = [piece for piece in pieces if len(piece[0])]
@@ -255,7 +279,7 @@ def _ratings(
         recoded = rating_index.get_indexer(names)
         rating_codes.append(recoded[codes])
         element_codes.append(np.full(len(rows), element_names.index(element), dtype=np.int8))
-        good_flags.append(np.isin(np.asarray(names, dtype=object), list(good))[codes])
+        good_flags.append(good)
     positions = np.concatenate([rows for rows, *_ in pieces])
     ids = pd.Index(delegate_ids, dtype=object)
     if ids.is_unique:
@@ -290,14 +314,12 @@ def build_facts(data: TrainingData) -> Facts:
         quarter=[quarter(d.date()) for d in days],
     )
     delegates = _with_sessions(data.delegates[DELEGATE_COLUMNS], sessions)
-    specs: dict[str, ElementSpec] = {}
+    by_survey: dict[str, dict[str, ElementSpec]] = {}
     evaluations = []
     for slug in sorted(set(sessions["evaluation_survey"].dropna())):
         if slug in data.surveys:
-            answered, found = _evaluations(slug, data.surveys[slug])
+            answered, by_survey[slug] = _evaluations(slug, data.surveys[slug])
             evaluations.append(answered)
-            for key, spec in found.items():
-                specs.setdefault(key, spec)
     follow_ups = [
         _follow_ups(slug, data.surveys[slug])
         for slug in sorted(set(sessions["follow_up_survey"].dropna()))
@@ -320,4 +342,5 @@ def build_facts(data: TrainingData) -> Facts:
         confidence_now=_taken(follow_ups, "confidence_now", followed, "Float64"),
         follow_up_sent=_sent(delegate_ids, data.follow_up_invitations[INVITATION_COLUMNS]),
     )
-    return Facts(sessions, facts, _ratings(delegate_ids, evaluations, evaluated), specs)
+    ratings = _ratings(delegate_ids, evaluations, evaluated)
+    return Facts(sessions, facts, ratings, merged_elements(by_survey, sorted(by_survey)), by_survey)

@@ -69,7 +69,7 @@ def reference_facts(data: TrainingData) -> tuple[pd.DataFrame, pd.DataFrame]:
                         "evaluation_survey": slug,
                         "element": element.id,
                         "rating": rated[present].map(str).to_numpy(),
-                        "good": rated[present].isin(element.good).to_numpy(),
+                        "good": element.rated_good[present].to_numpy(dtype=bool),
                     }
                 )
             )

@@ -6,8 +6,18 @@ import pytest
 
 from analysis.figures import breakdown, by_course, by_session, figures, trend
 from analysis.proportions import Proportion
-from analysis.training import build_facts
-from tests.analysis.training_fixtures import training_data
+from analysis.training import TrainingData, build_facts
+from tests.analysis.training_fixtures import (
+    COURSES,
+    DELEGATES,
+    INVITATIONS,
+    RATING,
+    SESSIONS,
+    survey_answers,
+    training_data,
+)
+from tests.analysis.training_fixtures import _text as answer
+from tests.forms.helpers import survey_of
 
 
 def alpha_figures(**kwargs: bool) -> dict:
@@ -120,3 +130,39 @@ def test_trend_across_financial_years_and_quarters() -> None:
     assert quarters == ["2022/23 Q1", "2022/23 Q2", "2023/24 Q1"]
     with pytest.raises(ValueError, match="period"):
         trend(facts, "month")
+
+
+RATING5 = "{very_poor: Very poor, poor: Poor, average: Average, good: Good, excellent: Excellent}"
+
+
+def test_a_course_rating_an_element_on_its_own_scale_keeps_its_own_points() -> None:
+    # Beta's form rates "quality" (the id Alpha's uses) from very poor to excellent: its one
+    # answer was counted against Alpha's poor ... very good, so its table showed four zeros.
+    beta_form = survey_of(
+        f"- {{id: grid, type: matrix, label: Rate, rows: {{quality: Quality of the day}}, options: {RATING5},"
+        " measure: element_rating}"
+    )
+    beta = survey_answers({"b1": beta_form}, [answer("x1", "b1", "grid", "excellent", "quality")], {"x1": "p6"})
+    data = training_data()
+    facts = build_facts(TrainingData(COURSES, SESSIONS, DELEGATES, INVITATIONS, {**data.surveys, "eval-beta": beta}))
+    (_, _, alpha), (_, _, beta_figures) = by_course(facts)
+    quality = beta_figures.elements["quality"]
+    assert quality.counts == {"very_poor": 0, "poor": 0, "average": 0, "good": 0, "excellent": 1}
+    assert quality.label == "Quality of the day"
+    assert (quality.good_or_better.count, quality.good_or_better.n) == (1, 1)
+    assert alpha.elements["quality"].counts == {"poor": 1, "fair": 0, "good": 1, "very_good": 1}
+
+
+def test_each_rating_is_good_or_not_on_the_scale_its_version_rated() -> None:
+    # Version 1 rated on five points, version 2 on four: "excellent" (v1's best) was not among the
+    # newest version's good options, so a top rating counted as not good (1 of 2 instead of 2 of 2).
+    matrix = (
+        "- {{id: grid, type: matrix, label: Rate, rows: {{quality: Quality}}, options: {}, measure: element_rating}}"
+    )
+    versions = {"v1": survey_of(matrix.format(RATING5)), "v2": survey_of(matrix.format(RATING))}
+    rows = [answer("r1", "v1", "grid", "excellent", "quality"), answer("r2", "v2", "grid", "very_good", "quality")]
+    evaluation = survey_answers(versions, rows, {"r1": "p1", "r2": "p2"})
+    facts = build_facts(TrainingData(COURSES, SESSIONS, DELEGATES, INVITATIONS, {"eval": evaluation}))
+    (_, _, alpha), _beta = by_course(facts)
+    assert (alpha.elements["quality"].good_or_better.count, alpha.elements["quality"].good_or_better.n) == (2, 2)
+    assert (alpha.reaction.count, alpha.reaction.n) == (2, 2)

@@ -58,19 +58,18 @@ def default_range(span: tuple[date, date] | None, today: date) -> tuple[date, da
 
 def _draw(report: TrainingReport, period: str = "year") -> tuple[list[CourseCharts], charts.Chart, charts.Chart]:
     """Every chart of a report (matplotlib is synchronous: this runs in a worker thread)."""
-    options = next(iter(report.facts.elements.values())).options if report.facts.elements else ()
-    elements = [
-        CourseCharts(
-            c.name, charts.element_ratings(c.name, c.figures.elements, options) if c.figures.elements else None
-        )
-        for c in report.courses
-    ]
-    named: list[tuple[str, Figures]] = [(c.name, c.figures) for c in report.courses]
-    intention = charts.intention_and_behaviour(named)
-    trends = []
+    elements, trends = [], []
     for course in report.courses:
         only = report.facts.where_sessions(report.facts.sessions["course_id"] == course.course_id)
+        # Why the course's own options: another course's form may rate on another scale (... excellent).
+        options = next(iter(only.elements.values())).options if only.elements else ()
+        chart = (
+            charts.element_ratings(course.name, course.figures.elements, options) if course.figures.elements else None
+        )
+        elements.append(CourseCharts(course.name, chart))
         trends.append((course.name, trend(only, rules.PERIODS[period], report.weights)))
+    named: list[tuple[str, Figures]] = [(c.name, c.figures) for c in report.courses]
+    intention = charts.intention_and_behaviour(named)
     return elements, intention, charts.impact_over_time(trends, period)
 
 
