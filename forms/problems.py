@@ -13,6 +13,16 @@ from forms.yamlsource import LineDict, LineList
 IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+#: Minus signs and dashes typed for a minus (U+2212 from a maths keyboard, an en dash from autocorrect, full-width
+#: forms), and the thin and no-break spaces and full-width comma that group thousands in print, read as ASCII.
+NUMBER_FORMS = str.maketrans(
+    {
+        **dict.fromkeys("\u2212\u2010\u2011\u2012\u2013\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u00a0\u2009\u202f\uff0c", ","),
+        "\uff0b": "+",
+        "\uff0e": ".",
+    }
+)
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
@@ -168,6 +178,9 @@ def to_number(value: Any) -> float | None:
             return None
     elif isinstance(value, str):
         text = value.strip()
+        if not text.isascii():
+            # Why: "\u22123" (a Unicode minus) was "Enter a number" although float() reads full-width digits already.
+            text = text.translate(NUMBER_FORMS)
         # Why: "1,000" is a thousands separator, but "1,5" may be a decimal comma; never guess.
         if "," in text and not THOUSANDS.match(text):
             return None

@@ -264,6 +264,32 @@ def test_typed_numbers_accept_thousands_commas_but_never_guess_a_decimal_comma(t
     assert to_number(typed) == expected
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("\u22123", -3.0),  # MINUS SIGN
+        ("\u2013 2.5", None),  # a dash apart from its number is not a minus sign
+        ("\u20132.5", -2.5),  # en dash, as autocorrect writes a minus
+        ("\uff0d\uff17", -7.0),  # full-width minus and digit
+        ("\uff11\uff10", 10.0),
+        ("1\u2009000", 1000.0),  # thin space grouping thousands
+        ("\u22121\u202f234.5", -1234.5),
+        ("1\u00a05", None),  # grouped as a comma is: never a decimal guessed
+        ("5\u201310", None),  # a range is not one number
+    ],
+)
+def test_typed_numbers_accept_unicode_minus_and_print_forms(typed: str, expected: Any) -> None:
+    # Found by an outsider: a Unicode minus (U+2212) gave "Enter a number".
+    from forms.problems import to_number
+
+    assert to_number(typed) == expected
+    if expected is not None:
+        assert ANY_NUMBER.from_form({"n": [typed]}) == expected
+    else:
+        with pytest.raises(AnswerError, match="Enter a number, like 3"):
+            ANY_NUMBER.from_form({"n": [typed]})
+
+
 def test_number_bounds_are_written_plainly_in_messages() -> None:
     q = question(
         """
