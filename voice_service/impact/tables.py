@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from analysis.figures import Figures
 from analysis.lazy import LazyModule
 from analysis.proportions import Proportion, percent
-from analysis.suppression import TOTAL, publishable, suppress_counts
+from analysis.suppression import THRESHOLD, TOTAL, publishable, suppress_counts
 from voice_service.core.exports import csv_bytes, safe_xlsx_text
 from voice_service.impact.service import TrainingReport
 
@@ -85,6 +85,18 @@ def score(f: Figures) -> str:
     return f"{f.impact.score:.0f} ({low:.0f} to {high:.0f})"
 
 
+def score_publishable(f: Figures) -> bool:
+    """Whether the score may leave the staff area: every component it weighs rests on 5 or more people.
+
+    Why every component: the components' weights are public, so beside the published intention a score
+    resting on one follow-up gives that person's answers back (each combination lands in its own band).
+    """
+    return f.attendees >= THRESHOLD and all(
+        publishable(p) is not None and (p.n if p.people is None else p.people) >= THRESHOLD
+        for p in f.impact.components.values()
+    )
+
+
 def figure_row(f: Figures, publication: bool = False) -> tuple[Any, ...]:
     """The figures of one row, in FIGURE_HEADER order."""
     return (
@@ -98,7 +110,7 @@ def figure_row(f: Figures, publication: bool = False) -> tuple[Any, ...]:
         share(f.follow_up.changed_practice, publication),
         share(f.follow_up.gave_example, publication),
         share(f.follow_up.confidence_improved, publication),
-        HIDDEN if publication and f.impact.score is not None and f.attendees < 5 else score(f),
+        HIDDEN if publication and f.impact.score is not None and not score_publishable(f) else score(f),
         share(f.impact.behaviour_worst_case, publication),
     )
 
