@@ -161,6 +161,14 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
 
 
+def formatted_placeholder(template: str) -> str | None:
+    """The first placeholder written with a conversion or format spec (`{option:d}`, `{label!r}`), if any."""
+    for _, name, spec, conversion in string.Formatter().parse(template):
+        if name is not None and (spec or conversion):
+            return "{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
+    return None
+
+
 def parse_messages(fields: Fields, defaults: Mapping[str, str]) -> tuple[tuple[str, str], ...] | None:
     """A question's `errors:` overrides: known message keys, text, only the default's placeholders."""
     raw = fields.raw.get("errors")
@@ -192,6 +200,13 @@ def parse_messages(fields: Fields, defaults: Mapping[str, str]) -> tuple[tuple[s
         if unknown:
             names = ", ".join("{" + n + "}" for n in sorted(allowed))
             fields.ctx.error(path, f"unknown placeholder {{{sorted(unknown)[0]}}} (this message may use {names})", line)
+            ok = False
+            continue
+        if written := formatted_placeholder(text):
+            # Why: a message is formatted when an answer is checked, so '{option:d}' failed there (a 500) and
+            # '{max_length:>999999999}' built a gigabyte of spaces for every answer that was too long.
+            bare = written.split(":")[0].split("!")[0] + "}"
+            fields.ctx.error(path, f"write {written} as {bare}: a placeholder takes no ':' or '!'", line)
             ok = False
             continue
         messages.append((str(key), text.strip()))

@@ -110,6 +110,18 @@ def _yaml_of(q: Any) -> str:
             "has a '{' or '}' that is not a placeholder (write {{ or }} for a brace)",
         ),
         ("[required]", "errors", "must be a mapping of message names (required, not_an_option) to messages"),
+        # Found with an outside survey: '{option:d}' was a 500 when the answer was checked, and a width
+        # such as {label:>99999999} made every such error message 100 MB.
+        (
+            '{required: "Choose {label:>99999999}"}',
+            "errors.required",
+            "write {label:>99999999} as {label}: a placeholder takes no ':' or '!'",
+        ),
+        (
+            '{required: "Choose {label!r}"}',
+            "errors.required",
+            "write {label!r} as {label}: a placeholder takes no ':' or '!'",
+        ),
     ],
 )
 def test_bad_overrides_are_reported_with_their_key_path(errors: str, path: str, message: str) -> None:
