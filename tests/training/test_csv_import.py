@@ -240,3 +240,21 @@ def test_decode_and_sniff() -> None:
     assert sniff_delimiter("a\tb") == "\t"
     assert sniff_delimiter("single") == ","
     assert sniff_delimiter('"x,y";b;c') == ";"
+
+
+def test_an_internationalised_domain_is_kept_in_the_form_a_browser_sends() -> None:
+    # Found importing a booking export with one German school's address: the whole list was refused,
+    # though the same address typed into a page's email field arrives as punycode and is accepted.
+    header = "name,email,organisation,sector,attended\n"
+    parsed = parse_attendees((header + "Anna Berg,Anna+WT@Schüle.example,Schule,schools,yes\n").encode(), SECTORS)
+    assert parsed.errors == []
+    assert parsed.rows[0].email == "anna+wt@xn--schle-mva.example"
+    typed = parse_attendees((header + "Anna Berg,anna+wt@xn--schle-mva.example,Schule,schools,yes\n").encode(), SECTORS)
+    assert typed == parsed
+    # A non-ASCII local part is still refused, and so is a domain IDNA 2003 would turn into another (ß to ss).
+    assert errors(
+        (header + "Jürgen,jürgen@example.org,o,schools,yes\nB,b@straße.example,o,schools,yes\n").encode()
+    ) == [
+        (2, "email"),
+        (3, "email"),
+    ]

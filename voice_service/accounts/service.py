@@ -22,6 +22,8 @@ EMAIL = re.compile(
     r"[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+"
 )
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Letters Python's IDNA 2003 codec maps away (ß to ss) where today's IDNA 2008 keeps them: another domain.
+DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
 MAX_EMAIL = 320
 MAX_NAME = 200
 
@@ -79,9 +81,24 @@ class Person:
     has_password: bool
 
 
+def ascii_domain(email: str) -> str:
+    """The address with an internationalised domain in its ASCII (punycode) form, as a browser sends it.
+
+    Why: a booking export spells "anna@bücherei.de" as typed; the email field of a page sends
+    "anna@xn--bcherei-9ya.de", which is what mail servers route. A local part must be ASCII already.
+    """
+    local, at, domain = email.rpartition("@")
+    if not at or domain.isascii() or DEVIATIONS.intersection(domain):
+        return email
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return email
+
+
 def clean_email(email: str) -> str:
-    """The email address lower-cased, or InvalidEmail."""
-    cleaned = email.strip().lower()
+    """The email address lower-cased (its domain in ASCII), or InvalidEmail."""
+    cleaned = ascii_domain(email.strip().lower())
     if not cleaned:
         raise InvalidEmail("Enter an email address")
     if len(cleaned) > MAX_EMAIL or not EMAIL.fullmatch(cleaned):
