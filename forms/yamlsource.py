@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -65,10 +66,20 @@ def _construct_sequence(loader: _StringsLoader, node: yaml.SequenceNode) -> Line
     return result
 
 
+#: Control characters other than tab and line breaks, and lone surrogates: YAML's escapes ("\\0", "\\u0000",
+#: "\\ud800") write them, but no page can show them and PostgreSQL cannot store them.
+UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _construct_plain(loader: _StringsLoader, node: yaml.ScalarNode) -> str | None:
     value = loader.construct_scalar(node)
     if node.style is None and value in ("", "~", "null", "Null", "NULL"):
         return None
+    if found := UNSHOWABLE.search(value):
+        # Why here: every text of a definition is read here, with its line; a "\\0" in a label passed the
+        # check and then stopped the app starting on PostgreSQL, which stores each version's definition.
+        message = f"text with the unprintable character U+{ord(found.group()):04X}, which a page cannot show: remove it"
+        raise yaml.constructor.ConstructorError(None, None, message, node.start_mark)
     return str(value)
 
 

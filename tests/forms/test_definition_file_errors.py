@@ -209,6 +209,20 @@ def test_read_yaml_remembers_lines() -> None:
         ("a: 1\n---\nb: 2\n", 2, "but found another document"),
         ("a: 1\n[x]: 2\n", 2, "mapping keys must be plain text, not a list"),
         ("a: 1\n{x: 1}: 2\n", 2, "mapping keys must be plain text, not a mapping"),
+        # Found with an outside survey: escapes wrote characters no page shows, and the app then failed to start
+        # on PostgreSQL (UntranslatableCharacterError storing the version's definition).
+        ('a: 1\nb: "A\\u0000"\n', 2, "text with the unprintable character U+0000, which a page cannot show: remove it"),
+        (
+            'a: 1\nb: {"x\\0": y}\n',
+            2,
+            "text with the unprintable character U+0000, which a page cannot show: remove it",
+        ),
+        (
+            'a: 1\nb:\n  - "\\x1b[31m"\n',
+            3,
+            "text with the unprintable character U+001B, which a page cannot show: remove it",
+        ),
+        ('a: 1\nb: "\\ud800"\n', 2, "text with the unprintable character U+D800, which a page cannot show: remove it"),
     ],
 )
 def test_yaml_errors_have_a_line(text: str, line: int, message: str) -> None:
