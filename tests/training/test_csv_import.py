@@ -258,3 +258,14 @@ def test_an_internationalised_domain_is_kept_in_the_form_a_browser_sends() -> No
         (2, "email"),
         (3, "email"),
     ]
+
+
+@pytest.mark.parametrize("hint", ["sep=;", '"sep=;"', "SEP=;"])
+def test_excel_s_separator_hint_line_is_read_not_taken_for_the_header(hint: str) -> None:
+    # An LMS export meant for Excel starts with "sep=;": it was read as the header, which named no column.
+    data = f"\ufeff{hint}\r\nName;Email;Organisation;Sector;Attended\r\nAnn;ann@example.org;Org;schools;yes\r\n"
+    parsed = parse_attendees(data.encode(), SECTORS)
+    assert parsed.errors == []
+    assert [(row.line, row.email) for row in parsed.rows] == [(3, "ann@example.org")]
+    # Line numbers stay physical: the bad attended value is on line 3.
+    assert errors(data.replace(";yes", ";maybe").encode()) == [(3, "attended")]

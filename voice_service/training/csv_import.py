@@ -20,6 +20,8 @@ MAX_FILE_BYTES = 500_000
 BOMS = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 DELIMITERS = (",", ";", "\t")
 NOT_WORD = re.compile(r"[^0-9a-z]+")
+#: Excel's hint line naming the separator ("sep=;"), written before the header by exports meant for Excel.
+SEPARATOR_HINT = re.compile(r'"?sep=(.)"?', re.IGNORECASE)
 
 #: Header names (lower-cased, letters and digits only) as booking and video-call exports spell them.
 ALIASES: dict[str, str] = {
@@ -77,22 +79,22 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def map_header(header: Sequence[str]) -> dict[str, int]:
-    """Which column holds which field, by name (case, spacing and punctuation ignored)."""
+def map_header(header: Sequence[str], line: int = 1) -> dict[str, int]:
+    """Which column holds which field, by name (case, spacing and punctuation ignored); `line` is the header's."""
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
         field = ALIASES.get(NOT_WORD.sub("", title.casefold()))
         if field is None:
             continue  # Why: exports carry many other columns (join time, duration, ...): they are ignored.
         if field in columns:
-            raise FileProblem(1, f"Two columns give the {field.replace('_', ' ')}: keep one of them")
+            raise FileProblem(line, f"Two columns give the {field.replace('_', ' ')}: keep one of them")
         columns[field] = index
     if "name" not in columns and {"first_name", "last_name"} <= columns.keys():
         columns["name"] = -1
     missing = [f for f in FIELDS if f not in columns]
     if missing:
         raise FileProblem(
-            1,
+            line,
             "The first line must name the columns: "
             + ", ".join(FIELDS)
             + f". This file has no column for: {', '.join(missing)}",
@@ -122,11 +124,17 @@ def parse_attendees(data: bytes, sectors: Sequence[str]) -> Rows:
 def _parse(text: str, sectors: Sequence[str]) -> Rows:
     if not text.strip():
         raise FileProblem(0, "The file is empty: it needs a first line naming the columns, then one line per delegate")
-    first_line = text.splitlines()[0] if text.splitlines() else ""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
+    lines = text.splitlines()
+    hint = SEPARATOR_HINT.fullmatch(lines[0].strip(" ")) if lines else None
+    # Why: an export meant for Excel may start with "sep=;"; read as the header, it named no column at all.
+    first_line = lines[1] if hint and len(lines) > 1 else lines[0] if lines else ""
+    delimiter = hint.group(1) if hint else sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = next(reader)
-        columns = map_header(header)
+        if hint:
+            next(reader)
+        header = next(reader, [])
+        columns = map_header(header, reader.line_num)
         candidates: list[tuple[int, dict[str, Any]]] = []
         line = reader.line_num + 1
         for record in reader:
