@@ -42,7 +42,7 @@ from voice_service.core.jobs import Handler, JobLoop, JobRunner, Recurring
 from voice_service.core.jobs import purge as job_purge
 from voice_service.core.settings import PROJECT_ROOT, Settings
 from voice_service.core.web.bench import bench_noop
-from voice_service.core.web.errors import handle_http_error, handle_server_error
+from voice_service.core.web.errors import handle_http_error, handle_server_error, handle_undecodable
 from voice_service.core.web.health import health
 from voice_service.core.web.security import AssetFiles, WebSecurity
 from voice_service.core.web.templating import build_environment
@@ -226,7 +226,11 @@ def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Lite
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),
         plugins=[SQLAlchemyPlugin(config=db_config), WebSecurity(settings, environment)],
         lifespan=[lifespan],
-        exception_handlers={HTTPException: handle_http_error, Exception: handle_server_error},
+        exception_handlers={
+            HTTPException: handle_http_error,
+            UnicodeDecodeError: handle_undecodable,
+            Exception: handle_server_error,
+        },
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="voice_service API",

@@ -43,6 +43,22 @@ def test_malformed_json_is_400_with_a_plain_message(client: TestClient, body: by
 
 
 @pytest.mark.usefixtures("unchanged")
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"answers": {"vote": "environment", "why": "caf\xe9"}}'.encode("latin-1"),
+        b'{"answers": {"vote": "environment"}, "submission_key": "abcdefgh\xff"}',
+        b'{"answers": {"vote\xff": "environment"}}',
+    ],
+)
+def test_text_that_is_not_utf8_is_400_not_500(client: TestClient, body: bytes) -> None:
+    # Found posting an outside client's Latin-1 body: bytes that are not UTF-8 inside a JSON string were a 500.
+    response = client.post(URL, content=body, headers=JSON)
+    assert response.status_code == 400
+    assert detail(response) == "The body is not UTF-8 text: send the JSON encoded as UTF-8"
+
+
+@pytest.mark.usefixtures("unchanged")
 @pytest.mark.parametrize("body", [b"[]", b'[{"answers": {}}]', b'"answers"', b"42", b"null", b"true"])
 def test_a_body_that_is_not_an_object_is_400(client: TestClient, body: bytes) -> None:
     response = client.post(URL, content=body, headers=JSON)

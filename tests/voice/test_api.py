@@ -136,6 +136,19 @@ def test_bad_bodies_store_nothing(
     assert snapshot(settings.database_url) == {"voice_record": [], "voice_record_event": [], "voice_feedback": []}
 
 
+def test_a_body_that_is_not_utf8_is_400_and_stores_nothing(
+    client: TestClient, tokens: dict[str, dict[str, str]], settings: Settings
+) -> None:
+    # Found with an outside client's Latin-1 body ('Caf\xe9 group'): a 500 before the fix.
+    headers = {**tokens["voice_editor"], "content-type": "application/json"}
+    response = client.post(API, content='{"source": "Caf\xe9 group"}'.encode("latin-1"), headers=headers)
+    assert (response.status_code, response.json()["detail"]) == (
+        400,
+        "The body is not UTF-8 text: send the JSON encoded as UTF-8",
+    )
+    assert snapshot(settings.database_url) == {"voice_record": [], "voice_record_event": [], "voice_feedback": []}
+
+
 def test_returning_without_a_comment_is_422(client: TestClient, tokens: dict[str, dict[str, str]]) -> None:
     rid = _draft(client, tokens)["id"]
     _move(client, tokens["voice_editor"], rid, "submitted")

@@ -104,6 +104,15 @@ def handle_http_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
+#: The body's bytes inside a JSON string were not UTF-8 (msgspec raises UnicodeDecodeError, not a DecodeError).
+NOT_UTF8 = "The body is not UTF-8 text: send the JSON encoded as UTF-8"
+
+
+def handle_undecodable(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Any]:
+    """Text in a request that is not UTF-8 (a Latin-1 'café' in a JSON string): a 400 saying so, not a 500."""
+    return handle_http_error(request, HTTPException(status_code=400, detail=NOT_UTF8))
+
+
 def handle_server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """An unexpected failure: logged by type and route only, never with request data.
 
