@@ -43,6 +43,11 @@ class RankingQuestion(ChoiceQuestion):
         top = fields.number("max_choices", integer=True, minimum=1)
         if base is None:
             return None
+        count = len(base["options"].values)
+        if top is not None and top > count:
+            # Why: it was capped to the options without a word, hiding a typo or a removed option.
+            fields.error("max_choices", f"is more than the {count} options to rank")
+            return None
         base["max_choices"] = int(top) if top is not None else None
         return base
 

@@ -188,14 +188,15 @@ def test_ranking_rejections(q: Any, value: Any, message: str) -> None:
     assert rejects(q, value) == message
 
 
-def test_ranking_places_never_exceed_the_options() -> None:
+def test_ranking_places_as_many_as_the_options() -> None:
+    # More places than options is refused by `forms check` (tests/forms/test_definition_errors.py).
     q = question(
         """
         id: r
         type: ranking
         label: Rank
         options: {a: A, b: B}
-        max_choices: 5
+        max_choices: 2
         """
     )
     assert q.places == 2

@@ -221,6 +221,13 @@ CASES = [
         id="ranking-max-choices-zero",
     ),
     pytest.param(
+        "- id: a\n  type: ranking\n  label: A\n  options: {x: X, y: Y}\n  max_choices: 3\n",
+        f"{Q0}.max_choices",
+        "is more than the 2 options to rank",
+        "max_choices: 3",
+        id="ranking-max-choices-more-than-options",
+    ),
+    pytest.param(
         "- id: a\n  type: number\n  label: A\n  min: 10\n  max: 1\n",
         f"{Q0}.max",
         "must not be less than min",

@@ -69,7 +69,7 @@ EDGE_CASES = """
 - {id: m_many, type: multiple, label: M, options: {a: A, b: B, c: C, d: D, e: E}, min_choices: 4}
 - {id: m_max, type: multiple, label: M, options: {a: A, b: B, c: C}, max_choices: 1}
 - {id: r_all, type: ranking, label: R, options: {a: A, b: B, c: C}}
-- {id: r_top, type: ranking, label: R, options: {a: A, b: B, c: C}, max_choices: 9}
+- {id: r_top, type: ranking, label: R, options: {a: A, b: B, c: C}, max_choices: 2}
 - {id: g, type: matrix, label: G, rows: {x: X, y: Y}, options: {lo: Lo, hi: Hi}, required: true}
 - {id: t_short, type: text, label: T, max_length: 3}
 - {id: t_one, type: text, label: T, max_length: 1}

@@ -64,7 +64,7 @@ def question(draw: st.DrawFn, qid: str, earlier: list[dict[str, Any]]) -> dict[s
         if high is not None:
             q["max_choices"] = high
     if kind == "ranking" and draw(st.booleans()):
-        q["max_choices"] = draw(st.integers(1, 6))
+        q["max_choices"] = draw(st.integers(1, len(q["options"])))  # more places than options is refused
     if kind in ("text", "textarea"):
         q["max_length"] = draw(st.integers(1, 300))
     if kind == "number":
