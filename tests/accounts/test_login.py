@@ -17,11 +17,12 @@ from tests.support import database
 from tests.support.apps import ClientFactory, make_client
 from tests.support.csrf import with_csrf
 from tests.support.html import Html
-from tests.support.staff import FIXED_USERS, PASSWORD, log_in, set_session_cookie, sign_in
+from tests.support.staff import FIXED_USERS, PASSWORD, log_in, password_hash, set_session_cookie, sign_in
 from voice_service.accounts import sessions
 from voice_service.accounts.limits import Limit
-from voice_service.accounts.service import Person
-from voice_service.accounts.tables import STAFF_SESSIONS
+from voice_service.accounts.service import Person, create_user
+from voice_service.accounts.tables import STAFF_SESSIONS, STAFF_USERS
+from voice_service.core.audit import SYSTEM
 from voice_service.core.db.engine import create_engine
 from voice_service.core.settings import Settings
 
@@ -381,3 +382,26 @@ def test_a_session_awaiting_its_second_factor_reaches_nothing_else(
     # It may still log out.
     assert client.post("/staff/logout", data=with_csrf(client), follow_redirects=False).status_code == 303
     assert _sessions(settings) == []
+
+
+def test_an_account_with_an_internationalised_domain_logs_in_as_typed_or_as_a_browser_sends_it(
+    client: TestClient, settings: Settings
+) -> None:
+    async def create() -> None:
+        engine = create_engine(settings)
+        try:
+            person = await create_user(engine, "Anna@Schüle.example", "Anna", ("voice_editor",), actor=SYSTEM)
+            async with engine.begin() as conn:
+                await conn.execute(
+                    update(STAFF_USERS).where(STAFF_USERS.c.id == person.id).values(password_hash=password_hash())
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(create())
+    assert database.query(settings.database_url, "SELECT email FROM staff_user")[0][0] == "anna@xn--schle-mva.example"
+    for typed in ("anna@xn--schle-mva.example", "Anna@Schüle.example"):
+        client.cookies.clear()
+        response = log_in(client, typed)
+        assert response.status_code == 303, typed
+        assert response.headers["location"] == "/staff/"

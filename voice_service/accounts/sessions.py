@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from voice_service.accounts.identity import Identity
 from voice_service.accounts.limits import PER_ACCOUNT, PER_ADDRESS, count_attempt, forget_attempt
 from voice_service.accounts.passwords import MAX_LENGTH, hash_password_async, needs_rehash, verify_password_async
-from voice_service.accounts.service import CONTROL
+from voice_service.accounts.service import CONTROL, ascii_domain
 from voice_service.accounts.tables import STAFF_ROLES, STAFF_SESSIONS, STAFF_USERS
 from voice_service.core.audit import Actor, Target, audit
 from voice_service.core.settings import Settings
@@ -107,7 +107,8 @@ async def log_in(engine: AsyncEngine, settings: Settings, email: str, password: 
         errors["password"] = "Enter your password"  # noqa: S105 - a message, not a password
     if errors:
         return LoginOutcome(errors=errors)
-    email = email.strip().lower()[:320]
+    # Why ascii_domain: accounts store an internationalised domain as punycode (clean_email), as browsers send it.
+    email = ascii_domain(email.strip().lower()[:320])
     now = datetime.now(UTC)
     async with engine.begin() as conn:
         wait = max(
