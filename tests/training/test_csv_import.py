@@ -269,3 +269,18 @@ def test_excel_s_separator_hint_line_is_read_not_taken_for_the_header(hint: str)
     assert [(row.line, row.email) for row in parsed.rows] == [(3, "ann@example.org")]
     # Line numbers stay physical: the bad attended value is on line 3.
     assert errors(data.replace(";yes", ";maybe").encode()) == [(3, "attended")]
+
+
+def test_no_break_and_repeated_spaces_read_as_one_space() -> None:
+    # Found importing a list copied from a web page: "Ann\u00a0Able" (a no-break space) and "Ann  Able" were
+    # the same person as "Ann Able" yet read as different, so the preview listed her as changed.
+    header = "name,email,organisation,sector,attended\n"
+    plain = parse_attendees((header + "Ann Able,ann@example.org,Clifton Primary,schools,yes\n").encode(), SECTORS)
+    for spelling in (
+        "Ann\u00a0Able,ann@example.org,Clifton\u00a0Primary",
+        "Ann  Able,ann@example.org,Clifton\u2009Primary",
+    ):
+        other = parse_attendees((header + spelling + ",schools,yes\n").encode(), SECTORS)
+        assert other == plain, spelling
+    # A tab inside a name is still refused, not turned into a space.
+    assert errors((header + "Ann\tAble,ann@example.org,o,schools,yes\n").encode()) != []

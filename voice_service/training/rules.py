@@ -23,6 +23,8 @@ YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0"})
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 SPACING = re.compile(r"[\s_\-]+")
+#: Spaces other than the plain one (no-break, thin, ideographic...), and runs of spaces: read as one space.
+SPACES = re.compile(r"[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 
 Errors = dict[str, str]
 
@@ -47,7 +49,9 @@ def text(value: Any, label: str, errors: Errors, field: str, *, limit: int = MAX
         return ""
     # Why NFC: a Mac export spells "José" with a combining accent, so the same person from a booking list and a
     # video-call export differed invisibly and the preview listed them as changed.
-    cleaned = unicodedata.normalize("NFC", value.strip())
+    # Why one plain space: a web page's export writes "Ann\u00a0Smith" (a no-break space) or two spaces where the
+    # booking list has one; the same person then showed as changed, and two people with one name differed.
+    cleaned = SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
     if not cleaned:
         errors[field] = f"Enter {label.lower()}"
     elif len(cleaned) > limit:
