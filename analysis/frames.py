@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -107,7 +107,9 @@ def _merge(name: str, specs: list[tuple[str, AnalysisColumn]]) -> AnalysisColumn
     return replace(newest, categories=categories)
 
 
-def versions_frame(versions: Mapping[str, Survey], answers: pd.DataFrame) -> pd.DataFrame:
+def versions_frame(
+    versions: Mapping[str, Survey], answers: pd.DataFrame, questions: Collection[str] | None = None
+) -> pd.DataFrame:
     """One frame for responses to several versions of a survey, each response with its version.
 
     `versions` maps each stored version to its definition, oldest first (the last is the
@@ -117,7 +119,8 @@ def versions_frame(versions: Mapping[str, Survey], answers: pd.DataFrame) -> pd.
     newest version's ordering; answers that change kind (say text to number) raise
     IncompatibleVersions. `_version` is an ordered categorical of the versions, oldest first.
     A cell is read only when its version asked its question; a version missing from
-    `versions` raises ValueError.
+    `versions` raises ValueError. Given `questions` (ids), only their columns are built, so a report
+    of some questions is not stopped by another question whose answers changed kind.
     """
     if not versions:
         raise ValueError("versions_frame needs the definition of at least one version")
@@ -130,6 +133,8 @@ def versions_frame(versions: Mapping[str, Survey], answers: pd.DataFrame) -> pd.
     question_of: dict[str, str] = {}
     for version, survey in newest_first:
         for question in survey.questions:
+            if questions is not None and question.id not in questions:
+                continue
             for spec in question.analysis_columns():
                 by_name.setdefault(spec.name, []).append((version, spec))
                 question_of.setdefault(spec.name, question.id)

@@ -7,7 +7,7 @@ every report reads responses the same way, whichever version of the YAML they an
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -34,8 +34,13 @@ class UnknownSurvey(LookupError):
     """No survey has that slug, now or in any stored version."""
 
 
-async def load_results(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -> pd.DataFrame:
-    """Every response to `slug`, one row each (indexed by response id), across all versions answered."""
+async def load_results(
+    engine: AsyncEngine, catalog: SurveyCatalog, slug: str, measures: Collection[str] | None = None
+) -> pd.DataFrame:
+    """Every response to `slug`, one row each (indexed by response id), across all versions answered.
+
+    Given `measures`, only the questions tagged with them (in any version) become columns.
+    """
     answered = (
         select(SURVEY_VERSIONS.c.id, SURVEY_VERSIONS.c.version)
         .where(SURVEY_VERSIONS.c.slug == slug)
@@ -73,7 +78,12 @@ async def load_results(engine: AsyncEngine, catalog: SurveyCatalog, slug: str) -
     if not versions:
         raise UnknownSurvey(slug)
     long = pd.DataFrame.from_records([tuple(row) for row in answer_rows], columns=VERSIONED_ANSWER_COLUMNS)
-    frame = versions_frame(versions, long)
+    # Why: a report of one measure (the difference dashboard, a ballot) must not fail because another question
+    # of the survey changed kind between versions (textarea to number), which no column can hold.
+    wanted = (
+        None if measures is None else {q.id for v in versions.values() for q in v.questions if q.measure in measures}
+    )
+    frame = versions_frame(versions, long, wanted)
     when_stored = pd.Series(frame.index.map(submitted), index=frame.index)
     frame.insert(1, SUBMITTED_COLUMN, pd.to_datetime(when_stored, utc=True))
     return frame

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -58,21 +59,29 @@ def _ballot(catalog: SurveyCatalog, slug: str) -> Survey:
     return survey
 
 
-def _options(survey: Survey, measure: str) -> dict[str, str]:
-    question = survey.by_measure(measure)
-    options = getattr(question, "options", None)
-    return dict(options.items) if options is not None else {}
+def _options(survey: Survey, versions: Mapping[str, Survey], measure: str) -> dict[str, str]:
+    """A measure's options: the current version's, then those only older versions had, with their labels."""
+    # Why older ones too: votes for an option taken out after voting began are still votes cast, and were
+    # left out of its count and of the total.
+    found: dict[str, str] = {}
+    for version in [survey, *versions.values()]:
+        options = getattr(version.by_measure(measure), "options", None)
+        for value, label in options.items if options is not None else ():
+            found.setdefault(value, label)
+    return found
 
 
 async def ballot_report(engine: AsyncEngine, catalog: SurveyCatalog, slug: str, electorate: int | None) -> BallotReport:
     """The ballot's result (turnout when an electorate is given) and breakdowns, every figure suppressed."""
     survey = _ballot(catalog, slug)
-    frame, versions = await load_results(engine, catalog, slug), await versions_answered(engine, catalog, slug)
-    options = _options(survey, "ballot_choice")
+    measures = ("ballot_choice", *BREAKDOWNS)
+    frame = await load_results(engine, catalog, slug, measures)
+    versions = await versions_answered(engine, catalog, slug)
+    options = _options(survey, versions, "ballot_choice")
     votes = answers(frame, versions, "ballot_choice")
     breakdowns = {}
     for measure in BREAKDOWNS:
-        labels = _options(survey, measure)
+        labels = _options(survey, versions, measure)
         if labels:
             groups = answers(frame, versions, measure)
             breakdowns[measure] = ballot_breakdown(votes, groups, options, labels)

@@ -52,7 +52,7 @@ async def load_answers(engine: AsyncEngine, catalog: SurveyCatalog) -> pd.DataFr
         if survey.audience != "young_people" or survey.by_measure(MEASURE) is None:
             continue
         frame, versions = (
-            await load_results(engine, catalog, survey.slug),
+            await load_results(engine, catalog, survey.slug, (MEASURE,)),
             await versions_answered(engine, catalog, survey.slug),
         )
         # Why the good end, not the value `yes`: a survey may answer in Welsh (`ydw`) or in degrees
