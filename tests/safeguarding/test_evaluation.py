@@ -203,13 +203,13 @@ def test_the_twelfth_set_scores_no_worse_than_its_one_blind_score() -> None:
     # Scored once (docs/safeguarding.md, "The twelfth set"): 92.1% (152/165) caught, 39.8% (82/206) false
     # alarms, with the model trained on the ten earlier sets; one more miss or one more false alarm fails.
     # Scored once more after the "phrases" round's exceptions: 152/165, 38.8% (80/206); after the
-    # "misread" round's fixes 152/165, 38.3% (79/206).
+    # "misread" round's fixes 152/165, 38.3% (79/206); after the "long3" round's window floor 152/165, 37.9% (78/206).
     from tests.safeguarding.evaluation import phrases_only
 
     items = load_items(TWELFTH)
     both = evaluate(items)["all"]
     assert both.recall >= 0.92, f"recall {both.recall:.1%}"
-    assert both.false_alarm_rate <= 0.384, f"false alarms {both.false_alarm_rate:.1%}"
+    assert both.false_alarm_rate <= 0.379, f"false alarms {both.false_alarm_rate:.1%}"
     assert both.recall >= evaluate(items, phrases_only())["all"].recall
 
 
@@ -218,17 +218,18 @@ def test_the_twelfth_set_scores_no_worse_than_its_one_blind_score() -> None:
 BLIND_SCORES = [
     # Scored once at f12465f: 171/177 caught, 46/209 false alarms.
     pytest.param(THIRTEENTH, 177, 209, 171, 46, id="thirteenth"),
-    # Scored once at 217ebdb: 165/167, 109/206; after the "misread" round 165/167, 107/206.
-    pytest.param(FOURTEENTH, 167, 206, 165, 107, id="fourteenth"),
+    # Scored once at 217ebdb: 165/167, 109/206; after the "misread" round 165/167, 107/206; "long3" 165/167, 93/206.
+    pytest.param(FOURTEENTH, 167, 206, 165, 93, id="fourteenth"),
     # Scored once at 52a79ee: 161/166, 94/198; less the seven phrasings equal to training phrasings taken
-    # out after (3/3 caught, 0/4 false alarms), 158/163 and 94/194; after the "misread" round 159/163, 91/194.
-    pytest.param(FIFTEENTH, 163, 194, 159, 91, id="fifteenth"),
+    # out after (3/3 caught, 0/4 false alarms), 158/163 and 94/194; after the "misread" round 159/163, 91/194;
+    # after the "long3" round's window floor 159/163, 80/194.
+    pytest.param(FIFTEENTH, 163, 194, 159, 80, id="fifteenth"),
     # Scored once at e9cda17: 172/176, 84/206; less the two phrasings equal to training phrasings taken out
-    # after (1/1 caught, 0/1 false alarms), 171/175 and 84/205.
-    pytest.param(SIXTEENTH, 175, 205, 171, 84, id="sixteenth"),
+    # after (1/1 caught, 0/1 false alarms), 171/175 and 84/205; after the "long3" round's window floor 171/175, 71/205.
+    pytest.param(SIXTEENTH, 175, 205, 171, 71, id="sixteenth"),
     # Scored once at 07fd7ff: 175/176, 69/209; less the nineteen phrasings equal to training phrasings taken
-    # out after (8/8 caught, 0/11 false alarms), 167/168 and 69/198.
-    pytest.param(SEVENTEENTH, 168, 198, 167, 69, id="seventeenth"),
+    # out after (8/8 caught, 0/11 false alarms), 167/168 and 69/198; "long3" confirmed on it: 167/168, 62/198.
+    pytest.param(SEVENTEENTH, 168, 198, 167, 62, id="seventeenth"),
 ]
 
 

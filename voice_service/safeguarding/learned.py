@@ -51,9 +51,10 @@ THRESHOLD = 0.3
 #: An answer only weak phrases matched raises no alert when its chance is below this; 0 overrules nothing.
 #: Why none (was 0.05): the same rule picks no veto in 9 of the 10 folds; 0.05 set aside a ninth-set disclosure.
 VETO = 0.0
-#: A window of a long answer counts only at this chance or above (`LearnedModel.window_threshold`);
-#: 0 is off, every window counts at THRESHOLD. Why off: declared and measured in docs/safeguarding.md, "long3".
-WINDOW_THRESHOLD = 0.0
+#: A window of a long answer counts only at this chance or above (`LearnedModel.window_threshold`; 0 is off).
+#: Why 0.7: the highest of many window chances is a maximum over many tries; declared first, it kept development's
+#: 50 missed and cut its false alarms 678 -> 634, then the blind seventeenth's 69 -> 62 (docs/safeguarding.md, "long3").
+WINDOW_THRESHOLD = 0.7
 #: Words whose letter-gram columns are kept for reuse (about 160 bytes each), before the cache starts again.
 LETTER_CACHE_WORDS = 10_000
 #: Answers of fewer words are left to the phrases: word statistics need some words to judge by
