@@ -86,6 +86,8 @@ def test_the_year_table_prints_and_downloads_with_formulas_defused(
     assert len([r for r in page.all("tr") if r.within("govuk-table__body")]) == 5
     csv = client.get(f"{HOME}/report.csv", params={"year": "2022/23"})
     assert csv.headers["content-disposition"] == 'attachment; filename="you-said-we-did-2022-23.csv"'
+    # Found downloading my survey's table: the type read "text/csv; charset=utf-8; charset=utf-8".
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"
     text = csv.content.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Group or source,Theme,Easy-read summary,You said,We did")
     assert "<p>" not in text

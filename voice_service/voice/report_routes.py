@@ -29,7 +29,9 @@ async def _download(
     await audit(
         runtime.engine, staff.actor, "voice.export", Target("report", exporter.identifier), client_address(request)
     )
-    return Response(body, media_type=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    # Why without its parameters: Litestar adds "; charset=utf-8" to text types itself (it said charset twice).
+    media_type = mimetype.partition(";")[0]
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 class VoiceReportsController(Controller):
