@@ -169,7 +169,10 @@ def figures(facts: Facts, weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> Fig
 
 def by_course(facts: Facts, weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> list[tuple[Any, str, Figures]]:
     """(course id, course name, figures) for each course with a session, in name order."""
-    courses = facts.sessions[["course_id", "course"]].drop_duplicates().sort_values(["course", "course_id"])
+    courses = facts.sessions[["course_id", "course"]].drop_duplicates()
+    # Why case-folded: as the course list orders them ("apple course" before "Zed course"), not capitals first.
+    courses = courses.assign(order=courses["course"].astype(str).str.casefold()).sort_values(["order", "course_id"])
+    courses = courses[["course_id", "course"]]
     return [
         (cid, name, figures(facts.where_sessions(facts.sessions["course_id"] == cid), weights))
         for cid, name in courses.itertuples(index=False)
@@ -188,7 +191,8 @@ def by_session(facts: Facts, weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> 
 def breakdown(facts: Facts, by: str, weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> list[tuple[str, Figures]]:
     """Figures per value of a delegate column (sector, organisation, or the session's mode); blanks as "Not known"."""
     column = facts.delegates[by].astype(object).where(facts.delegates[by].notna(), "Not known")
-    return [(str(value), figures(facts.where_delegates(column == value), weights)) for value in sorted(set(column))]
+    values = sorted(set(column), key=lambda value: (str(value).casefold(), str(value)))
+    return [(str(value), figures(facts.where_delegates(column == value), weights)) for value in values]
 
 
 def trend(

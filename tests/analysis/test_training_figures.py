@@ -166,3 +166,19 @@ def test_each_rating_is_good_or_not_on_the_scale_its_version_rated() -> None:
     (_, _, alpha), _beta = by_course(facts)
     assert (alpha.elements["quality"].good_or_better.count, alpha.elements["quality"].good_or_better.n) == (2, 2)
     assert (alpha.reaction.count, alpha.reaction.n) == (2, 2)
+
+
+def test_courses_and_breakdowns_are_in_name_order_whatever_the_case() -> None:
+    # Capitals sorted first, so "Zed course" came before "apple course" (the course list has them the other way).
+    data = training_data()
+    courses = COURSES.assign(course=["apple course", "Zed course"])
+    delegates = DELEGATES.assign(organisation=["a School", "B Trust", "a School", None, "b school", "Police"])
+    facts = build_facts(TrainingData(courses, SESSIONS, delegates, INVITATIONS, data.surveys))
+    assert [name for _, name, _ in by_course(facts)] == ["apple course", "Zed course"]
+    assert [name for name, _ in breakdown(facts, "organisation")] == [
+        "a School",
+        "b school",
+        "B Trust",
+        "Not known",
+        "Police",
+    ]
