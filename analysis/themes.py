@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -24,6 +25,8 @@ else:
 
 RIGHT_QUOTE = "\u2019"
 WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
+#: Any language's letters (Welsh 'pêl-droed', 'Siân', Arabic, Urdu), with apostrophes and hyphens inside.
+LETTERS_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
 #: Words too common to say anything about a theme (English function words and survey filler).
 _STOP_TEXT = """
     a about above after again against all also am an and any are aren't as at be because been before being below
@@ -86,7 +89,12 @@ MAKE_YOUR_MARK_THEMES: dict[str, tuple[str, ...]] = {
 
 def words(text: str) -> list[str]:
     """The words of a text, lower-cased, apostrophes kept inside words."""
-    return WORD.findall(text.lower().replace(RIGHT_QUOTE, "'"))
+    text = text.lower().replace(RIGHT_QUOTE, "'")
+    if text.isascii():
+        return WORD.findall(text)
+    # Why: [a-z] cut 'café' to 'caf' and 'pêl-droed' to 'p' and 'l-droed', which then showed as themes,
+    # and left answers in Arabic or Urdu with no words at all. NFC so that a Mac's decomposed 'é' is one letter.
+    return LETTERS_WORD.findall(unicodedata.normalize("NFC", text))
 
 
 def terms(text: str) -> set[str]:

@@ -29,6 +29,15 @@ def test_words_and_terms_leave_out_filler() -> None:
     assert terms("mental health support") == {"mental", "health", "support", "mental health", "health support"}
 
 
+def test_words_in_any_language_stay_whole() -> None:
+    # Found reading themes of my Welsh, Arabic and Urdu answers: [a-z] cut 'café' to 'caf' and 'pêl-droed' to 'p'
+    # and 'l-droed' (shown as themes), and Arabic and Urdu answers had no words at all.
+    assert words("Siân's café, pêl-droed 2 ŵyl") == ["siân's", "café", "pêl-droed", "ŵyl"]
+    assert words("cafe\u0301 na\u00efve") == ["café", "naïve"]
+    arabic = ["الحافلات متأخرة", "الحافلات قذرة", "مجھے بسیں پسند ہیں"]
+    assert frequent_terms(arabic).to_dict("records") == [{"term": "الحافلات", "answers": 2}]
+
+
 def test_frequent_terms_count_answers_not_words() -> None:
     table = frequent_terms(["bus bus bus", "bus stop", "stop"], minimum=2)
     assert table.to_dict("records") == [{"term": "bus", "answers": 2}, {"term": "stop", "answers": 2}]
