@@ -1,7 +1,9 @@
 """Ballot results (`purpose: ballot`): votes and rank per option, turnout, and breakdowns, fit to publish.
 
 Every figure goes through the same suppression as any public figure (analysis.suppression): a
-count of 1 to 4 is hidden, and so is the next smallest where a total would give it away.
+count of 1 to 4 is hidden, and so is the next smallest where a total would give it away. A hidden
+option has no rank either and is listed by label after the shown ones above zero: two hidden options tied at
+rank 3 beside a total told that each had exactly half of what the total left.
 """
 
 from __future__ import annotations
@@ -25,12 +27,12 @@ NOT_ANSWERED = "Not answered"
 
 @dataclass(frozen=True)
 class OptionResult:
-    """One option: its votes (None when hidden), its rank by votes (ties share a rank) and its share."""
+    """One option: its votes, its rank by votes (ties share a rank) and its share; all None when hidden."""
 
     option: str
     label: str
     votes: int | None
-    rank: int
+    rank: int | None
     share: float | None
 
 
@@ -68,8 +70,12 @@ def ballot_result(votes: pd.Series, options: Mapping[str, str], electorate: int 
         hidden = pd.isna(shown[option])
         votes_shown = None if hidden else int(shown[option])
         share = None if hidden or total == 0 else counts[option] / total
-        results.append(OptionResult(option, label, votes_shown, int(ranks[option]), share))
-    results.sort(key=lambda r: (r.rank, r.label))
+        # Why a shown option keeps its true rank: every hidden count is at most the smallest shown one above
+        # zero (analysis.suppression hides the smallest as the complement), so no hidden count moves it.
+        results.append(OptionResult(option, label, votes_shown, None if hidden else int(ranks[option]), share))
+    # Why hidden options by label, after the shown ones above zero and before the zeros (their place by votes
+    # whatever they hold): their order by votes would tell which of them had more.
+    results.sort(key=lambda r: (r.votes == 0, r.rank is None, r.rank or 0, r.label))
     total_shown = None if pd.isna(shown.iloc[-1]) else int(shown.iloc[-1])
     turnout = None
     if electorate is not None and electorate > 0 and total_shown is not None and total >= THRESHOLD:

@@ -52,6 +52,29 @@ def test_a_small_count_and_its_complement_are_hidden() -> None:
     assert result.turnout is None
 
 
+def test_hidden_options_have_no_rank_and_no_order_by_votes() -> None:
+    # Found by an outsider: ranks were of the true counts, so two hidden options tied at rank 3 beside a total of
+    # 33 (29 shown) had 2 votes each, and ranks 3 and 4 with 4 left could only be 3 and 1.
+    for education, transport in ((2, 2), (3, 1), (1, 3)):
+        result = ballot_result(votes(health=20, jobs=9, education=education, transport=transport), OPTIONS)
+        assert [(r.option, r.votes, r.rank, r.share) for r in result.options] == [
+            ("health", 20, 1, pytest.approx(20 / 33)),
+            ("jobs", 9, 2, pytest.approx(9 / 33)),
+            ("education", None, None, None),  # by label, whichever had more
+            ("transport", None, None, None),
+        ]
+
+
+def test_a_shown_option_keeps_its_true_rank_beside_a_hidden_complement() -> None:
+    result = ballot_result(votes(health=20, jobs=9, education=3, transport=0), OPTIONS)
+    assert [(r.option, r.votes, r.rank) for r in result.options] == [
+        ("health", 20, 1),
+        ("education", None, None),
+        ("jobs", None, None),
+        ("transport", 0, 4),
+    ]
+
+
 def test_fewer_than_5_votes_in_all_show_nothing() -> None:
     result = ballot_result(votes(health=3), OPTIONS, electorate=100)
     assert result.votes is None

@@ -35,8 +35,10 @@ def test_the_api_ranks_counts_and_hides_small_numbers(
     result = client.get(f"/api/ballots/{BALLOT}", params={"electorate": 120}, headers=headers).json()
     assert result["votes"] == 12
     top = [(o["option"], o["votes"], o["rank"]) for o in result["options"][:3]]
-    # Transport's 1 vote is hidden, and so is the next smallest (5), so neither comes out of the total.
-    assert top == [("health_and_wellbeing", 6, 1), ("environment", None, 2), ("transport", None, 3)]
+    # Transport's 1 vote is hidden, and so is the next smallest (5), so neither comes out of the total; nor do
+    # their ranks or order tell which had more (they come by label; the options with 0 votes after them).
+    assert top == [("health_and_wellbeing", 6, 1), ("environment", None, None), ("transport", None, None)]
+    assert [(o["votes"], o["rank"]) for o in result["options"][3:]] == [(0, 4)] * 6
     assert result["turnout"] == 0.1
     assert result["turnout_low"] < 0.1 < result["turnout_high"]
     ages = result["breakdowns"]["age_band"]
@@ -67,6 +69,15 @@ def test_the_staff_page_shows_the_result_and_drafts_from_an_option(
         "SELECT theme, evidence_kind, evidence_survey, people_count, evidence_detail FROM voice_record",
     )[0]
     assert tuple(row) == ("Health and Wellbeing", "ballot", BALLOT, 6, "6 of 12 votes; number 1 of 9 issues.")
+    # A hidden option's draft (which may be published) says neither its votes nor its place.
+    client.post(f"{PAGE}/draft", data=with_csrf(client, {"option": "transport"}, page=PAGE), follow_redirects=False)
+    said, detail = database.query(
+        settings.database_url, "SELECT said, evidence_detail FROM voice_record WHERE theme = 'Transport'"
+    )[0]
+    assert (said, detail) == (
+        "Young people voted for Transport in Make Your Mark: vote for the issue that matters most.",
+        "a hidden number of 12 votes.",
+    )
     unknown = client.post(
         f"{PAGE}/draft", data=with_csrf(client, {"option": "nope"}, page=PAGE), follow_redirects=False
     )

@@ -37,12 +37,12 @@ class DraftFromBallot(msgspec.Struct):
 
 
 class OptionOut(msgspec.Struct):
-    """One option: votes (null when fewer than 5, or hidden so another cannot be worked out), rank and share."""
+    """One option: votes, rank and share (each null when fewer than 5, or hidden so another cannot be worked out)."""
 
     option: str
     label: str
     votes: int | None
-    rank: int
+    rank: int | None
     share: float | None
 
 

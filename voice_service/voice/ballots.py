@@ -99,16 +99,20 @@ async def draft_from_ballot(
     if chosen is None:
         raise UnknownBallot("No such option in this ballot")
     question = _ballot(catalog, slug).by_measure("ballot_choice")
-    votes = "fewer than 5" if chosen.votes is None else str(chosen.votes)
+    # Why not "fewer than 5": an option hidden so that a smaller one cannot be worked out may have more.
+    votes = "a hidden number" if chosen.votes is None else str(chosen.votes)
     total = "fewer than 5" if report.result.votes is None else str(report.result.votes)
+    # Why no place for a hidden option: the record may be published, and its place would narrow its hidden votes.
+    came = "" if chosen.rank is None else f": it came number {chosen.rank}"
+    place = "" if chosen.rank is None else f"; number {chosen.rank} of {len(report.result.options)} issues"
     values = {
         "source": report.title,
         "theme": chosen.label,
-        "said": f"Young people voted for {chosen.label} in {report.title}: it came number {chosen.rank}.",
+        "said": f"Young people voted for {chosen.label} in {report.title}{came}.",
         "people_count": chosen.votes,
         "evidence_kind": "ballot",
         "evidence_survey": slug,
         "evidence_question": question.id if question is not None else None,
-        "evidence_detail": f"{votes} of {total} votes; number {chosen.rank} of {len(report.result.options)} issues.",
+        "evidence_detail": f"{votes} of {total} votes{place}.",
     }
     return await records.create_record(engine, values, mover, address=address)
