@@ -242,6 +242,17 @@ def test_submit_stores_one_response_clears_the_cookie_and_confirms(client: TestC
     assert html.back_link is None
 
 
+def test_a_typed_answer_of_only_invisible_characters_is_not_stored_from_the_pages(
+    client: TestClient, settings: Settings
+) -> None:
+    # Found by an outsider: a typed answer of only U+202E and zero-width spaces was stored as an answer.
+    walk = answer_pages(client, "make-your-mark", {1: {"vote": "environment", "why": "\u202e\u200b\ufeff"}})
+    assert "\u202e" not in walk.check.source
+    assert submit(client, "make-your-mark", submission_key(walk.check)).status_code == 303
+    stored = database.query(settings.database_url, "SELECT question_id FROM answer")
+    assert [row[0] for row in stored] == ["vote"]
+
+
 def test_a_double_click_on_send_stores_one_response(client: TestClient, settings: Settings) -> None:
     walk = answer_pages(client, "make-your-mark", {1: {"vote": "environment"}})
     key, cookie = submission_key(walk.check), draft_cookie(client)
