@@ -13,7 +13,10 @@ from tests.support.csrf import with_csrf
 from tests.support.delegates import (
     EVALUATION,
     EVALUATION_ANSWERS,
+    FOLLOW_UP,
+    FOLLOW_UP_FIELDS,
     answer_through_link,
+    by_page,
     inbox,
     link_in,
     make_course,
@@ -159,3 +162,37 @@ def test_repeated_bad_links_from_one_address_are_limited_but_good_ones_are_not(s
         # Once limited, even a good link waits: guessing must not be able to tell good from bad.
         assert client.get(good, follow_redirects=False).status_code == 429
     assert len(inbox(limited)) == 1
+
+
+def test_a_delegate_on_two_courses_answers_each_follow_up_as_that_course(
+    client: TestClient, settings: Settings
+) -> None:
+    # Found with one delegate on two courses that share the follow-up survey: the page never said which
+    # course, the second link's cookie replaced the first's, and answers begun from the first email were
+    # stored as the second course's (which then said "already answered" while the first stayed open).
+    make_course(settings, DAY, [person(1)], name="Course Alpha", follow_up_days=1)
+    make_course(settings, DAY, [person(1)], name="Course Beta", follow_up_days=1)
+    run_due(settings, FOUR_PM + timedelta(days=1))
+    emails = sent_to(settings, "delegate1@school.example")
+    alpha, beta = (
+        link_in(next(m for m in emails if m["Subject"].startswith(f"Six months on: has {name}")))
+        for name in ("Course Alpha", "Course Beta")
+    )
+    client.get(alpha, follow_redirects=False)
+    assert "About: Course Alpha, 10 March 2027" in client.get(f"/s/{FOLLOW_UP}").text
+    walk = answer_pages(client, FOLLOW_UP, by_page(FOLLOW_UP, settings, FOLLOW_UP_FIELDS))
+    client.get(beta, follow_redirects=False)  # the second email, opened in another tab before sending
+    sent = submit(client, FOLLOW_UP, submission_key(walk.check))
+    assert sent.headers["location"] == f"/s/{FOLLOW_UP}?expired=1"
+    assert "About: Course Beta, 10 March 2027" in client.get(sent.headers["location"]).text
+    assert database.query(settings.database_url, "SELECT COUNT(*) FROM response")[0][0] == 0
+    # Begun again from the second link, the answers are the second course's; the first link still opens.
+    answer_through_link(client, beta, by_page(FOLLOW_UP, settings, FOLLOW_UP_FIELDS), slug=FOLLOW_UP)
+    states = database.query(
+        settings.database_url,
+        "SELECT c.name, i.state FROM invitation i JOIN delegate d ON d.id = i.delegate_id"
+        " JOIN training_session s ON s.id = d.session_id JOIN course c ON c.id = s.course_id"
+        " WHERE i.kind = 'follow_up' ORDER BY c.name",
+    )
+    assert [tuple(row) for row in states] == [("Course Alpha", "sent"), ("Course Beta", "answered")]
+    assert client.get(alpha, follow_redirects=False).status_code == 303

@@ -40,19 +40,21 @@ class DraftState:
     submission_key: str = ""
 
 
-def draft_submission_key(draft_id: str) -> str:
+def draft_submission_key(draft_id: str, bound_to: str = "") -> str:
     """A draft's submission key: a hash of its id, so a repeated "Send" can prove it holds the draft.
 
     The key is shown in the page; the id stays in an HttpOnly cookie and cannot be worked back from it.
+    `bound_to` (an invitation's key) ties a delegate's draft to the link it was begun from.
     """
-    digest = hashlib.sha256(b"voice_service submission key\0" + draft_id.encode()).digest()
+    bound = b"\0" + bound_to.encode() if bound_to else b""
+    digest = hashlib.sha256(b"voice_service submission key\0" + draft_id.encode() + bound).digest()
     return urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-async def start_draft(store: DraftWriter | AsyncEngine, survey_version_id: int) -> DraftState:
+async def start_draft(store: DraftWriter | AsyncEngine, survey_version_id: int, bound_to: str = "") -> DraftState:
     """Begin answering a survey: a random draft id and a submission key for this attempt, committed."""
     draft_id = secrets.token_urlsafe(32)
-    draft = DraftState(draft_id, survey_version_id, submission_key=draft_submission_key(draft_id))
+    draft = DraftState(draft_id, survey_version_id, submission_key=draft_submission_key(draft_id, bound_to))
     if not isinstance(store, AsyncEngine):
         await store.write_draft(DraftStart(draft.id, survey_version_id, draft.submission_key))
         return draft

@@ -35,6 +35,9 @@ class Admission:
     refusal: str = "no_link"
     #: The key the response is stored under: one response per invitation, whatever the browser does.
     submission_key: str = ""
+    #: What the answers are about, for the start page ("Working Together A, 10 March 2027"): one follow-up
+    #: survey serves every course, and a delegate on two courses holds a link for each.
+    about: str = ""
 
 
 class Gate(Protocol):

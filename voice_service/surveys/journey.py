@@ -90,7 +90,13 @@ async def start_page(
     admitted = await admission(runtime, survey, link_secret)
     if admitted is not None and admitted.respondent is None:
         return refused(survey, admitted)
-    context = {"survey": survey, "pages": len(survey.pages), "sent": just_sent, "expired": expired and not just_sent}
+    context = {
+        "survey": survey,
+        "pages": len(survey.pages),
+        "sent": just_sent,
+        "expired": expired and not just_sent,
+        "about": admitted.about if admitted is not None else "",
+    }
     return Outcome("survey/start.html", context, keep=True)
 
 
@@ -107,7 +113,8 @@ async def begin(runtime: Runtime, slug: str, link_secret: str | None = None) -> 
     admitted = await admission(runtime, survey, link_secret)
     if admitted is not None and admitted.respondent is None:
         return refused(survey, admitted)
-    draft = await start_draft(runtime.writer, runtime.catalog.version_id(survey))
+    bound_to = admitted.submission_key if admitted is not None else ""
+    draft = await start_draft(runtime.writer, runtime.catalog.version_id(survey), bound_to)
     return Outcome(redirect=survey_url(survey, "page", survey.pages[0].number), set_draft=draft.id)
 
 
@@ -292,6 +299,13 @@ async def submit_draft(
     if admitted is not None and admitted.respondent is None:
         # Why: answered meanwhile in another tab, or the link expired while the draft was open.
         return refused(survey, admitted)
+    if admitted is not None and draft.submission_key not in (
+        draft_submission_key(draft.id, admitted.submission_key),
+        draft_submission_key(draft.id),  # a draft begun before drafts were bound to their link
+    ):
+        # Why: another link to this survey (a delegate's second course) was opened while this draft was
+        # open; its answers were begun for the first, so they must not be stored as the second's.
+        return _expired(survey)
     try:
         acknowledgement = await submit_response(
             runtime.writer,

@@ -86,6 +86,8 @@ def _invitation_by_secret(secret_hash: str, purpose: str) -> Any:
             DELEGATES.c.erased_at,
             COURSES.c.evaluation_survey,
             COURSES.c.follow_up_survey,
+            COURSES.c.name.label("course"),
+            SESSIONS.c.date,
         )
         .select_from(
             INVITATION_LINKS.join(INVITATIONS, INVITATIONS.c.id == INVITATION_LINKS.c.invitation_id)
@@ -168,7 +170,8 @@ class TrainingGate:
                         INVITATIONS.c.delegate_id == row.delegate_id, INVITATIONS.c.kind == "evaluation"
                     )
                 )
-        return Admission(delegate(row.id, row.pseudonym, follows), "", invitation_key(row.id))
+        about = f"{row.course}, {row.date.day} {row.date:%B %Y}"
+        return Admission(delegate(row.id, row.pseudonym, follows), "", invitation_key(row.id), about)
 
     async def answered(self, respondent: Respondent, response_id: uuid.UUID, now: datetime) -> None:
         """Mark the invitation answered (its reminders stop)."""
