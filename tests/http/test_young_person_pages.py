@@ -206,6 +206,16 @@ def test_head_of_the_home_page_answers_like_get_without_a_body(client: TestClien
     assert response.content == b""
 
 
+@pytest.mark.parametrize("url", [f"/s/{YPV}", f"/s/{YPV}/", "/you-said-we-did"])
+def test_head_of_a_shared_page_answers_like_get_without_a_body(client: TestClient, url: str) -> None:
+    # Found checking my surveys' links as a link checker does: HEAD of a survey's address and of the public
+    # "You said, we did" page (both printed on posters and in QR codes) answered 405.
+    response = client.head(url)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.content == b""
+
+
 def test_every_page_names_a_favicon_that_is_served(client: TestClient) -> None:
     html = Html(client.get("/").text)
     icons = [e.attrs["href"] for e in html.all("link") if e.attrs.get("rel") == "icon"]

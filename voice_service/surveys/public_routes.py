@@ -110,7 +110,8 @@ class SurveyPagesController(Controller):
             raise NotFoundException("There is no survey at this address") from exc
         return _respond(runtime, slug, outcome, request)
 
-    @get("/", name="survey-start")
+    # Why HEAD too: a survey's address goes out in emails, posters and QR codes, whose link checkers ask with HEAD.
+    @route("/", http_method=[HttpMethod.GET, HttpMethod.HEAD], name="survey-start")
     async def start(
         self,
         request: Request[Any, Any, Any],

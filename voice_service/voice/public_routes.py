@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, HttpMethod, post, route
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
@@ -41,7 +41,8 @@ class VoicePublicController(Controller):
     path = PAGE
     include_in_schema = False
 
-    @get("/", name="voice-public")
+    # Why HEAD too: the page is linked from reports and posters, whose link checkers ask with HEAD.
+    @route("/", http_method=[HttpMethod.GET, HttpMethod.HEAD], name="voice-public")
     async def show(
         self,
         runtime: NamedDependency[Runtime],
