@@ -39,9 +39,9 @@ SURVEY_KEYS = (
 SECTION_KEYS = ("title", "description", "questions")
 
 
-def parse_survey(raw: Any, file: str = "<definition>") -> Survey:
-    """Check a definition read from YAML or JSON; raise DefinitionError listing every problem."""
-    ctx = ParseContext(file)
+def parse_survey(raw: Any, file: str = "<definition>", *, stored: bool = False) -> Survey:
+    """Check a definition read from YAML or JSON (`stored`: a version kept with responses); raise DefinitionError."""
+    ctx = ParseContext(file, stored=stored)
     survey = _parse_survey(ctx, raw)
     if ctx.problems or survey is None:
         raise DefinitionError(ctx.problems or [])

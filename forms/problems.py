@@ -56,6 +56,8 @@ class ParseContext:
 
     file: str
     problems: list[DefinitionProblem] = field(default_factory=list)
+    #: A version stored with responses, read again: checks added after it was stored do not refuse it.
+    stored: bool = False
 
     def error(self, path: str, message: str, line: int | None) -> None:
         """Record a problem."""

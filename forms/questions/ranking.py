@@ -44,8 +44,9 @@ class RankingQuestion(ChoiceQuestion):
         if base is None:
             return None
         count = len(base["options"].values)
-        if top is not None and top > count:
-            # Why: it was capped to the options without a word, hiding a typo or a removed option.
+        if top is not None and top > count and not fields.ctx.stored:
+            # Why: it was capped to the options without a word, hiding a typo or a removed option. A version
+            # stored before this check still reads (capped), so its responses still analyse.
             fields.error("max_choices", f"is more than the {count} options to rank")
             return None
         base["max_choices"] = int(top) if top is not None else None

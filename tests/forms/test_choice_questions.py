@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
+from forms import DefinitionError, parse_survey
 from forms.questions import AnswerError
+from forms.questions.ranking import RankingQuestion
 from tests.forms.helpers import question, survey
 
 SINGLE = question(
@@ -186,6 +188,22 @@ def test_ranking_top_n_accepts_one_to_n_places(value: list[str]) -> None:
 )
 def test_ranking_rejections(q: Any, value: Any, message: str) -> None:
     assert rejects(q, value) == message
+
+
+def test_a_version_stored_before_the_places_check_still_reads_capped() -> None:
+    # A ranking with more places than options was capped silently before `forms check` refused it; a version
+    # stored then must still read, or its responses would stop analysing.
+    definition = {
+        "slug": "s", "title": "S", "audience": "young_people", "purpose": "voice",
+        "sections": [{"title": "P", "questions": [
+            {"id": "r", "type": "ranking", "label": "R", "options": {"a": "A", "b": "B"}, "max_choices": 5}
+        ]}],
+    }  # fmt: skip
+    with pytest.raises(DefinitionError, match="is more than the 2 options to rank"):
+        parse_survey(definition)
+    ranking = parse_survey(definition, "survey_version 1", stored=True).by_id["r"]
+    assert isinstance(ranking, RankingQuestion)
+    assert ranking.places == 2
 
 
 def test_ranking_places_as_many_as_the_options() -> None:

@@ -66,5 +66,5 @@ class SurveyCatalog:
                 definition = await conn.scalar(select(VERSIONS.c.definition).where(VERSIONS.c.id == version_id))
             if definition is None:
                 return None
-            self._by_version_id[version_id] = parse_survey(definition, f"survey_version {version_id}")
+            self._by_version_id[version_id] = parse_survey(definition, f"survey_version {version_id}", stored=True)
         return self._by_version_id[version_id]
