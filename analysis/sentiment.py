@@ -124,6 +124,9 @@ def _reach_of_negations(text: str) -> str:
         negator = " ".join(negation.group().lower().replace("-", " ").split())
         previous_end = negation.end()
         previous: re.Match[str] | None = None
+        # Why a plain "not" reaches only past "any": "I don't have any good friends", but "I would not change a
+        # thing great club" praises the club (the verbs a "not" reaches over are _BETWEEN_NOT's).
+        reaches = negator != "not"
         for count, word in enumerate(_WORD.finditer(text, negation.end())):
             lower = word.group().lower().replace("\u2019", "'")
             if count >= _REACH or _CLAUSE_END.search(text, previous_end, word.start()) or _NEGATORS.fullmatch(lower):
@@ -134,9 +137,10 @@ def _reach_of_negations(text: str) -> str:
                 break
             if lower in _ENDS_REACH and not (lower == "all" and previous and previous.group().lower() == "at"):
                 break
+            reaches = reaches or lower.startswith("any")
             if _polarity(lower):
-                if lower in _DEGREE or (count == 0 and negator in _TEXTBLOB_NEGATIONS):
-                    break  # a comparative, or a feeling TextBlob already negates
+                if not reaches or lower in _DEGREE or (count == 0 and negator in _TEXTBLOB_NEGATIONS):
+                    break  # out of reach, a comparative, or a feeling TextBlob already negates
                 modified = previous is not None and "RB" in (_lexicon().get(previous.group().lower()) or {})
                 inserts.append(previous.start() if modified and previous else word.start())
                 break

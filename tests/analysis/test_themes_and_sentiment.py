@@ -114,6 +114,7 @@ def test_a_negative_word_does_not_reach_past_its_clause_or_into_an_idiom() -> No
         "No the staff were nice",  # "no" as an answer: a determiner cannot follow the determiner "no"
         "nothing could be better",  # a comparative under a negation is praise
         "I can't wait for the fun day",
+        "I would not change a thing great club",  # a plain "not" reaches a later feeling only past "any"
         "not only fun but useful",
         "I have a good friend",
     ):
