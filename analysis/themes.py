@@ -119,7 +119,8 @@ def frequent_terms(texts: Iterable[str], top: int = 20, minimum: int = 2) -> pd.
 
 def _pattern(theme_words: Sequence[str]) -> re.Pattern[str]:
     alternatives = sorted((re.escape(w.lower()).replace(r"\ ", r"\s+") for w in theme_words), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")(?:s|es)?\b")
+    # Why not \b: a word ending in a sign ('LGBTQ+', '£') has no word boundary after it, so it never matched.
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?:s|es)?(?!\w)")
 
 
 def theme_mask(texts: pd.Series, theme_words: Sequence[str]) -> pd.Series:

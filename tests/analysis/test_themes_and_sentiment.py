@@ -56,6 +56,12 @@ def test_named_themes_match_whole_words_plurals_and_phrases() -> None:
     assert theme_mask(pd.Series(["the omnibus", "a bus"]), ["bus"]).tolist() == [False, True]
 
 
+def test_a_theme_word_ending_in_a_sign_matches() -> None:
+    # Found with my own themes file: 'LGBTQ+' never matched, as no word boundary follows a '+'.
+    texts = pd.Series(["I am LGBTQ+ and proud", "lgbtq+", "LGBTQ groups", "waited at A&E", "xlgbtq+"])
+    assert theme_mask(texts, ["lgbtq+", "a&e"]).tolist() == [True, True, False, True, False]
+
+
 def test_sentiment_reads_polarity_and_subjectivity() -> None:
     assert sentiment("The youth club is great and the staff are lovely").label == "positive"
     assert sentiment("The bus is horrible and the drivers are rude").label == "negative"
