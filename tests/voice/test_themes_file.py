@@ -30,8 +30,13 @@ def test_a_file_names_the_themes_and_their_words(tmp_path: Path) -> None:
         ("- just a list\n", "must map each theme's name to a list of its words"),
         ("Buses: bus\n", "Buses: must be a list of one or more words"),
         ("Buses: []\n", "Buses: must be a list of one or more words"),
-        ("Buses: [bus, 3]\n", "Buses: must be a list of one or more words"),
+        ("Buses: [bus, [3]]\n", "Buses: must be a list of one or more words"),
         ("Buses: [bus\n", "cannot be read as YAML"),
+        # Found with my own themes file: a theme copied twice silently replaced the first one's words.
+        (
+            "Buses: [bus]\nParks: [park]\nBuses: [coach]\n",
+            r"themes\.yaml:3: cannot be read as YAML \(duplicate key 'Buses'\)",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_with_its_reason(tmp_path: Path, text: str, message: str) -> None:
@@ -39,6 +44,13 @@ def test_a_bad_file_is_refused_with_its_reason(tmp_path: Path, text: str, messag
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ThemesFileError, match=message):
         load_themes(path)
+
+
+def test_words_and_names_are_read_as_written(tmp_path: Path) -> None:
+    # YAML 1.1 read the theme 'No' as false and the word 2024 as a number (refused); both are text, as in survey files.
+    path = tmp_path / "themes.yaml"
+    path.write_text("No: [no way]\nYears: [2024, year 11]\n", encoding="utf-8")
+    assert load_themes(path) == {"No": ("no way",), "Years": ("2024", "year 11")}
 
 
 def test_a_bad_file_stops_the_start(tmp_path: Path) -> None:

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.lazy import LazyModule
 from analysis.sentiment import Sentiment
 from analysis.themes import MAKE_YOUR_MARK_THEMES, frequent_terms, named_theme_counts, terms, theme_mask
+from forms.yamlsource import YamlSyntaxError, read_yaml
 from voice_service.core.audit import Actor, Target, audit
 from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.free_text import FreeText, free_text_questions, survey_free_text
@@ -73,8 +73,13 @@ def load_themes(path: Path | None) -> Themes:
     if path is None:
         return dict(MAKE_YOUR_MARK_THEMES)
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        # Why the survey files' reader: a theme written twice (a copied block) silently replaced the first,
+        # and YAML 1.1 read a theme 'No' or 'On' as a true/false name; read_yaml refuses the one, keeps text.
+        loaded = read_yaml(path.read_text(encoding="utf-8"))
+    except YamlSyntaxError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise ThemesFileError(f"{where}: cannot be read as YAML ({exc})") from exc
+    except (OSError, UnicodeDecodeError) as exc:
         raise ThemesFileError(f"{path}: cannot be read as YAML ({type(exc).__name__})") from exc
     if not isinstance(loaded, dict) or not loaded:
         raise ThemesFileError(f"{path}: must map each theme's name to a list of its words")
