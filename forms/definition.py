@@ -6,7 +6,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from forms.conditions import Condition, parse_condition
-from forms.problems import QUESTION_ID, SLUG, DefinitionError, Fields, ParseContext, join, line_of
+from forms.problems import (
+    MAX_ID,
+    MAX_SLUG,
+    MAX_TITLE,
+    QUESTION_ID,
+    SLUG,
+    DefinitionError,
+    Fields,
+    ParseContext,
+    join,
+    line_of,
+)
 from forms.questions import QUESTION_TYPES, Options, Question
 from forms.questions.base import COMMON_KEYS, parse_messages, parse_options
 from forms.survey import Page, Section, Survey
@@ -56,7 +67,12 @@ def _parse_survey(ctx: ParseContext, raw: Any) -> Survey | None:
     slug = fields.text("slug", required=True)
     if slug is not None and not SLUG.match(slug):
         fields.error("slug", f"'{slug}' must be lowercase letters, digits and single hyphens, like feeling-safe")
+    elif slug is not None and len(slug) > MAX_SLUG:
+        # Why: PostgreSQL refused the longer slug when the app stored the survey's version, so the app did not start.
+        fields.error("slug", f"must be at most {MAX_SLUG} characters, not {len(slug)}")
     title = fields.text("title", required=True)
+    if title is not None and len(title) > MAX_TITLE:
+        fields.error("title", f"must be at most {MAX_TITLE} characters, not {len(title)}")
     audience = fields.choice("audience", AUDIENCES)
     purpose = fields.choice("purpose", PURPOSES)
     young = audience == "young_people"
@@ -179,6 +195,10 @@ def _parse_question(
     qid = fields.text("id", required=True)
     if qid is not None and not QUESTION_ID.match(qid):
         fields.error("id", f"'{qid}' must start with a lowercase letter and use only a-z, 0-9 and _")
+        qid = None
+    elif qid is not None and len(qid) > MAX_ID:
+        # Why: an answer to a longer id could not be stored on PostgreSQL (a 500 for every response).
+        fields.error("id", f"must be at most {MAX_ID} characters, not {len(qid)}")
         qid = None
     type_code = fields.raw.get("type")
     kind = QUESTION_TYPES.get(type_code) if isinstance(type_code, str) else None

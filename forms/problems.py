@@ -24,6 +24,10 @@ NUMBER_FORMS = str.maketrans(
     }
 )
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: The longest slug, question id, matrix row value and survey title the database keeps (its column sizes).
+MAX_SLUG = 100
+MAX_ID = 64
+MAX_TITLE = 300
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 

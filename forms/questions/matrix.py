@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
-from forms.problems import Fields, join
+from forms.problems import MAX_ID, Fields, join
 from forms.questions._choice import ChoiceQuestion, leaning_choice
 from forms.questions.base import NO_OPTIONS, AnalysisColumn, Cell, FormData, Options, Scales, parse_options
 
@@ -37,6 +37,10 @@ class MatrixQuestion(ChoiceQuestion):
             fields.error(None, "a matrix needs 'rows'")
             return None
         rows = parse_options(fields.ctx, fields.raw["rows"], join(fields.path, "rows"), fields.raw, "rows")
+        if rows is not None and (long := [r for r in rows.values if len(r) > MAX_ID]):
+            # Why: each row's answer is stored under its value (row_key), which PostgreSQL keeps to 64 characters.
+            fields.error("rows", f"row value '{long[0]}' must be at most {MAX_ID} characters, not {len(long[0])}")
+            return None
         if base is None or rows is None:
             return None
         base["rows"] = rows

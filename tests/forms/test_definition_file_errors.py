@@ -16,6 +16,35 @@ SECTION = "sections:\n  - title: One\n    questions:\n      - {id: a, type: text
 VALID = HEADER + SECTION
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "path", "message", "line"),
+    [
+        ("slug: test-survey", "slug: " + "s" * 101, "slug", "must be at most 100 characters, not 101", 1),
+        ("title: A test survey", "title: " + "T" * 301, "title", "must be at most 300 characters, not 301", 2),
+        (
+            "{id: a,",
+            "{id: " + "q" * 65 + ",",
+            "sections[0].questions[0].id",
+            "must be at most 64 characters, not 65",
+            8,
+        ),
+        (
+            "{id: a, type: text, label: A}",
+            "{id: a, type: matrix, label: A, rows: {" + "r" * 65 + ": R}, options: {x: X}}",
+            "sections[0].questions[0].rows",
+            f"row value '{'r' * 65}' must be at most 64 characters, not 65",
+            8,
+        ),
+    ],
+)
+def test_names_longer_than_the_database_keeps(old: str, new: str, path: str, message: str, line: int) -> None:
+    # Found starting my outside surveys on PostgreSQL: a 120-character slug or a 400-character title stopped the
+    # start (varchar(100)/(300) storing the version), and an 80-character question id made every answer a 500.
+    assert only_problem(VALID.replace(old, new)) == (path, message, line)
+    at_limit = VALID.replace("slug: test-survey", "slug: " + "s" * 100).replace("{id: a,", "{id: " + "q" * 64 + ",")
+    assert survey(at_limit.replace("title: A test survey", "title: " + "T" * 300)).slug == "s" * 100
+
+
 @pytest.mark.parametrize("slug", ["Bad_Slug", "a--b", "-a", "a-", "feeling safe", "café"])
 def test_bad_slug(slug: str) -> None:
     text = VALID.replace("slug: test-survey", f"slug: {slug}")
