@@ -67,11 +67,12 @@ def _parse_survey(ctx: ParseContext, raw: Any) -> Survey | None:
     slug = fields.text("slug", required=True)
     if slug is not None and not SLUG.match(slug):
         fields.error("slug", f"'{slug}' must be lowercase letters, digits and single hyphens, like feeling-safe")
-    elif slug is not None and len(slug) > MAX_SLUG:
+    elif slug is not None and len(slug) > MAX_SLUG and not ctx.stored:
         # Why: PostgreSQL refused the longer slug when the app stored the survey's version, so the app did not start.
+        # A version stored before the limit (on SQLite, which does not enforce it) still reads.
         fields.error("slug", f"must be at most {MAX_SLUG} characters, not {len(slug)}")
     title = fields.text("title", required=True)
-    if title is not None and len(title) > MAX_TITLE:
+    if title is not None and len(title) > MAX_TITLE and not ctx.stored:
         fields.error("title", f"must be at most {MAX_TITLE} characters, not {len(title)}")
     audience = fields.choice("audience", AUDIENCES)
     purpose = fields.choice("purpose", PURPOSES)
@@ -196,7 +197,7 @@ def _parse_question(
     if qid is not None and not QUESTION_ID.match(qid):
         fields.error("id", f"'{qid}' must start with a lowercase letter and use only a-z, 0-9 and _")
         qid = None
-    elif qid is not None and len(qid) > MAX_ID:
+    elif qid is not None and len(qid) > MAX_ID and not fields.ctx.stored:
         # Why: an answer to a longer id could not be stored on PostgreSQL (a 500 for every response).
         fields.error("id", f"must be at most {MAX_ID} characters, not {len(qid)}")
         qid = None

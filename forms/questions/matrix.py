@@ -37,7 +37,7 @@ class MatrixQuestion(ChoiceQuestion):
             fields.error(None, "a matrix needs 'rows'")
             return None
         rows = parse_options(fields.ctx, fields.raw["rows"], join(fields.path, "rows"), fields.raw, "rows")
-        if rows is not None and (long := [r for r in rows.values if len(r) > MAX_ID]):
+        if rows is not None and not fields.ctx.stored and (long := [r for r in rows.values if len(r) > MAX_ID]):
             # Why: each row's answer is stored under its value (row_key), which PostgreSQL keeps to 64 characters.
             fields.error("rows", f"row value '{long[0]}' must be at most {MAX_ID} characters, not {len(long[0])}")
             return None

@@ -41,6 +41,8 @@ def test_names_longer_than_the_database_keeps(old: str, new: str, path: str, mes
     # Found starting my outside surveys on PostgreSQL: a 120-character slug or a 400-character title stopped the
     # start (varchar(100)/(300) storing the version), and an 80-character question id made every answer a 500.
     assert only_problem(VALID.replace(old, new)) == (path, message, line)
+    # A version stored before the limit (SQLite does not enforce it) still reads, so its responses still analyse.
+    assert parse_survey(read_yaml(VALID.replace(old, new)), stored=True).questions
     at_limit = VALID.replace("slug: test-survey", "slug: " + "s" * 100).replace("{id: a,", "{id: " + "q" * 64 + ",")
     assert survey(at_limit.replace("title: A test survey", "title: " + "T" * 300)).slug == "s" * 100
 
