@@ -7,7 +7,9 @@ from pathlib import Path
 
 from litestar.testing import TestClient
 
+from tests.support import database
 from tests.support.apps import ClientFactory, make_client
+from tests.support.csrf import with_csrf
 from tests.support.staff import api_token, bearer, sign_in, staff_users
 from voice_service.accounts.service import Person
 from voice_service.core.settings import Settings
@@ -81,3 +83,29 @@ def test_an_edit_elsewhere_in_the_survey_leaves_the_dashboard_and_ballot_working
         sign_in(client, settings, staff_users["voice_editor"])
         for page in ("/staff/you-said-we-did/dashboard", "/staff/you-said-we-did/ballots/vote"):
             assert client.get(page).status_code == 200, page
+
+
+def test_drafts_from_a_survey_with_a_long_title_and_label(
+    make_client: ClientFactory, settings: Settings, staff_users: dict[str, Person], tmp_path: Path
+) -> None:
+    # Found drafting from my outside ballot: its 250-character title (forms allow 300) and 240-character option
+    # label did not fit a record's one-line source and theme (200), so both drafts were a 500.
+    title, label = "Vote " * 50, "Option label " * 20
+    folder = tmp_path / "surveys"
+    folder.mkdir()
+    ballot = BALLOT_V1.replace("title: Vote", f'title: "{title}"').replace("a: Alpha", f'a: "{label}"')
+    (folder / "vote.yaml").write_text(ballot, encoding="utf-8")
+    with make_client(forms_dir=folder) as client:
+        _answer(client, "vote", {"pick": "a", "why": "the buses are late"}, 6)
+        sign_in(client, settings, staff_users["voice_editor"])
+        for url, form in (
+            ("/staff/you-said-we-did/ballots/vote/draft", {"option": "a"}),
+            ("/staff/you-said-we-did/themes/draft", {"survey": "vote", "question": "why", "theme": "Transport"}),
+        ):
+            response = client.post(url, data=with_csrf(client, form, page="/staff/login"), follow_redirects=False)
+            assert response.status_code == 303, (url, response.status_code)
+    rows = database.query(settings.database_url, "SELECT source, theme FROM voice_record ORDER BY evidence_kind")
+    (ballot_source, ballot_theme), (theme_source, theme) = rows
+    assert ballot_source == theme_source == "Vote " * 39 + "Vote\u2026"
+    assert ballot_theme == "Option label " * 15 + "Opti\u2026"
+    assert theme == "Transport"

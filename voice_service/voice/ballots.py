@@ -16,7 +16,7 @@ from voice_service.surveys.catalog import SurveyCatalog
 from voice_service.surveys.results import load_results, versions_answered
 from voice_service.voice import records
 from voice_service.voice.records import Record
-from voice_service.voice.workflow import Mover
+from voice_service.voice.workflow import Mover, fitted_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,8 +106,10 @@ async def draft_from_ballot(
     came = "" if chosen.rank is None else f": it came number {chosen.rank}"
     place = "" if chosen.rank is None else f"; number {chosen.rank} of {len(report.result.options)} issues"
     values = {
-        "source": report.title,
-        "theme": chosen.label,
+        # Why fitted: a survey's title may be 300 characters and a label longer, and the record's fields take 200
+        # on one line, so a long title or label made drafting a 500.
+        "source": fitted_line(report.title),
+        "theme": fitted_line(chosen.label),
         "said": f"Young people voted for {chosen.label} in {report.title}{came}.",
         "people_count": chosen.votes,
         "evidence_kind": "ballot",

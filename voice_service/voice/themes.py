@@ -21,7 +21,7 @@ from voice_service.surveys.free_text import FreeText, free_text_questions, surve
 from voice_service.voice import records
 from voice_service.voice.records import Record
 from voice_service.voice.tables import SENTIMENTS
-from voice_service.voice.workflow import Mover
+from voice_service.voice.workflow import Mover, fitted_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -186,7 +186,8 @@ async def draft_from_theme(
     )
     period = f"{first:%-d %B %Y} to {last:%-d %B %Y}" if first and last else ""
     values = {
-        "source": choice.survey_title,
+        # Why fitted: a survey's title may be 300 characters; the record's source takes 200 (a 500 before).
+        "source": fitted_line(choice.survey_title),
         "theme": theme,
         "said": f"Young people who answered \u201c{choice.label}\u201d wrote about {theme.lower()}.",
         "people_count": len(chosen) or None,

@@ -65,6 +65,12 @@ LINE_BREAKS = re.compile(r"[\t\r\n]")
 Errors = dict[str, str]
 
 
+def fitted_line(text: str, limit: int = ONE_LINE) -> str:
+    """Text from a survey (a title, an option's label) as one line that fits a one-line field, cut with '…'."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "\u2026"
+
+
 class Invalid(ValueError):
     """Fields that break the rules: a message per field."""
 
