@@ -130,3 +130,7 @@ def test_safe_cell_defuses_every_formula_start() -> None:
     assert safe_cell("plain") == "plain"
     assert safe_cell(None) == ""
     assert csv_bytes(["a"], [["é"]]).startswith("\ufeff".encode())
+    # Found exporting responses to my evaluation whose question label began '- ': the heading was not defused.
+    assert csv_bytes(["- Quality of the training", "=HYPERLINK(1)"], []).decode("utf-8-sig").splitlines() == [
+        "'- Quality of the training,'=HYPERLINK(1)"
+    ]

@@ -32,7 +32,9 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """UTF-8 CSV with a byte-order mark, so Excel opens names with accents correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    # Why the header too: a response export heads its columns with questions' labels, which a survey's author
+    # may start with '-', '+' or '=' ("- Quality of the training"); a spreadsheet ran those too.
+    writer.writerow([safe_cell(h) for h in header])
     writer.writerows([safe_cell(v) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
