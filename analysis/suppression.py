@@ -1,9 +1,12 @@
 """Suppression for figures that leave the staff area: nothing resting on fewer than 5 people.
 
-A count of 1 to 4 is suppressed (primary); then, because the totals are shown, any row or column
-left with exactly one hidden figure has its next smallest figure hidden too (complementary), over
-and over until no hidden figure can be worked out by subtracting from a total. Zero stays shown: it
-is nobody, and hiding it would not protect anyone a total could reveal.
+A count of 1 to 4 is suppressed (primary); then, because the totals are shown, a row or column whose
+hidden figures could be worked out from its total has its next smallest figure hidden too
+(complementary), over and over. "Worked out" assumes the reader knows this rule: a hidden figure is
+1 to 4 or a complementary one, which is at least 5 and no more than the smallest figure left shown
+beside it; with the line's total, each hidden figure then lies in an interval, and one interval of a
+single value gives that figure away. Zero stays shown: it is nobody, and hiding it would not protect
+anyone a total could reveal.
 """
 
 from __future__ import annotations
@@ -28,9 +31,30 @@ def _is_small(value: int, threshold: int) -> bool:
     return 0 < value < threshold
 
 
-def _hide_one_more(values: list[int], hidden: list[bool], total_at: int) -> int | None:
-    """In a line whose totals must add up, the place to hide when exactly one figure is hidden."""
-    if sum(hidden) != 1:
+def _given_away(values: list[int], hidden: list[bool], total_at: int, threshold: int) -> bool:
+    """Whether someone who knows the rule could work out a hidden figure of a line from its shown total."""
+    if hidden[total_at]:
+        return False
+    cells = [i for i in range(len(values)) if i != total_at]
+    secret = [i for i in cells if hidden[i]]
+    if not secret:
+        return False
+    rest = values[total_at] - sum(values[i] for i in cells if not hidden[i])
+    # Why the smallest shown figure bounds a complementary one: it was the smallest when it was chosen.
+    # In a table it may have been chosen for the crossing line; a bound too tight only hides more.
+    most = min((values[i] for i in cells if not hidden[i] and values[i] > 0), default=rest)
+    bounds = [(1, threshold - 1) if _is_small(values[i], threshold) else (threshold, most) for i in secret]
+    low_sum, high_sum = sum(lo for lo, _ in bounds), sum(hi for _, hi in bounds)
+    for lo, hi in bounds:
+        low, high = max(lo, rest - (high_sum - hi)), min(hi, rest - (low_sum - lo))
+        if low >= high:
+            return True
+    return False
+
+
+def _hide_one_more(values: list[int], hidden: list[bool], total_at: int, threshold: int) -> int | None:
+    """In a line whose totals must add up, the place to hide when its hidden figures could be worked out."""
+    if not any(hidden) or not _given_away(values, hidden, total_at, threshold):
         return None
     shown = [i for i in range(len(values)) if not hidden[i] and i != total_at]
     if not shown:
@@ -49,12 +73,12 @@ def hidden_cells(values: list[list[int]], threshold: int = THRESHOLD) -> list[li
     while changed:
         changed = False
         for r in range(rows):
-            at = _hide_one_more(values[r], hidden[r], cols - 1)
+            at = _hide_one_more(values[r], hidden[r], cols - 1, threshold)
             if at is not None:
                 hidden[r][at] = changed = True
         for c in range(cols):
             column = [values[r][c] for r in range(rows)]
-            at = _hide_one_more(column, [hidden[r][c] for r in range(rows)], rows - 1)
+            at = _hide_one_more(column, [hidden[r][c] for r in range(rows)], rows - 1, threshold)
             if at is not None:
                 hidden[at][c] = changed = True
     return hidden

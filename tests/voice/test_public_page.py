@@ -134,12 +134,27 @@ def test_a_young_person_answers_anonymously_and_is_thanked(client: TestClient, s
     assert set(rows[0]._mapping) == {"id", "record_id", "answer", "answered_on"}
 
 
-def test_five_answers_show_their_total(client: TestClient, settings: Settings) -> None:
+def test_a_total_is_shown_when_no_hidden_figure_can_be_worked_out_from_it(
+    client: TestClient, settings: Settings
+) -> None:
+    rid = publish(settings)
+    for value in ["yes"] * 10 + ["no"] * 6 + ["a_bit"]:
+        assert answer(client, rid, value).status_code == 303
+    text = " ".join(Html(client.get(PAGE).text).source.split())
+    # "a bit" and "no" make 7: 1 to 4 and 5 to 10 (no more than the 10 shown) could be 1 + 6 or 2 + 5.
+    assert "So far, 17 people have answered: yes 10, a bit fewer than 5, no not shown." in text
+
+
+def test_a_total_that_would_give_a_small_figure_away_is_hidden_too(client: TestClient, settings: Settings) -> None:
     rid = publish(settings)
     for value in ("yes", "yes", "yes", "yes", "yes", "no", "no", "no", "no", "no", "a_bit"):
         assert answer(client, rid, value).status_code == 303
     text = Html(client.get(PAGE).text).source
-    assert "So far, 11 people have answered: yes not shown, a bit fewer than 5, no 5." in " ".join(text.split())
+    # 5 yes, 1 a bit, 5 no. Showing "no 5" and 11 would give "a bit" away: the page says which figure is
+    # the small one, and the other hidden one is at least 5 and at most the 5 shown, so 11 - 5 - 5 = 1.
+    # Every figure hides, the total too (all three hidden still make 5 + 1 + 5 with the total shown).
+    assert "So far, 5 or more people have answered." in " ".join(text.split())
+    assert "a bit fewer than 5" not in text
 
 
 def test_no_answer_is_explained_and_nothing_stored(client: TestClient, settings: Settings) -> None:
