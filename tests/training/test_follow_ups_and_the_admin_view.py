@@ -191,6 +191,35 @@ def test_the_room_link_finds_the_delegate_by_email_or_adds_them(
     assert client.get("/t/s/not-a-code").status_code == 404
 
 
+def test_the_room_link_adds_nobody_past_the_sessions_places(
+    client: TestClient, staff_client: Callable[[str], TestClient], settings: Settings
+) -> None:
+    course = make_course(settings, datetime.now(UTC).date(), [person(1)])
+    # Delegate 1 is on the list and marked as attended: one place taken, two left.
+    database.query(settings.database_url, "UPDATE training_session SET capacity = 3")
+    admin = staff_client("training_admin")
+    poster = admin.get(f"/staff/training/sessions/{course.session_id}/room-link")
+    (url,) = [p.text for p in Html(poster.text).all("p") if "/t/s/" in p.text]
+    path = url[url.index("/t/s/") :]
+    admin.cookies.clear()
+
+    def join(number: int) -> int:
+        client.cookies.clear()
+        who = {"email": f"walk.in{number}@police.example", "name": f"Walk In {number}", "organisation": "Police"}
+        answer = client.post(path, data=with_csrf(client, {**who, "sector": "police"}), follow_redirects=False)
+        if answer.status_code == 422:
+            assert "All 3 places on this session are taken" in answer.text
+        return answer.status_code
+
+    assert [join(1), join(2), join(3)] == [303, 303, 422]
+    added = database.query(settings.database_url, "SELECT COUNT(*) FROM delegate WHERE email LIKE 'walk.in%'")
+    assert added[0][0] == 2
+    # Someone on the list still gets in when the places are taken: they booked one.
+    client.cookies.clear()
+    known = client.post(path, data=with_csrf(client, {"email": "delegate1@school.example"}), follow_redirects=False)
+    assert known.status_code == 303
+
+
 def test_names_and_emails_are_erased_when_retention_ends_and_the_pair_stays(
     client: TestClient, settings: Settings
 ) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from voice_service.core.audit import SYSTEM, Target, audit
@@ -56,6 +56,8 @@ class SessionForLink:
     date: date
     follow_up_days: int
     evaluation_survey: str
+    #: The session's places: the room link adds nobody past them.
+    capacity: int = 0
 
 
 async def room_link(engine: AsyncEngine, session_id: uuid.UUID, settings: Settings) -> RoomLink:
@@ -105,6 +107,7 @@ async def _session_for_code(
                 SESSIONS.c.date,
                 COURSES.c.follow_up_days,
                 COURSES.c.evaluation_survey,
+                SESSIONS.c.capacity,
             )
             .join(COURSES, COURSES.c.id == SESSIONS.c.course_id)
             .where(SESSIONS.c.link_code == code)
@@ -112,7 +115,7 @@ async def _session_for_code(
     ).first()
     if row is None or not timing.session_link_open(row.date, now, settings):
         return None
-    return SessionForLink(row.id, row.name, row.date, row.follow_up_days, row.evaluation_survey)
+    return SessionForLink(row.id, row.name, row.date, row.follow_up_days, row.evaluation_survey, row.capacity)
 
 
 def check_join_form(values: Mapping[str, Any], sectors: Sequence[str], *, known: bool) -> dict[str, Any]:
@@ -153,6 +156,7 @@ async def join_by_room_link(
         ).first()
         if found is None:
             checked = check_join_form(values, settings.training_sectors, known=False)
+            await _check_a_place_left(conn, session)
             delegate_id = await _add_delegate(conn, session.session_id, checked, now)
         else:
             delegate_id = found.id
@@ -167,6 +171,28 @@ async def join_by_room_link(
             return NOT_WORKING
         secret = await browser_secret(conn, invitation.id, now)
     return LinkOpened(session.evaluation_survey, secret, cookie_age(invitation.expires_at, now, settings))
+
+
+async def _check_a_place_left(conn: AsyncConnection, session: SessionForLink) -> None:
+    """Invalid when as many have attended as the session has places.
+
+    Why: whoever has the room code (a QR code on a slide, a link pasted in an online session's chat)
+    could otherwise add any number of addresses, and each would be sent emails for six months.
+    """
+    attended = (
+        await conn.execute(
+            select(func.count())
+            .select_from(DELEGATES)
+            .where(DELEGATES.c.session_id == session.session_id, DELEGATES.c.attended.is_(True))
+        )
+    ).scalar_one()
+    if attended >= session.capacity:
+        raise Invalid(
+            {
+                "email": f"All {session.capacity:,} places on this session are taken. Ask the trainer to add you"
+                " to the attendee list, then use this link again."
+            }
+        )
 
 
 async def _add_delegate(conn: AsyncConnection, session_id: uuid.UUID, checked: Mapping[str, Any], now: datetime) -> Any:
