@@ -19,7 +19,8 @@ def check(folder: Path) -> int:
         print(f"{len(exc.problems)} problem(s) found in {folder}", file=sys.stderr)
         return 1
     for survey in surveys.values():
-        print(f"ok  {survey.slug:<36} {survey.version}  {len(survey.questions)} questions  {survey.source}")
+        count = len(survey.questions)
+        print(f"ok  {survey.slug:<36} {survey.version}  {count} question{'' if count == 1 else 's'}  {survey.source}")
     return 0
 
 

@@ -146,6 +146,19 @@ def test_check_passes_on_the_shipped_surveys(shipped: dict[str, Survey]) -> None
         assert any(line.startswith(f"ok  {s.slug} ") and s.version in line for line in lines)
 
 
+def test_check_counts_one_question_in_the_singular(tmp_path: Path) -> None:
+    folder = tmp_path / "surveys"
+    folder.mkdir()
+    (folder / "one.yaml").write_text(
+        "slug: one\ntitle: One\naudience: young_people\npurpose: voice\nsections:\n"
+        "  - title: Only\n    questions:\n      - id: q\n        type: text\n        label: Anything?\n",
+        encoding="utf-8",
+    )
+    result = run_check("check", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert " 1 question  " in result.stdout
+
+
 def test_check_reports_file_line_path_message_for_a_broken_copy(tmp_path: Path) -> None:
     folder = tmp_path / "surveys"
     shutil.copytree(SURVEYS, folder)
