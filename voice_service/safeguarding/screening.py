@@ -33,6 +33,12 @@ LEARNED = "(learned model: no phrase matched)"
 WINDOWED_FROM = 20
 WINDOW = 12
 STRIDE = 6
+#: In an answer of at least LONG_WORDS words, phrases alert only if the model's chance reaches this
+#: (0 is off): a long answer says many words that a phrase can catch in passing ("phrase4").
+LONG_PHRASE_SUPPORT = 0.0
+LONG_WORDS = 25
+#: Categories whose phrases always alert, however long the answer: wanting to die always needs a person.
+ALWAYS_ALERT = frozenset({"suicidal_thoughts"})
 
 
 @dataclass(frozen=True)
@@ -159,6 +165,8 @@ class Screener:
         self.book = book
         #: The learned second opinion, consulted when no phrase matches; None screens by phrases alone.
         self.model = model
+        #: LONG_PHRASE_SUPPORT as this screener applies it (the evaluation tools set candidates here).
+        self.long_support = LONG_PHRASE_SUPPORT
         # Why: a slip in a text-speak word ("unailve", "wnana") is read as the spelling it misses.
         spelt = Typos([w for w in book.spellings if w not in english_words()], (), english_words())
         self.normaliser = Normaliser(book.spellings, spelt.only_reading)
@@ -228,7 +236,7 @@ class Screener:
             return Screening(False, [])
         tokens = self.normaliser.tokens(text)
         matches, negated = self._phrase_matches(tokens)
-        if matches and self._only_weak(matches, tokens):
+        if matches and (self._only_weak(matches, tokens) or self._unsupported_long(matches, tokens, text)):
             return Screening(False, [])
         # Why: where negation set a phrase aside ("he never hits me"), the model, which reads no
         # negation, is not asked to overrule it.
@@ -250,6 +258,15 @@ class Screener:
         if any(m.phrase not in self.book.categories[m.category].weak for m in matches):
             return False
         return _likeliest(self.model, self._model_words(tokens))[0] < self.model.veto
+
+    def _unsupported_long(self, matches: list[Match], tokens: list[Token], text: str) -> bool:
+        """Whether a long answer's phrases lack the model's support (LONG_PHRASE_SUPPORT; never suicidal)."""
+        # Why words split on spaces: the length the evaluation's tables count, so shorter answers never change.
+        if self.model is None or self.long_support <= 0.0 or len(text.split()) < LONG_WORDS:
+            return False
+        if any(m.category in ALWAYS_ALERT for m in matches):
+            return False
+        return _likeliest(self.model, self._model_words(tokens))[0] < self.long_support
 
     def _phrase_matches(self, tokens: list[Token]) -> tuple[list[Match], bool]:
         """Every phrase found, after negation and benign exceptions; and whether negation set any aside."""
