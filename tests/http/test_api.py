@@ -228,6 +228,26 @@ def test_the_idempotency_key_header_works_the_same(client: TestClient, settings:
     assert database.count(settings.database_url, "response") == 1
 
 
+def test_a_body_key_and_a_different_header_key_are_refused_naming_both(client: TestClient, settings: Settings) -> None:
+    # Found by an outsider: the body key won silently, so a retry sending only the header stored the answers twice.
+    url, answers = responses_url("make-your-mark"), {"vote": "transport"}
+    both = client.post(
+        url,
+        json={"answers": answers, "submission_key": "body-key-0001"},
+        headers={"Idempotency-Key": "header-key-0001"},
+    )
+    assert both.status_code == 422
+    assert set(both.json()["errors"]) == {"submission_key", "Idempotency-Key"}
+    assert database.count(settings.database_url, "response") == 0
+    # The same key in both is one key: stored once, and a retry with only the header replays it.
+    same = {"Idempotency-Key": "same-key-0001"}
+    first = client.post(url, json={"answers": answers, "submission_key": "same-key-0001"}, headers=same)
+    retry = client.post(url, json={"answers": answers}, headers=same)
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.json()["id"] == first.json()["id"]
+    assert database.count(settings.database_url, "response") == 1
+
+
 def test_without_a_key_each_post_is_a_new_response(client: TestClient, settings: Settings) -> None:
     ids = {client.post(responses_url("make-your-mark"), json={"answers": {"vote": "transport"}}).json()["id"]}
     ids.add(client.post(responses_url("make-your-mark"), json={"answers": {"vote": "transport"}}).json()["id"])

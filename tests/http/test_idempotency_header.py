@@ -131,7 +131,9 @@ def test_a_bad_header_is_refused_before_the_survey_is_looked_up(client: TestClie
     assert plain.status_code == 415
 
 
-def test_a_good_header_keys_the_submission_and_the_body_key_wins(settings: Settings, client: TestClient[Any]) -> None:
+def test_a_good_header_keys_the_submission_and_a_different_body_key_is_refused(
+    settings: Settings, client: TestClient[Any]
+) -> None:
     status, text = send(client, GOOD, ["header-key-0001"])
     assert status == 201, text
     again = client.post(
@@ -143,6 +145,7 @@ def test_a_good_header_keys_the_submission_and_the_body_key_wins(settings: Setti
     longest = send(client, GOOD, ["b" * 128])
     assert longest[0] == 201, longest
     body_key = '{"answers": {"vote": "environment"}, "submission_key": "body-key-0002"}'
-    assert send(client, body_key, ["header-key-0006"])[0] == 201
+    assert send(client, body_key, ["header-key-0006"])[0] == 422
+    assert send(client, body_key, ["body-key-0002"])[0] == 201
     stored = database.query(settings.database_url, "SELECT submission_key FROM response ORDER BY submission_key")
     assert [row[0] for row in stored] == ["b" * 128, "body-key-0002", "header-key-0001"]

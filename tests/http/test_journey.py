@@ -291,6 +291,23 @@ def test_two_clicks_at_the_same_moment_store_one_response(client: TestClient, se
     assert database.count(settings.database_url, "response") == 1
 
 
+def test_the_pages_keep_their_own_key_whatever_idempotency_key_header_comes(
+    client: TestClient, settings: Settings
+) -> None:
+    # The pages read only the form's key (bound to the draft): a header cannot make a second key for it.
+    walk = answer_pages(client, "make-your-mark", {1: {"vote": "environment"}})
+    key = submission_key(walk.check)
+    sent = client.post(
+        "/s/make-your-mark/submit",
+        data=with_csrf(client, {"submission_key": key}),
+        headers={"Idempotency-Key": "header-key-0001"},
+        follow_redirects=False,
+    )
+    assert sent.headers["location"] == "/s/make-your-mark/done"
+    stored = database.query(settings.database_url, "SELECT submission_key FROM response")
+    assert [row[0] for row in stored] == [key]
+
+
 def test_a_wrong_submission_key_stores_nothing(client: TestClient, settings: Settings) -> None:
     answer_pages(client, "make-your-mark", {1: {"vote": "environment"}})
     for key in ("", "not-the-key-of-this-draft", "<script>", "x" * 1000):

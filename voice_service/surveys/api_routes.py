@@ -87,7 +87,7 @@ class AnswerErrors(msgspec.Struct):
 
 #: The key of the app's state under which create_app leaves the Runtime (see runtime_of).
 RUNTIME_STATE = "voice_service.runtime"
-#: The header a client may send a submission key in (the body's `submission_key` wins over it).
+#: The header a client may send a submission key in (instead of the body's `submission_key`, or equal to it).
 IDEMPOTENCY_KEY = "Idempotency-Key"
 #: Where RequireJson leaves a well-formed key from that header for the handler (the request's ASGI state).
 _HEADER_KEY = "voice_service.idempotency_key"
@@ -119,6 +119,17 @@ def header_key(scope: Scope) -> str | None:
         raise ValidationException("Validation failed for the request headers")
     key: str | None = scope["state"].get(_HEADER_KEY)
     return key
+
+
+def key_clash(body_key: str | None, header_key: str | None) -> dict[str, str] | None:
+    """Why a request's two submission keys cannot both be kept, naming both fields; None when they agree.
+
+    Why refuse rather than pick one: a retry sending only the other key would store the answers twice.
+    """
+    if body_key is None or header_key is None or body_key == header_key:
+        return None
+    message = "differs from the other key sent: send the key once, in the body or the header, or the same in both"
+    return {"submission_key": message, IDEMPOTENCY_KEY: message}
 
 
 def _check_key_header(scope: Scope, values: list[bytes]) -> None:
@@ -322,7 +333,7 @@ class SurveyApiController(Controller):
             410: _doc("The survey is closed"),
             413: _doc("The body is over 1 MiB"),
             415: _doc("The body is not sent as application/json"),
-            422: _doc("Answers that do not fit the survey", AnswerErrors),
+            422: _doc("Answers that do not fit the survey, or a body key and header key that differ", AnswerErrors),
             429: _doc("Too many submissions from this address just now: wait for Retry-After seconds"),
         },
     )
@@ -339,6 +350,8 @@ class SurveyApiController(Controller):
         if needs_link(survey):
             detail = "This survey is answered only through the personal link emailed to each delegate"
             return Response({"status_code": 403, "detail": detail}, status_code=403)  # type: ignore[arg-type]
+        if (clash := key_clash(data.submission_key, idempotency_key)) is not None:
+            return Response(AnswerErrors(clash), status_code=422)  # type: ignore[arg-type]
         key = data.submission_key or idempotency_key
         if key is not None and (problem := check_submission_key(key)):
             return Response(AnswerErrors({"submission_key": problem}), status_code=422)  # type: ignore[arg-type]
