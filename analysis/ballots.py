@@ -44,6 +44,8 @@ class BallotResult:
     votes: int | None
     electorate: int | None
     turnout: Proportion | None
+    #: Why the electorate given cannot be used (smaller than the votes cast), or None.
+    electorate_error: str | None = None
 
     @property
     def turnout_interval(self) -> tuple[float, float] | tuple[None, None]:
@@ -57,6 +59,14 @@ def vote_counts(votes: pd.Series, options: Mapping[str, str]) -> pd.Series:
     """Votes per option, every option listed (unanswered and unknown answers left out)."""
     counted = votes.dropna().value_counts()
     return pd.Series({option: int(counted.get(option, 0)) for option in options}, dtype="int64")
+
+
+def electorate_error(votes_cast: int | None, electorate: int | None) -> str | None:
+    """Why an electorate cannot be used for turnout: fewer than the votes cast (shown ones only); None if fine."""
+    # Why only a shown total is compared: the message names it, and a hidden total must stay hidden.
+    if electorate is None or votes_cast is None or electorate >= votes_cast:
+        return None
+    return f"The electorate must be at least the {votes_cast:,} votes cast"
 
 
 def ballot_result(votes: pd.Series, options: Mapping[str, str], electorate: int | None = None) -> BallotResult:
@@ -78,9 +88,10 @@ def ballot_result(votes: pd.Series, options: Mapping[str, str], electorate: int 
     results.sort(key=lambda r: (r.votes == 0, r.rank is None, r.rank or 0, r.label))
     total_shown = None if pd.isna(shown.iloc[-1]) else int(shown.iloc[-1])
     turnout = None
-    if electorate is not None and electorate > 0 and total_shown is not None and total >= THRESHOLD:
-        turnout = Proportion(min(total, electorate), electorate)
-    return BallotResult(results, total_shown, electorate, turnout)
+    refused = electorate_error(total_shown, electorate)
+    if refused is None and electorate is not None and electorate > 0 and total_shown is not None:
+        turnout = Proportion(total, electorate) if total >= THRESHOLD else None
+    return BallotResult(results, total_shown, electorate, turnout, refused)
 
 
 def ballot_breakdown(

@@ -103,3 +103,12 @@ def test_breakdown_by_age_band_is_suppressed_both_ways() -> None:
         assert row.isna().sum() != 1
     for column in table.columns:
         assert table[column].isna().sum() != 1
+
+
+def test_an_electorate_smaller_than_the_votes_cast_gives_no_turnout_and_says_why() -> None:
+    result = ballot_result(votes(health=20, jobs=12, education=12, transport=6), OPTIONS, electorate=49)
+    assert result.turnout is None
+    assert result.electorate_error == "The electorate must be at least the 50 votes cast"
+    # A hidden total is never named, and gives no turnout anyway.
+    assert ballot_result(votes(health=3), OPTIONS, electorate=2).electorate_error is None
+    assert ballot_result(votes(health=20, jobs=12, education=12, transport=6), OPTIONS, 50).electorate_error is None

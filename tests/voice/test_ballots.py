@@ -106,3 +106,24 @@ def test_no_votes_yet(staff_client: StaffClient) -> None:
     page = staff_client("voice_reviewer").get(PAGE)
     assert page.status_code == 200
     assert "Votes cast: 0." in " ".join(page.text.split())
+
+
+def test_an_electorate_smaller_than_the_votes_cast_is_refused(
+    client: TestClient, settings: Settings, staff_users: dict[str, Person], staff_client: StaffClient
+) -> None:
+    # Found by an outsider: an electorate of 10 beside 19 votes showed a turnout of 100% without a word.
+    for option, age in VOTES:
+        vote(client, option, age)
+    headers = bearer(api_token(settings, staff_users["voice_reviewer"]))
+    refused = client.get(f"/api/ballots/{BALLOT}", params={"electorate": 10}, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json() == {"errors": {"electorate": "The electorate must be at least the 19 votes cast"}}
+    exact = client.get(f"/api/ballots/{BALLOT}", params={"electorate": 19}, headers=headers).json()
+    assert exact["turnout"] == 1.0
+    staff = staff_client("voice_reviewer")
+    shown = staff.get(PAGE, params={"electorate": "10"})
+    assert shown.status_code == 422
+    html = Html(shown.text)
+    assert html.title.startswith("Error: ")
+    assert dict(html.error_summary) == {"#electorate": "The electorate must be at least the 19 votes cast"}
+    assert "Turnout:" not in shown.text

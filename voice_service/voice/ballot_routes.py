@@ -9,13 +9,13 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from analysis.lazy import LazyModule
 from voice_service.accounts.identity import Identity, client_address
 from voice_service.surveys.runtime import Runtime
 from voice_service.voice import ballots, workflow
-from voice_service.voice.api_routes import BEARER, REFUSALS, mover
+from voice_service.voice.api_routes import BEARER, INVALID, REFUSALS, FieldErrors, mover
 from voice_service.voice.ballots import UnknownBallot
 from voice_service.voice.staff_routes import HOME, page
 from voice_service.voice.workflow import NotPermitted
@@ -98,7 +98,9 @@ class BallotPagesController(Controller):
     ) -> Template:
         """One ballot's result, with turnout when an electorate is given, and its breakdowns."""
         report = await _report(runtime, slug, electorate)
-        return page("ballot", staff, report=report, electorate=electorate)
+        refused = report.result.electorate_error
+        errors = {"electorate": refused} if refused else {}
+        return page("ballot", staff, 422 if refused else 200, report=report, electorate=electorate, errors=errors)
 
     @post("/{slug:str}/draft", name="voice-draft-from-ballot", status_code=303)
     async def draft(
@@ -130,13 +132,15 @@ class BallotApiController(Controller):
     tags = ["You Said / We Did"]
     security = BEARER
 
-    @get("/{slug:str}", summary="A ballot's result", responses=REFUSALS)
+    @get("/{slug:str}", summary="A ballot's result", responses=REFUSALS | INVALID)
     async def ballot(
         self, runtime: NamedDependency[Runtime], slug: FromPath[str], electorate: Electorate = None
     ) -> BallotOut:
         """Votes and rank per option, turnout and breakdowns by age band and area; figures under 5 are null."""
         report = await _report(runtime, slug, electorate)
         result = report.result
+        if result.electorate_error:
+            return Response(FieldErrors({"electorate": result.electorate_error}), status_code=422)  # type: ignore[return-value]
         low, high = result.turnout_interval
         return BallotOut(
             slug=report.slug,
