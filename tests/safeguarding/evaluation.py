@@ -3,7 +3,7 @@
 Run `.venv/bin/python -m tests.safeguarding.evaluation --write-docs` to refresh the tables in
 docs/safeguarding.md; `--misses dev` lists the development half's misses and false alarms for tuning;
 `--set NAME` scores another set of `REGISTRY` (`--set extra` the second, `--set unseen` the third, and
-`--set fourth` to `--set seventeenth` the rest, each held out as a whole); `--phrases-only` scores the
+`--set fourth` to `--set eighteenth` the rest, each held out as a whole); `--phrases-only` scores the
 phrase file without the learned model; `--thresholds` shows how the learned model's threshold and veto
 were chosen (cross-validation on its examples).
 """
@@ -81,6 +81,7 @@ REGISTRY = (
     EvalSet("fifteenth", "evaluation-fifteenth.yaml"),
     EvalSet("sixteenth", "evaluation-sixteenth.yaml"),
     EvalSet("seventeenth", "evaluation-seventeenth.yaml"),
+    EvalSet("eighteenth", "evaluation-eighteenth.yaml"),
 )
 BY_NAME = {s.name: s for s in REGISTRY}
 SETS = {s.name: s.path for s in REGISTRY}
@@ -91,7 +92,7 @@ SET, EXTRA, UNSEEN, FOURTH = SETS["main"], SETS["extra"], SETS["unseen"], SETS["
 FIFTH, SIXTH, SEVENTH, EIGHTH = SETS["fifth"], SETS["sixth"], SETS["seventh"], SETS["eighth"]
 NINTH, TENTH, ELEVENTH, TWELFTH = SETS["ninth"], SETS["tenth"], SETS["eleventh"], SETS["twelfth"]
 THIRTEENTH, FOURTEENTH, FIFTEENTH = SETS["thirteenth"], SETS["fourteenth"], SETS["fifteenth"]
-SIXTEENTH, SEVENTEENTH = SETS["sixteenth"], SETS["seventeenth"]
+SIXTEENTH, SEVENTEENTH, EIGHTEENTH = SETS["sixteenth"], SETS["seventeenth"], SETS["eighteenth"]
 BEGIN, END = BY_NAME["main"].markers
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"

@@ -10,6 +10,7 @@ from tests.safeguarding.evaluation import (
     BEGIN,
     BY_NAME,
     DOCS,
+    EIGHTEENTH,
     EIGHTH,
     ELEVENTH,
     END,
@@ -164,7 +165,7 @@ def test_the_eighth_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
 
 #: Every evaluation set in the order it was written: a blind set is compared with all before it.
 WRITTEN_ORDER = [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH]
-WRITTEN_ORDER += [THIRTEENTH, FOURTEENTH, FIFTEENTH, SIXTEENTH, SEVENTEENTH]
+WRITTEN_ORDER += [THIRTEENTH, FOURTEENTH, FIFTEENTH, SIXTEENTH, SEVENTEENTH, EIGHTEENTH]
 
 #: The blind sets from the ninth on: (file, at least this many phrasings, at most this many equal to an
 #: earlier set's, at least this many disclosures and look-alikes per category).
@@ -179,6 +180,9 @@ BLIND_SETS = [
     pytest.param(SIXTEENTH, 380, 1, 15, 17, id="sixteenth"),
     # Domestic abuse keeps 14 disclosures: two of its 16 equalled training phrasings and were taken out.
     pytest.param(SEVENTEENTH, 366, 2, 14, 15, id="seventeenth"),
+    # Suicidal thoughts keeps 15 disclosures and not_safe 18 look-alikes after the phrasings equal to training
+    # phrasings were taken out; thirteen kept short ones ("idk", "this survey is killing me"...) equal earlier sets'.
+    pytest.param(EIGHTEENTH, 442, 13, 15, 18, id="eighteenth"),
 ]
 
 
@@ -230,6 +234,9 @@ BLIND_SCORES = [
     # Scored once at 07fd7ff: 175/176, 69/209; less the nineteen phrasings equal to training phrasings taken
     # out after (8/8 caught, 0/11 false alarms), 167/168 and 69/198; "long3" confirmed on it: 167/168, 62/198.
     pytest.param(SEVENTEENTH, 168, 198, 167, 62, id="seventeenth"),
+    # Scored once at aff2386: 197/198, 95/268; less the twenty-four phrasings equal to training phrasings taken
+    # out after (6/6 caught, 2/18 false alarms), 191/192 and 93/250.
+    pytest.param(EIGHTEENTH, 192, 250, 191, 93, id="eighteenth"),
 ]
 
 

@@ -37,7 +37,9 @@ def test_the_eleventh_set_may_not_be_trained_on() -> None:
         training_items([], ["eleventh (all)"], [])
 
 
-@pytest.mark.parametrize("later", ["twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth"])
+@pytest.mark.parametrize(
+    "later", ["twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth"]
+)
 def test_a_later_blind_set_is_never_trained_on(later: str) -> None:
     # Written blind and scored once (docs/safeguarding.md): a later set, in neither training file.
     assert later in LATER
