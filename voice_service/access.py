@@ -92,6 +92,7 @@ ROUTES: dict[str, Policy] = {
     "/staff/training/sessions/{session_id}/import/confirm": TRAINING,
     "/staff/training/sessions/{session_id}/delegates/new": TRAINING,
     "/staff/training/delegates/{delegate_id}/edit": TRAINING,
+    "/staff/training/delegates/{delegate_id}/erase": TRAINING,
     "/staff/training/sessions/{session_id}/remind": TRAINING,
     "/staff/training/courses/{course_id}/remind": TRAINING,
     "/staff/training/sessions/{session_id}/room-link": TRAINING,
@@ -104,6 +105,7 @@ ROUTES: dict[str, Policy] = {
     "/api/courses/{course_id}/sessions": TRAINING,
     "/api/sessions/{session_id}/delegates": TRAINING,
     "/api/sessions/{session_id}/invitations": TRAINING,
+    "/api/delegates/{delegate_id}/erase": TRAINING,
     # --- impact: the training report, dashboard, annual report and exports (voice_service/impact) -
     # Training administrators and admins: figures only, no names; response-level exports are audited.
     "/staff/reports/training": REPORTS,

@@ -21,7 +21,7 @@ from litestar.params import FromPath, JSONBody, RawBody
 
 from voice_service.accounts.identity import Identity, client_address
 from voice_service.surveys.runtime import Runtime
-from voice_service.training import courses, invitations, sessions
+from voice_service.training import courses, erasure, invitations, sessions
 from voice_service.training.courses import CourseInfo, NotFound
 from voice_service.training.delegates import ImportRefused, ListChanged
 from voice_service.training.import_flow import UnsupportedBody, import_body
@@ -105,7 +105,7 @@ class SessionOut(msgspec.Struct):
 
 
 class DelegateOut(msgspec.Struct):
-    """A delegate; name, email and organisation are null once retention has erased them."""
+    """A delegate; name, email and organisation are null once erased (by retention or on request)."""
 
     id: uuid.UUID
     name: str | None
@@ -127,6 +127,15 @@ class InvitationOut(msgspec.Struct):
     expires_at: datetime | None
     reminders_sent: int
     answered_at: datetime | None
+
+
+class Erased(msgspec.Struct):
+    """A delegate's details erased: already_erased when an earlier call had done it (nothing changed)."""
+
+    delegate_id: uuid.UUID
+    session_id: uuid.UUID
+    already_erased: bool
+    invitations_withdrawn: int
 
 
 class Imported(msgspec.Struct):
@@ -347,3 +356,25 @@ class TrainingApiController(Controller):
         except NotFound as exc:
             raise NotFoundException(str(exc)) from exc
         return [InvitationOut(**i.__dict__) for i in found]
+
+    @post(
+        "/delegates/{delegate_id:uuid}/erase",
+        summary="Erase a delegate's name, email and organisation now (right to erasure)",
+        status_code=200,
+        responses={**REFUSALS, 404: _doc(Problem, "No such delegate")},
+    )
+    async def erase_delegate(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[Runtime],
+        staff: NamedDependency[Identity],
+        delegate_id: FromPath[uuid.UUID],
+    ) -> Erased:
+        """As retention does, for one delegate now: links stop, unsent emails are withdrawn; audited; repeatable."""
+        try:
+            done = await erasure.erase_delegate(
+                runtime.engine, delegate_id, actor=staff.actor, address=client_address(request)
+            )
+        except NotFound as exc:
+            raise NotFoundException(str(exc)) from exc
+        return Erased(done.delegate_id, done.session_id, done.already, done.withdrawn)

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from voice_service.accounts.identity import Identity, client_address
 from voice_service.surveys.runtime import Runtime
-from voice_service.training import delegates, progress, sessions
+from voice_service.training import delegates, erasure, progress, sessions
 from voice_service.training.courses import NotFound
 from voice_service.training.csv_import import MAX_FILE_BYTES
 from voice_service.training.import_flow import PreviewAgain, confirm_upload, preview_upload
@@ -236,6 +236,41 @@ class DelegatePagesController(Controller):
             context = {"values": values, "delegate_id": delegate_id, "session_id": session_id}
             return _delegate_page(staff, runtime, 400, errors=exc.errors, **context)
         return Redirect(f"{HOME}/sessions/{session_id}?done=delegate-changed", status_code=303)
+
+    @get("/delegates/{delegate_id:uuid}/erase", name="training-delegate-erase-check")
+    async def erase_check(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[Runtime],
+        staff: NamedDependency[Identity],
+        delegate_id: FromPath[uuid.UUID],
+    ) -> Template:
+        """What erasing this delegate's details will erase and what stays (the view is audited)."""
+        try:
+            found = await erasure.erasure_check(
+                runtime.engine, delegate_id, actor=staff.actor, address=client_address(request)
+            )
+        except NotFound as exc:
+            raise not_found(exc) from exc
+        return page("erase", staff, delegate=found.delegate, erased=found.erased)
+
+    @post("/delegates/{delegate_id:uuid}/erase", name="training-delegate-erase", status_code=303)
+    async def erase(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: NamedDependency[Runtime],
+        staff: NamedDependency[Identity],
+        delegate_id: FromPath[uuid.UUID],
+    ) -> Redirect:
+        """Erase the delegate's details now; erasing again changes nothing and says so."""
+        try:
+            done = await erasure.erase_delegate(
+                runtime.engine, delegate_id, actor=staff.actor, address=client_address(request)
+            )
+        except NotFound as exc:
+            raise not_found(exc) from exc
+        outcome = "already-erased" if done.already else "erased"
+        return Redirect(f"{HOME}/sessions/{done.session_id}?done={outcome}", status_code=303)
 
 
 def _import_banner(done: str, imported: int, unchanged: int) -> str | None:

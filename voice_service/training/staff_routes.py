@@ -27,6 +27,8 @@ BANNERS = {
     "delegate": "The delegate was added.",
     "delegate-changed": "The delegate was changed.",
     "resent": "The email will be sent again within a minute.",
+    "erased": "The delegate's details were erased. No more emails will go to them and their links no longer work.",
+    "already-erased": "The delegate's details had already been erased. Nothing was changed.",
 }
 
 
