@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from forms.yamlsource import LineDict, LineList
+from forms.yamlsource import LineDict, LineList, null_word_problem
 
 IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -125,7 +125,7 @@ class Fields:
         value = self.raw.get(key)
         if value is None:
             if required:
-                self.error(key, f"'{key}' is required")
+                self.error(key, null_word_problem(self.raw, key) or f"'{key}' is required")
             return default
         if not isinstance(value, str) or not value.strip():
             self.error(key, "must be non-empty text")

@@ -13,10 +13,13 @@ class LineDict(dict[str, Any]):
 
     line: int | None = None
     key_lines: dict[str, int]
+    #: The word (`null`, `Null`, `NULL`, `~`) of each value YAML read as no value, for a message naming it.
+    null_words: dict[str, str]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.key_lines = {}
+        self.null_words = {}
 
 
 class LineList(list[Any]):
@@ -56,6 +59,8 @@ def _construct_mapping(loader: _StringsLoader, node: yaml.MappingNode) -> LineDi
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
+        if result[key] is None and isinstance(value_node, yaml.ScalarNode) and value_node.value:
+            result.null_words[key] = value_node.value
     return result
 
 
@@ -88,6 +93,14 @@ _StringsLoader.yaml_implicit_resolvers = {}
 _StringsLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _StringsLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _StringsLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG, _construct_plain)
+
+
+def null_word_problem(raw: Any, key: str) -> str | None:
+    """The fix for a value written as a YAML null word (`label: Null`), or None if it was not one."""
+    word = raw.null_words.get(key) if isinstance(raw, LineDict) else None
+    if word is None:
+        return None
+    return f"{word} is read as no value: write it in quotes ('{word}') if it is the text"
 
 
 class YamlSyntaxError(ValueError):

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from forms.conditions import Condition
 from forms.problems import IDENTIFIER, Fields, ParseContext, join, line_of
+from forms.yamlsource import null_word_problem
 
 #: Every question type by its `type:` code; filled in as plugin classes are defined.
 QUESTION_TYPES: dict[str, type[Question]] = {}
@@ -138,7 +139,8 @@ def parse_options(ctx: ParseContext, raw: Any, path: str, parent: Any, key: Any)
             ctx.error(join(path, value), f"duplicate option value '{value}'", line)
             ok = False
         if not isinstance(label, str) or not label.strip():
-            ctx.error(join(path, str(value)), "every option needs a label", line)
+            problem = null_word_problem(raw, value) if label is None and isinstance(value, str) else None
+            ctx.error(join(path, str(value)), problem or "every option needs a label", line)
             ok = False
         seen.add(str(value))
     if ok and exclusive and len(exclusive) == len(pairs):

@@ -281,6 +281,29 @@ def test_a_null_option_key_is_reported_with_its_key_path_and_line(key: str) -> N
     assert problem.line == line_of(text, f"{key}: Nothing")
 
 
+@pytest.mark.parametrize("word", ["Null", "null", "NULL", "~"])
+def test_an_option_label_written_as_a_null_word_says_to_quote_it(word: str) -> None:
+    # Found by an outsider: `no_answer: Null` gave "every option needs a label", though the docs say plain values
+    # are text; a YAML null word is the one exception, so the message names it and the fix.
+    as_map = VALID.replace(
+        "      - {id: a, type: text, label: A}\n",
+        "      - id: a\n        type: single\n        label: A\n        options:\n"
+        f"          ok: OK\n          none: {word}\n",
+    )
+    path, message, line = only_problem(as_map)
+    assert (path, line) == ("sections[0].questions[0].options.none", line_of(as_map, f"none: {word}"))
+    assert message == f"{word} is read as no value: write it in quotes ('{word}') if it is the text"
+    as_list = VALID.replace(
+        "{id: a, type: text, label: A}",
+        f"{{id: a, type: single, label: A, options: [{{value: ok, label: OK}}, {{value: none, label: {word}}}]}}",
+    )
+    assert only_problem(as_list)[1] == message
+    quoted = as_map.replace(f"none: {word}", f"none: '{word}'")
+    assert parse_survey(read_yaml(quoted)).questions[0].options.label("none") == word
+    # Left empty, the label is missing as before.
+    assert only_problem(as_map.replace(f"none: {word}", "none:"))[1] == "every option needs a label"
+
+
 def test_a_slug_must_match_its_file_name(tmp_path: Path) -> None:
     path = write(tmp_path, "feeling-safe.yaml", VALID)
     with pytest.raises(DefinitionError) as caught:
