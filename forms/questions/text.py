@@ -48,6 +48,12 @@ INVISIBLE = "".join(
 BIDI_CONTROLS = dict.fromkeys((*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
 
+def without_bidi_controls(text: str) -> str:
+    """The text without bidi embeddings, overrides and isolates (see BIDI_CONTROLS); marks kept."""
+    # Why the tests first: all of these are format characters, so ASCII or printable text holds none.
+    return text if text.isascii() or text.isprintable() else text.translate(BIDI_CONTROLS)
+
+
 @dataclass(frozen=True)
 class TextQuestion(Question):
     """A short typed answer."""
@@ -92,7 +98,7 @@ class TextQuestion(Question):
         text: str = value.strip()
         if not text.isascii():
             if not text.isprintable():
-                text = text.translate(BIDI_CONTROLS).strip()
+                text = without_bidi_controls(text).strip()
             if not text.strip(INVISIBLE):
                 # Why: an answer of only zero-width or format characters was stored as answered.
                 return None

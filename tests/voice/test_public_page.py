@@ -84,6 +84,14 @@ def test_typed_markup_shows_as_text(client: TestClient, settings: Settings) -> N
     assert "&lt;i&gt;hi&lt;/i&gt;" in body
 
 
+def test_a_bidi_override_typed_by_staff_does_not_reach_the_public_page(client: TestClient, settings: Settings) -> None:
+    publish(settings, said="Buses are \u202escary\u202c at night", easy_read="\u2067More buses\u2069")
+    body = client.get(PAGE).text
+    assert "Buses are scary at night" in body
+    assert "More buses" in body
+    assert not any(chr(c) in body for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
 def test_filters_work_with_a_plain_get_form(client: TestClient, settings: Settings) -> None:
     publish(settings, source="Group A", theme="Transport")
     publish(settings, source="Group B", theme="Housing")

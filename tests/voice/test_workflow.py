@@ -91,6 +91,24 @@ def test_fields_are_cleaned_and_kept_as_plain_text() -> None:
     assert cleaned["evidence_survey"] is None
 
 
+def test_bidi_overrides_typed_by_staff_are_dropped_and_marks_kept() -> None:
+    # Found by an outsider: U+202E in a record's text reversed how the public page showed it ("llik" for "kill").
+    typed = {
+        "source": "\u202eCare group\u202c",
+        "said": "\u2066Buses\u2069 late\r\n\u202aat night",
+        "easy_read": "\u200fOK",
+    }
+    cleaned = workflow.clean_fields({**RECORD, **typed})
+    assert (cleaned["source"], cleaned["said"], cleaned["easy_read"]) == (
+        "Care group",
+        "Buses late\nat night",
+        "\u200fOK",
+    )
+    with pytest.raises(Invalid) as refused:
+        workflow.clean_fields({**RECORD, "theme": "\u202e\u2067"})
+    assert refused.value.errors == {"theme": "Enter theme"}
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

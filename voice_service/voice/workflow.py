@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from forms.questions.text import without_bidi_controls
+
 DRAFT, SUBMITTED, RETURNED, APPROVED, PUBLISHED, CLOSED = (
     "draft",
     "submitted",
@@ -130,7 +132,8 @@ def one_line(
     if not isinstance(value, str):
         errors[field] = f"{label} must be text"
         return ""
-    cleaned = value.strip()
+    # Why bidi controls go: an override typed by staff reverses how the public page shows the text.
+    cleaned = without_bidi_controls(value).strip()
     if required and not cleaned:
         errors[field] = f"Enter {label[0].lower() + label[1:]}"
     elif len(cleaned) > limit:
@@ -147,7 +150,7 @@ def long_text(value: Any, label: str, errors: Errors, field: str, *, required: b
     if not isinstance(value, str):
         errors[field] = f"{label} must be text"
         return ""
-    cleaned = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    cleaned = without_bidi_controls(value).replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not cleaned:
         errors[field] = f"Enter {label[0].lower() + label[1:]}"
     elif len(cleaned) > LONG_TEXT:
