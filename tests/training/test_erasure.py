@@ -95,12 +95,14 @@ def test_a_training_admin_erases_a_delegate_from_the_session_page_and_no_email_g
     run_due(settings, FOUR_PM)
     link = link_in(sent_to(settings, "delegate1@school.example")[0])
     client = staff_client("training_admin")
-    session_page = client.get(f"/staff/training/sessions/{course.session_id}")
-    erase_links = [
-        a.attrs["href"] for a in Html(session_page.text).all("a") if a.attrs.get("href", "").endswith("/erase")
-    ]
+    # From the attendee list: the delegate's Change link, then "Erase this person's details" on their page.
     delegate_id = delegate_id_of(settings, "delegate1@school.example")
-    assert f"/staff/training/delegates/{delegate_id}/erase" in erase_links
+    session_page = Html(client.get(f"/staff/training/sessions/{course.session_id}").text)
+    edit = f"/staff/training/delegates/{delegate_id}/edit"
+    assert edit in [a.attrs.get("href") for a in session_page.all("a")]
+    change = client.get(edit).text
+    erase_links = [a.attrs["href"] for a in Html(change).all("a") if a.attrs.get("href", "").endswith("/erase")]
+    assert erase_links == [f"/staff/training/delegates/{delegate_id}/erase"]
 
     confirm = client.get(f"/staff/training/delegates/{delegate_id}/erase")
     assert confirm.status_code == 200
@@ -122,6 +124,12 @@ def test_a_training_admin_erases_a_delegate_from_the_session_page_and_no_email_g
     assert ("training.delegate.erase", "tom.training@example.org", "delegate", delegate_id) in audit_rows(
         settings.database_url
     )
+    # Their links are deleted and the follow-up not yet due is withdrawn; the sent evaluation stays in the figures.
+    mine = "(SELECT id FROM invitation WHERE delegate_id IN (SELECT id FROM delegate WHERE erased_at IS NOT NULL))"
+    links = database.query(settings.database_url, f"SELECT COUNT(*) FROM invitation_link WHERE invitation_id IN {mine}")
+    assert links[0][0] == 0
+    kept = database.query(settings.database_url, f"SELECT kind, state FROM invitation WHERE id IN {mine}")
+    assert [tuple(r) for r in kept] == [("evaluation", "sent")]
     # Erasing again is harmless and says so.
     again = client.post(form.attrs["action"], data=with_csrf(client), follow_redirects=False)
     assert "had already been erased" in client.get(again.headers["location"]).text
