@@ -222,21 +222,24 @@ def test_the_twelfth_set_scores_no_worse_than_its_one_blind_score() -> None:
 BLIND_SCORES = [
     # Scored once at f12465f: 171/177 caught, 46/209 false alarms.
     pytest.param(THIRTEENTH, 177, 209, 171, 46, id="thirteenth"),
-    # Scored once at 217ebdb: 165/167, 109/206; after the "misread" round 165/167, 107/206; "long3" 165/167, 93/206.
-    pytest.param(FOURTEENTH, 167, 206, 165, 93, id="fourteenth"),
+    # Scored once at 217ebdb: 165/167, 109/206; after the "misread" round 165/167, 107/206; "long3" 165/167, 93/206;
+    # "phrase4" (a long answer's phrase needs the model's support) 165/167, 82/206.
+    pytest.param(FOURTEENTH, 167, 206, 165, 82, id="fourteenth"),
     # Scored once at 52a79ee: 161/166, 94/198; less the seven phrasings equal to training phrasings taken
     # out after (3/3 caught, 0/4 false alarms), 158/163 and 94/194; after the "misread" round 159/163, 91/194;
-    # after the "long3" round's window floor 159/163, 80/194.
-    pytest.param(FIFTEENTH, 163, 194, 159, 80, id="fifteenth"),
+    # after the "long3" round's window floor 159/163, 80/194; after "phrase4" 159/163, 75/194.
+    pytest.param(FIFTEENTH, 163, 194, 159, 75, id="fifteenth"),
     # Scored once at e9cda17: 172/176, 84/206; less the two phrasings equal to training phrasings taken out
-    # after (1/1 caught, 0/1 false alarms), 171/175 and 84/205; after the "long3" round's window floor 171/175, 71/205.
-    pytest.param(SIXTEENTH, 175, 205, 171, 71, id="sixteenth"),
+    # after (1/1 caught, 0/1 false alarms), 171/175 and 84/205; after the "long3" round's window floor 171/175, 71/205;
+    # after "phrase4" 171/175, 62/205.
+    pytest.param(SIXTEENTH, 175, 205, 171, 62, id="sixteenth"),
     # Scored once at 07fd7ff: 175/176, 69/209; less the nineteen phrasings equal to training phrasings taken
-    # out after (8/8 caught, 0/11 false alarms), 167/168 and 69/198; "long3" confirmed on it: 167/168, 62/198.
-    pytest.param(SEVENTEENTH, 168, 198, 167, 62, id="seventeenth"),
+    # out after (8/8 caught, 0/11 false alarms), 167/168 and 69/198; "long3" confirmed on it: 167/168, 62/198;
+    # after "phrase4" 167/168, 54/198.
+    pytest.param(SEVENTEENTH, 168, 198, 167, 54, id="seventeenth"),
     # Scored once at aff2386: 197/198, 95/268; less the twenty-four phrasings equal to training phrasings taken
-    # out after (6/6 caught, 2/18 false alarms), 191/192 and 93/250.
-    pytest.param(EIGHTEENTH, 192, 250, 191, 93, id="eighteenth"),
+    # out after (6/6 caught, 2/18 false alarms), 191/192 and 93/250; "phrase4" confirmed on it: 191/192, 85/250.
+    pytest.param(EIGHTEENTH, 192, 250, 191, 85, id="eighteenth"),
 ]
 
 

@@ -72,8 +72,9 @@ def test_a_long_answers_phrase_with_support_alerts_with_its_phrases(phrases_only
     assert all(m.phrase != LEARNED for m in out.matches)
 
 
-def test_off_by_default_and_at_zero_changes_nothing(phrases_only: Screener) -> None:
-    assert screening.LONG_PHRASE_SUPPORT == 0.0
+def test_shipped_at_the_models_threshold_and_at_zero_changes_nothing(phrases_only: Screener) -> None:
+    assert screening.LONG_PHRASE_SUPPORT == 0.3
+    assert phrases_only.long_support == 0.3
     assert screened(phrases_only, LONG_HIT, 0.0, 0.0).flagged
 
 

@@ -34,8 +34,9 @@ WINDOWED_FROM = 20
 WINDOW = 12
 STRIDE = 6
 #: In an answer of at least LONG_WORDS words, phrases alert only if the model's chance reaches this
-#: (0 is off): a long answer says many words that a phrase can catch in passing ("phrase4").
-LONG_PHRASE_SUPPORT = 0.0
+#: (0 is off): a long answer says many words a phrase can catch in passing; 0.3, the model's own
+#: threshold, was picked on development and confirmed on the eighteenth set (docs, "phrase4").
+LONG_PHRASE_SUPPORT = 0.3
 LONG_WORDS = 25
 #: Categories whose phrases always alert, however long the answer: wanting to die always needs a person.
 ALWAYS_ALERT = frozenset({"suicidal_thoughts"})
