@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -116,7 +116,17 @@ class DatabaseNotReady(RuntimeError):
 
 def build_job_runner(settings: Settings, engine: AsyncEngine) -> JobRunner:
     """The due-work runner with every domain's handlers (the app and `jobs run-due` share it)."""
-    return JobRunner(engine, JOB_HANDLERS, settings=settings, recurring=RECURRING_JOBS)
+    handler_timeout = timedelta(seconds=settings.jobs_timeout_seconds)
+    # Why at least three times the timeout: a claim is taken over only once its holder must be dead.
+    claim_timeout = max(timedelta(minutes=15), 3 * handler_timeout)
+    return JobRunner(
+        engine,
+        JOB_HANDLERS,
+        settings=settings,
+        recurring=RECURRING_JOBS,
+        handler_timeout=handler_timeout,
+        claim_timeout=claim_timeout,
+    )
 
 
 def create_app(settings: Settings, catalog: SurveyCatalog | None = None) -> Litestar:

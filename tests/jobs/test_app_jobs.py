@@ -128,6 +128,8 @@ def test_job_settings_come_from_the_environment() -> None:
     assert configured.runs_jobs_in_process is False
     assert configured.jobs_interval_seconds == 15
     assert Settings.from_env({"JOBS_IN_PROCESS": "yes", "DATABASE_URL": "postgresql://h/db"}).runs_jobs_in_process
+    assert Settings.from_env({}).jobs_timeout_seconds == 300
+    assert Settings.from_env({"JOBS_TIMEOUT_SECONDS": "20"}).jobs_timeout_seconds == 20
 
 
 async def test_the_purge_handler_uses_the_runs_now(settings: Settings) -> None:

@@ -7,11 +7,12 @@ import dataclasses
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from aiosmtpd.controller import Controller
 from litestar.testing import TestClient
 
-from tests.mail.test_mail import Inbox, smtp_server
+from tests.mail.test_mail import Inbox, free_port, smtp_server
 from tests.support import database
 from tests.support.csrf import with_csrf
 from tests.support.delegates import (
@@ -225,3 +226,42 @@ def test_invitations_reach_a_real_smtp_server(settings: Settings, smtp_server: t
     assert all(m["From"] == "training@york.example" for m in messages)
     assert all(PERSONAL_LINK.search(text_of(m)) for m in messages)
     assert inbox(through_smtp) == []  # nothing went to the outbox folder
+
+
+class Stalling:
+    """An aiosmtpd handler that answers the message only after the job's time limit has passed."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.stalled = 0
+
+    async def handle_DATA(self, _server: Any, _session: Any, _envelope: Any) -> str:
+        self.stalled += 1
+        await asyncio.sleep(self.seconds)
+        return "250 OK"
+
+
+def test_a_send_stopped_by_the_job_time_limit_is_listed_as_uncertain_and_never_resent(
+    settings: Settings, staff_client: Callable[[str], TestClient]
+) -> None:
+    # Found by an outsider: past the job's time limit the invitation stayed "sent", with no email and no failure.
+    handler = Stalling(3.0)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        stalled = dataclasses.replace(
+            settings, smtp_host="127.0.0.1", smtp_port=int(controller.port), jobs_timeout_seconds=0.5
+        )
+        course = make_course(stalled, DAY, [person(1)])
+        run_due(stalled, FOUR_PM)
+        for minutes in (1, 10, 60, 24 * 60):
+            run_due(stalled, FOUR_PM + timedelta(minutes=minutes))
+    finally:
+        controller.stop()
+    assert handler.stalled == 1, "a send that may have gone is never tried again by itself"
+    rows = database.query(settings.database_url, "SELECT state, failure FROM invitation WHERE kind = 'evaluation'")
+    assert [tuple(r) for r in rows] == [("failed", "SendUncertain")]
+    page = staff_client("training_admin").get(f"/staff/training/sessions/{course.session_id}").text
+    assert "Emails that could not be sent" in page
+    assert "delegate1@school.example" in page
+    assert "No answer from the mail server in time: the email may have arrived. Ask before sending again." in page

@@ -108,6 +108,8 @@ class Settings:
     screening_process: bool = False
     #: Seconds a batch may take in that child before it is screened in-process instead (SCREENING_TIMEOUT_SECONDS).
     screening_timeout_seconds: float = 2.0
+    #: Seconds one due job may run before it is stopped and retried later (JOBS_TIMEOUT_SECONDS).
+    jobs_timeout_seconds: float = 300.0
     #: Where the fitted screener is kept between starts, signed with `secret_key` (SCREENER_CACHE_DIR;
     #: var/cache when served); None fits it at every start (tests, unless they ask).
     screener_cache_dir: Path | None = None
@@ -168,6 +170,9 @@ class Settings:
             screening_process=_optional_flag(env.get("SCREENING_PROCESS", "")) is not False,
             screening_timeout_seconds=_positive_seconds(
                 "SCREENING_TIMEOUT_SECONDS", env.get("SCREENING_TIMEOUT_SECONDS", "").strip() or "2"
+            ),
+            jobs_timeout_seconds=_positive_seconds(
+                "JOBS_TIMEOUT_SECONDS", env.get("JOBS_TIMEOUT_SECONDS", "").strip() or "300"
             ),
             screener_cache_dir=_optional_dir(env.get("SCREENER_CACHE_DIR", str(PROJECT_ROOT / "var" / "cache"))),
             debug=env.get("DEBUG", "").lower() in ("1", "true", "yes"),

@@ -15,6 +15,7 @@ from voice_service.core.audit import Actor, Target, audit
 from voice_service.core.jobs import schedule_job
 from voice_service.training.courses import NotFound
 from voice_service.training.scheduling import INVITE, MANUAL, SEND, send_key
+from voice_service.training.sending import SEND_UNCERTAIN
 from voice_service.training.tables import COURSES, DELEGATES, INVITATIONS, SESSIONS
 
 
@@ -49,6 +50,13 @@ class FailedEmail:
     name: str | None
     email: str | None
     failure: str | None
+
+    @property
+    def problem(self) -> str:
+        """The failure in words for the administrator (an uncertain send says to ask before resending)."""
+        if self.failure == SEND_UNCERTAIN:
+            return "No answer from the mail server in time: the email may have arrived. Ask before sending again."
+        return self.failure or "Unknown"
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,14 @@
 Why record before sending: the job runner gives each job to one runner at a time, and the
 conditional update here lets only one send through even if a stale job were run twice. A crash
 between the record and the send loses that one email (the reminders still go); sending first
-could instead send it twice, which the delegate would see.
+could instead send it twice, which the delegate would see. A send stopped by the job's time
+limit may or may not have reached the server: the first email is then marked failed as
+SEND_UNCERTAIN, listed for the administrator, and never sent again by itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +30,9 @@ from voice_service.training.emails import InvitationDetails, invitation_email, m
 from voice_service.training.links import mark_answered, new_secret, survey_of
 from voice_service.training.scheduling import INVITE, MANUAL
 from voice_service.training.tables import COURSES, DELEGATES, INVITATION_LINKS, INVITATIONS, SESSIONS
+
+#: The failure noted when a send was stopped by the job's time limit: the email may have gone.
+SEND_UNCERTAIN = "SendUncertain"
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,10 @@ async def send_invitation(ctx: JobContext, payload: dict[str, Any]) -> None:
     email = invitation_email(details)
     try:
         await ctx.mailer.send(row.email, email.subject, email.text, email.html)
+    except asyncio.CancelledError:
+        # The job's time limit (or a shutdown) stopped the send midway: the server may have taken it.
+        await _uncertain(engine, invitation_id, step)
+        raise
     except Exception as exc:
         await _undo(engine, invitation_id, step, row, token_hash, type(exc).__name__, ctx.final_attempt)
         raise
@@ -190,4 +200,17 @@ async def _undo(
         values = {"reminders_sent": row.reminders_sent, "last_reminded_at": row.last_reminded_at, "failure": failure}
     async with engine.begin() as conn:
         await conn.execute(delete(INVITATION_LINKS).where(INVITATION_LINKS.c.token_hash == token_hash))
+        await conn.execute(update(INVITATIONS).where(INVITATIONS.c.id == invitation_id).values(**values))
+
+
+async def _uncertain(engine: AsyncEngine, invitation_id: uuid.UUID, step: Step) -> None:
+    """A send stopped midway: a first email is listed as failed (its link kept), a reminder stays counted.
+
+    Why never sent again by itself: the message may have reached the delegate, and a second copy is
+    what the record-first rule avoids; the administrator sees it and may send it again.
+    """
+    values: dict[str, Any] = {"failure": SEND_UNCERTAIN}
+    if step.first:
+        values["state"] = "failed"
+    async with engine.begin() as conn:
         await conn.execute(update(INVITATIONS).where(INVITATIONS.c.id == invitation_id).values(**values))
