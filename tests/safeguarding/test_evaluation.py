@@ -19,6 +19,7 @@ from tests.safeguarding.evaluation import (
     FIFTH,
     FOURTEENTH,
     FOURTH,
+    NINETEENTH,
     NINTH,
     REGISTRY,
     SET,
@@ -29,6 +30,7 @@ from tests.safeguarding.evaluation import (
     TENTH,
     THIRTEENTH,
     TWELFTH,
+    TWENTIETH,
     UNSEEN,
     evaluate,
     held_out_table,
@@ -165,7 +167,7 @@ def test_the_eighth_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
 
 #: Every evaluation set in the order it was written: a blind set is compared with all before it.
 WRITTEN_ORDER = [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH]
-WRITTEN_ORDER += [THIRTEENTH, FOURTEENTH, FIFTEENTH, SIXTEENTH, SEVENTEENTH, EIGHTEENTH]
+WRITTEN_ORDER += [THIRTEENTH, FOURTEENTH, FIFTEENTH, SIXTEENTH, SEVENTEENTH, EIGHTEENTH, NINETEENTH, TWENTIETH]
 
 #: The blind sets from the ninth on: (file, at least this many phrasings, at most this many equal to an
 #: earlier set's, at least this many disclosures and look-alikes per category).
@@ -183,6 +185,11 @@ BLIND_SETS = [
     # Suicidal thoughts keeps 15 disclosures and not_safe 18 look-alikes after the phrasings equal to training
     # phrasings were taken out; thirteen kept short ones ("idk", "this survey is killing me"...) equal earlier sets'.
     pytest.param(EIGHTEENTH, 442, 13, 15, 18, id="eighteenth"),
+    # Phrasings equal to any the model trains on (the examples, the first to eighteenth sets) were taken out
+    # before the one score. The twentieth, written beside the nineteenth (neither author read the other), shares
+    # four short phrasings with it.
+    pytest.param(NINETEENTH, 439, 0, 16, 20, id="nineteenth"),
+    pytest.param(TWENTIETH, 425, 4, 15, 19, id="twentieth"),
 ]
 
 
@@ -219,6 +226,7 @@ def test_the_twelfth_set_scores_no_worse_than_its_one_blind_score() -> None:
 
 #: Each later blind set's one score, as bounds: (its file, disclosures, look-alikes, at least caught, at most
 #: false alarms). One more miss or one more false alarm fails. docs/safeguarding.md has each set's section.
+#: Since "data2" the model trains on the eleventh to eighteenth: their bounds are regression guards only.
 BLIND_SCORES = [
     # Scored once at f12465f: 171/177 caught, 46/209 false alarms.
     pytest.param(THIRTEENTH, 177, 209, 171, 46, id="thirteenth"),
@@ -240,6 +248,12 @@ BLIND_SCORES = [
     # Scored once at aff2386: 197/198, 95/268; less the twenty-four phrasings equal to training phrasings taken
     # out after (6/6 caught, 2/18 false alarms), 191/192 and 93/250; "phrase4" confirmed on it: 191/192, 85/250.
     pytest.param(EIGHTEENTH, 192, 250, 191, 85, id="eighteenth"),
+    # Scored once at cb2cc66 by the declared "data2" model (trained on the first to eighteenth sets, veto 0.1),
+    # after the sixteen phrasings equal to its training phrasings were taken out: 186/187, 46/252 (as shipped
+    # before, 185/187 and 62/252).
+    pytest.param(NINETEENTH, 187, 252, 186, 46, id="nineteenth"),
+    # Likewise, less thirty such phrasings: 180/184, 47/241 (as shipped before, 179/184 and 66/241).
+    pytest.param(TWENTIETH, 184, 241, 180, 47, id="twentieth"),
 ]
 
 

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from tests.safeguarding.evaluation import (
     ELEVENTH,
+    NINETEENTH,
     SETS,
     TENTH,
     UNSEEN,
@@ -21,7 +22,7 @@ from tests.safeguarding.evaluation import (
     load_items,
     phrases_only,
 )
-from tests.safeguarding.loso_training import LATER, TRAINABLE
+from tests.safeguarding.loso_training import LATER, TRAINABLE, TRAINED_LATER
 from voice_service.cli import main
 from voice_service.safeguarding.examples import (
     EXAMPLES_FILE,
@@ -56,7 +57,7 @@ EVERYDAY = [
 
 
 def later_phrasings_in(*files: Path) -> list[str]:
-    """The phrasings of sets written after the ten (the eleventh on) that any of `files` trains on."""
+    """The phrasings of sets not trained on (the nineteenth on) that any of `files` trains on."""
     categories = default_screener().categories
     trained = {same_text(e.text) for f in files for e in load_examples(f, categories)}
     return sorted(i.text for name in LATER for i in load_items(SETS[name]) if same_text(i.text) in trained)
@@ -70,14 +71,18 @@ def test_the_ten_earlier_sets_are_trained_on_and_no_later_phrasing_is_in_either_
     assert {same_text(i.text) for i in load_items(TENTH)} - {same_text(i.text) for i in load_items(ELEVENTH)} <= (
         trained
     )
-    # The eleventh, and any set written after it, tests the model: never a phrasing of theirs in training.
-    assert "eleventh" in LATER
-    assert set(LATER) == set(SETS) - set(ten)
+    # Since "data2" the eleventh to eighteenth are trained on too; the nineteenth, and any set written after
+    # it, tests the model: never a phrasing of theirs in training.
+    later = ("eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth")
+    assert later == TRAINED_LATER
+    assert {same_text(i.text) for name in later for i in load_items(SETS[name])} <= trained
+    assert "nineteenth" in LATER
+    assert set(LATER) == set(SETS) - set(ten) - set(later)
     assert later_phrasings_in(EXAMPLES_FILE, SETS_FILE) == []
 
 
 def test_a_later_sets_phrasing_in_a_training_file_is_found(tmp_path: Path) -> None:
-    phrasing = load_items(ELEVENTH)[0].text
+    phrasing = load_items(NINETEENTH)[0].text
     copy = tmp_path / "sets.yaml"
     text = SETS_FILE.read_text(encoding="utf-8").replace("    - ", f"    - {json.dumps(phrasing)}\n    - ", 1)
     copy.write_text(text, encoding="utf-8")
@@ -196,7 +201,8 @@ def test_at_most_one_everyday_answer_in_ten_raises_an_alert() -> None:
 
 def test_recall_is_at_least_94_percent_on_every_set_and_never_below_the_phrases() -> None:
     # Since the "ship" round the first to tenth parts are trained on (in-sample: 99.2% recall or more,
-    # at most 22.5% false alarms); only the eleventh is out of set here (95.8%, 161/168; 32.5%, 65/200).
+    # at most 22.5% false alarms); the eleventh was out of set here (95.8%, 161/168; 32.5%, 65/200) until
+    # "data2" trained on it too.
     # The floors below were measured when they were all held out, and stay below today's figures.
     for name, items in held_out_parts().items():
         alone = evaluate(items, phrases_only())["all"]

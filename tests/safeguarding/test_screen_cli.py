@@ -12,7 +12,7 @@ from voice_service.cli import main
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE
 
 #: A made-up word no phrase or example holds, so only a draft phrase can make it alert.
-MADE_UP = "the zorblefrump came round again"
+MADE_UP = "we saw a zorblefrump at the zoo today"
 
 
 def screen(*args: str, lines: str) -> tuple[int, list[str]]:

@@ -1,20 +1,19 @@
-"""Weak phrases: a veto lets the learned model overrule an answer only they matched; none is shipped."""
+"""Weak phrases: a veto lets the learned model overrule an answer only they matched (0.1 since "data2")."""
 
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
-from tests.safeguarding.evaluation import phrases_only
+from tests.safeguarding.evaluation import NINETEENTH, TWENTIETH, evaluate, load_items, phrases_only
 from tests.safeguarding.loso import Setting, forward, grid, leave_one_set_out
 from voice_service.safeguarding.learned import THRESHOLD, VETO, C
 from voice_service.safeguarding.screening import Screener, default_screener
 
 #: The veto shipped until the ten-part leave-one-set-out round (docs/safeguarding.md).
 OLD_VETO = 0.05
-#: A veto of that grid (tests/safeguarding/loso.py VETOES) that overrules every look-alike below.
-GRID_VETO = 0.1
 
 
 def _only_weak(text: str) -> bool:
@@ -48,19 +47,14 @@ LOOK_ALIKES = [
 
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)
-def test_a_look_alike_only_weak_phrases_match_alerts_with_no_veto(text: str) -> None:
-    # Why: recall first; leaving one set out picked no veto (docs/safeguarding.md), so a weak phrase alerts.
-    assert VETO == 0.0
+def test_the_shipped_veto_overrules_a_look_alike_only_weak_phrases_match(text: str) -> None:
+    # Why 0.1: declared on the eight later sets left out in turn and confirmed once on the nineteenth and
+    # twentieth ("data2", docs/safeguarding.md). With no veto (shipped before) each of these alerted.
+    assert VETO == 0.1
     assert _only_weak(text)
-    assert default_screener().screen(text).flagged
-
-
-@pytest.mark.parametrize("text", LOOK_ALIKES)
-def test_a_veto_still_lets_the_model_overrule_a_look_alike_only_weak_phrases_match(text: str) -> None:
-    # The grid leaving one set out chooses from (tests/safeguarding/loso.py) still tries vetoes. Its
-    # 0.1, not the old 0.05: trained on the ten sets ("ship"), the model gives the self-harm lesson 0.052.
-    assert _chance(text) < GRID_VETO
-    assert not _with_veto(GRID_VETO).screen(text).flagged
+    assert _chance(text) < VETO
+    assert not default_screener().screen(text).flagged
+    assert _with_veto(0.0).screen(text).flagged
 
 
 @pytest.mark.parametrize(
@@ -101,20 +95,25 @@ def test_wanting_to_die_alerts_even_as_a_joke() -> None:
     assert default_screener().screen("this lesson is so boring i want to die lol").flagged
 
 
-def test_the_shipped_threshold_and_veto_are_what_leaving_one_set_out_picks_on_every_part() -> None:
-    # Why: the rule (fewest missed disclosures, then fewest false alarms) decides, not a set's score;
-    # over all eleven held-out parts at the shipped C it picks 0.3 and no veto (docs/safeguarding.md).
-    # `grid` fits the model on the examples file alone, the basis on which the setting was chosen: the
-    # shipped model also trains on the ten earlier sets ("ship" round), which would make this pick
-    # in-sample; for that model `tests.safeguarding.loso_training`'s nested pick chose 0.3 and no veto
-    # in 9 of 10 folds.
+def test_the_examples_alone_picked_no_veto_the_model_trained_on_eighteen_sets_needs_one() -> None:
+    # Why: the rule (fewest missed disclosures, then fewest false alarms) decides, not a set's score. `grid`
+    # fits the model on the examples file alone, the basis on which 0.3 and no veto were chosen: there a
+    # veto of 0.05 sets aside a ninth-set disclosure. The shipped model trains on eighteen sets, and for
+    # it the later sets left out in turn (`loso_training --later`) lost none at 0.1 ("data2").
     results = grid((C,))
     missed = {s: sum(d - c for c, d, _, _ in r.values()) for s, r in results.items()}
     alarms = {s: sum(a for _, _, a, _ in r.values()) for s, r in results.items()}
     picked = min(results, key=lambda s: (missed[s], alarms[s]))
-    assert picked == Setting(C, THRESHOLD, VETO)
-    # The veto dropped sets aside a disclosure (the ninth set's) that no veto catches.
+    assert picked == Setting(C, THRESHOLD, 0.0)
     assert missed[Setting(C, THRESHOLD, OLD_VETO)] > missed[picked]
+
+
+@pytest.mark.parametrize("path", [NINETEENTH, TWENTIETH], ids=["nineteenth", "twentieth"])
+def test_on_a_set_nobody_trained_on_the_veto_loses_no_disclosure_and_spares_look_alikes(path: Path) -> None:
+    items = load_items(path)
+    vetoed, unvetoed = evaluate(items)["all"], evaluate(items, _with_veto(0.0))["all"]
+    assert vetoed.caught == unvetoed.caught
+    assert vetoed.false_alarms < unvetoed.false_alarms
 
 
 def test_leaving_one_set_out_picks_on_the_other_sets_fewest_misses_first() -> None:
