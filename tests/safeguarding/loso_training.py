@@ -195,18 +195,24 @@ def later_fold(
     return (sum(d), len(d), sum(b), len(b))
 
 
-def later_table(sets: Sequence[str], veto: float = VETO) -> list[str]:
-    """Each later set left out in turn: the model trained on the ten only (as shipped), then on the others too.
+def later_table(
+    sets: Sequence[str], veto: float = VETO, first: Sequence[str] = (), second: Sequence[str] | None = None
+) -> list[str]:
+    """Each of `sets` left out in turn, scored by two models that never train on the set left out.
 
-    `veto`: the second model's veto (weak phrases alone are overruled below that chance).
+    The first trains on the examples, the ten sets and the later sets `first` (none: the model of before
+    "data2"), with the shipped veto; the second on those and the later sets `second` (default: `sets`),
+    with `veto`.
     """
+    second = list(sets) if second is None else list(second)
     screener = load_screener(DEFAULT_FILE, None)
     examples = [Item(e.text, e.category, e.disclosure) for e in load_examples(EXAMPLES_FILE, screener.categories)]
-    lines = ["| left out | the ten sets (as shipped) | the ten and the other later sets |", "| --- | --- | --- |"]
+    lines = ["| left out | first model | second model |", "| --- | --- | --- |"]
     totals = [[0, 0, 0, 0], [0, 0, 0, 0]]
     for left_out in sets:
         row = []
-        for k, others in enumerate(((), [n for n in sets if n != left_out])):
+        for k, extra in enumerate((first, second)):
+            others = [n for n in extra if n != left_out]
             counts_ = later_fold(screener, examples, left_out, others, VETO if k == 0 else veto)
             totals[k] = [x + y for x, y in zip(totals[k], counts_, strict=True)]
             row.append(f"{counts_[0]}/{counts_[1]}, {counts_[2]}/{counts_[3]}")
@@ -224,10 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--also", type=Path, action="append", default=[], help="another examples file to train on")
     parser.add_argument("--write-package-data", action="store_true", help=f"write {SETS_FILE.name} and stop")
     parser.add_argument("--later", nargs="+", metavar="SET", help="leave each of these later sets out in turn")
-    parser.add_argument("--veto", type=float, default=VETO, help="with --later: the veto of the model trained on more")
+    parser.add_argument("--veto", type=float, default=VETO, help="with --later: the second model's veto")
+    parser.add_argument("--first", nargs="*", default=[], metavar="SET", help="with --later: the first's later sets")
+    parser.add_argument("--second", nargs="*", metavar="SET", help="with --later: the second's (default: --later's)")
     args = parser.parse_args(argv)
     if args.later:
-        print("\n".join(later_table(args.later, args.veto)))
+        print("\n".join(later_table(args.later, args.veto, args.first, args.second)))
         return 0
     if args.write_package_data:
         SETS_FILE.write_text(package_data(), encoding="utf-8")
