@@ -85,6 +85,16 @@ REGISTRY = (
     # Since "data2" the model trains on the eleventh to eighteenth too; the nineteenth on test it.
     EvalSet("nineteenth", "evaluation-nineteenth.yaml"),
     EvalSet("twentieth", "evaluation-twentieth.yaml"),
+    # Written blind at the same time by author21 to author28 and each scored once ("data3"): the twenty-first to
+    # twenty-sixth were written to be trained on, the twenty-seventh and twenty-eighth to test.
+    EvalSet("twentyfirst", "evaluation-twentyfirst.yaml"),
+    EvalSet("twentysecond", "evaluation-twentysecond.yaml"),
+    EvalSet("twentythird", "evaluation-twentythird.yaml"),
+    EvalSet("twentyfourth", "evaluation-twentyfourth.yaml"),
+    EvalSet("twentyfifth", "evaluation-twentyfifth.yaml"),
+    EvalSet("twentysixth", "evaluation-twentysixth.yaml"),
+    EvalSet("twentyseventh", "evaluation-twentyseventh.yaml"),
+    EvalSet("twentyeighth", "evaluation-twentyeighth.yaml"),
 )
 BY_NAME = {s.name: s for s in REGISTRY}
 SETS = {s.name: s.path for s in REGISTRY}
