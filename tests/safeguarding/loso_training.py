@@ -27,6 +27,7 @@ from voice_service.safeguarding.examples import EXAMPLES_FILE, SETS_FILE, load_e
 from voice_service.safeguarding.learned import (
     DISCLOSURE,
     NOT_A_DISCLOSURE,
+    STRONG_FLOOR,
     THRESHOLD,
     VETO,
     C,
@@ -51,14 +52,15 @@ TRAINABLE = {
     "tenth (all)": "tenth",
 }
 
-#: Later blind sets the service trains on too since "data2" (docs/safeguarding.md): the eleventh to eighteenth.
-#: Not parts `table` leaves out; `--later` leaves each out in turn.
+#: Later blind sets the service trains on too: the eleventh to eighteenth since "data2", the twenty-first to
+#: twenty-sixth since "data3" (docs/safeguarding.md). Not parts `table` leaves out; `--later` leaves each out.
 TRAINED_LATER = (
     *("eleventh", "twelfth", "thirteenth", "fourteenth"),
     *("fifteenth", "sixteenth", "seventeenth", "eighteenth"),
+    *("twentyfirst", "twentysecond", "twentythird", "twentyfourth", "twentyfifth", "twentysixth"),
 )
 
-#: The sets written after those: never trained on, here or by the service (the nineteenth on).
+#: The other later sets: never trained on, here or by the service (the nineteenth, twentieth, twenty-seventh...).
 LATER = tuple(name for name in SETS if name not in TRAINABLE.values() and name not in TRAINED_LATER)
 GENERATE = ".venv/bin/python -m tests.safeguarding.loso_training --write-package-data"
 
@@ -79,7 +81,7 @@ def training_items(examples: Sequence[Item], added: Sequence[str], left_out: Seq
 
 
 def package_data() -> str:
-    """The service's sets file: each phrasing of the eighteen sets once, in their order, none equal to a later set's."""
+    """The service's sets file: each phrasing of the trained sets once, in their order, none equal to a test set's."""
     banned = [i for name in LATER for i in load_items(SETS[name])]
     items = training_items([], list(TRAINABLE), banned)
     seen = {same_text(i.text) for i in [*items, *banned]}
@@ -93,10 +95,11 @@ def package_data() -> str:
         section = sections["disclosures" if item.disclosure else "ordinary"]
         section.setdefault(item.category, []).append(item.text.strip())
     lines = [
-        "# The phrasings of the eighteen earlier evaluation sets (tests/safeguarding/evaluation*.yaml, first to",
-        "# eighteenth), which the learned model trains on beside screening-examples.yaml. Generated: do not edit;",
-        f"# run `{GENERATE}`.",
-        "# Never holds a phrasing of a later set (the nineteenth on): those test the model (docs/safeguarding.md).",
+        "# The phrasings of the evaluation sets the learned model trains on beside screening-examples.yaml (the first",
+        "# to eighteenth and twenty-first to twenty-sixth of tests/safeguarding/evaluation*.yaml). Generated: do not",
+        f"# edit; run `{GENERATE}`.",
+        "# Never holds a phrasing of a set that tests the model (the nineteenth, twentieth, twenty-seventh and",
+        "# twenty-eighth, and any set written later; docs/safeguarding.md).",
     ]
     for name, by_category in sections.items():
         lines.append(f"{name}:")
@@ -166,7 +169,12 @@ def later_items(name: str) -> list[Item]:
 
 
 def later_fold(
-    screener: Screener, examples: Sequence[Item], left_out: str, others: Sequence[str], veto: float = VETO
+    screener: Screener,
+    examples: Sequence[Item],
+    left_out: str,
+    others: Sequence[str],
+    veto: float = VETO,
+    floor: float = STRONG_FLOOR,
 ) -> Counts:
     """Caught / disclosures / false alarms / ordinary on the later set `left_out`, training also on `others`.
 
@@ -187,7 +195,7 @@ def later_fold(
                 seen.add(key)
                 trained.append(item)
     model = train(trained, screener.words, in_child=False)  # type: ignore[arg-type]
-    model.veto = veto
+    model.veto, model.strong_floor = veto, floor
     fitted = Screener(screener.book, model)
     flagged = [fitted.screen(i.text).flagged for i in items]
     d = [f for f, i in zip(flagged, items, strict=True) if i.disclosure]
@@ -196,13 +204,17 @@ def later_fold(
 
 
 def later_table(
-    sets: Sequence[str], veto: float = VETO, first: Sequence[str] = (), second: Sequence[str] | None = None
+    sets: Sequence[str],
+    veto: float = VETO,
+    first: Sequence[str] = (),
+    second: Sequence[str] | None = None,
+    floor: float = STRONG_FLOOR,
 ) -> list[str]:
     """Each of `sets` left out in turn, scored by two models that never train on the set left out.
 
     The first trains on the examples, the ten sets and the later sets `first` (none: the model of before
-    "data2"), with the shipped veto; the second on those and the later sets `second` (default: `sets`),
-    with `veto`.
+    "data2"), with the shipped veto and no strong-phrase floor (as before "data3"); the second on those and
+    the later sets `second` (default: `sets`), with `veto` and `floor`.
     """
     second = list(sets) if second is None else list(second)
     screener = load_screener(DEFAULT_FILE, None)
@@ -213,7 +225,8 @@ def later_table(
         row = []
         for k, extra in enumerate((first, second)):
             others = [n for n in extra if n != left_out]
-            counts_ = later_fold(screener, examples, left_out, others, VETO if k == 0 else veto)
+            setting = (VETO, 0.0) if k == 0 else (veto, floor)
+            counts_ = later_fold(screener, examples, left_out, others, *setting)
             totals[k] = [x + y for x, y in zip(totals[k], counts_, strict=True)]
             row.append(f"{counts_[0]}/{counts_[1]}, {counts_[2]}/{counts_[3]}")
         lines.append(f"| {left_out} | {row[0]} | {row[1]} |")
@@ -231,11 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-package-data", action="store_true", help=f"write {SETS_FILE.name} and stop")
     parser.add_argument("--later", nargs="+", metavar="SET", help="leave each of these later sets out in turn")
     parser.add_argument("--veto", type=float, default=VETO, help="with --later: the second model's veto")
+    parser.add_argument("--floor", type=float, default=STRONG_FLOOR, help="with --later: the second's strong floor")
     parser.add_argument("--first", nargs="*", default=[], metavar="SET", help="with --later: the first's later sets")
     parser.add_argument("--second", nargs="*", metavar="SET", help="with --later: the second's (default: --later's)")
     args = parser.parse_args(argv)
     if args.later:
-        print("\n".join(later_table(args.later, args.veto, args.first, args.second)))
+        print("\n".join(later_table(args.later, args.veto, args.first, args.second, args.floor)))
         return 0
     if args.write_package_data:
         SETS_FILE.write_text(package_data(), encoding="utf-8")

@@ -9,6 +9,7 @@ import pytest
 from tests.safeguarding.evaluation import (
     BEGIN,
     BY_NAME,
+    DATA3,
     DOCS,
     EIGHTEENTH,
     EIGHTH,
@@ -31,6 +32,8 @@ from tests.safeguarding.evaluation import (
     THIRTEENTH,
     TWELFTH,
     TWENTIETH,
+    TWENTYEIGHTH,
+    TWENTYSEVENTH,
     UNSEEN,
     evaluate,
     held_out_table,
@@ -168,6 +171,7 @@ def test_the_eighth_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
 #: Every evaluation set in the order it was written: a blind set is compared with all before it.
 WRITTEN_ORDER = [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH]
 WRITTEN_ORDER += [THIRTEENTH, FOURTEENTH, FIFTEENTH, SIXTEENTH, SEVENTEENTH, EIGHTEENTH, NINETEENTH, TWENTIETH]
+WRITTEN_ORDER += list(DATA3)
 
 #: The blind sets from the ninth on: (file, at least this many phrasings, at most this many equal to an
 #: earlier set's, at least this many disclosures and look-alikes per category).
@@ -188,8 +192,19 @@ BLIND_SETS = [
     # Phrasings equal to any the model trains on (the examples, the first to eighteenth sets) were taken out
     # before the one score. The twentieth, written beside the nineteenth (neither author read the other), shares
     # four short phrasings with it.
-    pytest.param(NINETEENTH, 439, 0, 16, 20, id="nineteenth"),
-    pytest.param(TWENTIETH, 425, 4, 15, 19, id="twentieth"),
+    # Since "data3" also less the phrasings equal to the twenty-first to twenty-sixth sets' (8 and 5).
+    pytest.param(NINETEENTH, 431, 0, 15, 19, id="nineteenth"),
+    pytest.param(TWENTIETH, 420, 3, 14, 19, id="twentieth"),
+    # Written together by author21 to author28; less the phrasings equal to any the shipped model trained on
+    # when each was scored (and, for the twenty-seventh and twenty-eighth, to the twenty-first to twenty-sixth).
+    pytest.param(DATA3[0], 442, 0, 16, 20, id="twentyfirst"),
+    pytest.param(DATA3[1], 440, 0, 16, 20, id="twentysecond"),
+    pytest.param(DATA3[2], 444, 0, 15, 21, id="twentythird"),
+    pytest.param(DATA3[3], 436, 4, 15, 20, id="twentyfourth"),
+    pytest.param(DATA3[4], 427, 5, 14, 18, id="twentyfifth"),
+    pytest.param(DATA3[5], 449, 0, 16, 21, id="twentysixth"),
+    pytest.param(TWENTYSEVENTH, 424, 3, 15, 18, id="twentyseventh"),
+    pytest.param(TWENTYEIGHTH, 443, 0, 16, 21, id="twentyeighth"),
 ]
 
 
@@ -251,9 +266,25 @@ BLIND_SCORES = [
     # Scored once at cb2cc66 by the declared "data2" model (trained on the first to eighteenth sets, veto 0.1),
     # after the sixteen phrasings equal to its training phrasings were taken out: 186/187, 46/252 (as shipped
     # before, 185/187 and 62/252).
-    pytest.param(NINETEENTH, 187, 252, 186, 46, id="nineteenth"),
-    # Likewise, less thirty such phrasings: 180/184, 47/241 (as shipped before, 179/184 and 66/241).
-    pytest.param(TWENTIETH, 184, 241, 180, 47, id="twentieth"),
+    # Scored once more at 199c9d3 by the declared "data3" model (also trained on the twenty-first to twenty-sixth,
+    # strong floor 0.03), less the eight phrasings equal to those sets': 183/183, 31/248 ("data2": 182/183, 46/248).
+    pytest.param(NINETEENTH, 183, 248, 183, 31, id="nineteenth"),
+    # Likewise, less thirty such phrasings: 180/184, 47/241 (as shipped before, 179/184 and 66/241); "data3", less
+    # five more: 178/182, 32/238 ("data2" on those: 178/182, 47/238).
+    pytest.param(TWENTIETH, 182, 238, 178, 32, id="twentieth"),
+    # First scores at cd2c400 by the "data2" model, less the phrasings equal to its training; trained on since
+    # "data3", so these bounds are regression guards only.
+    pytest.param(DATA3[0], 192, 250, 185, 41, id="twentyfirst"),
+    pytest.param(DATA3[1], 190, 250, 187, 56, id="twentysecond"),
+    pytest.param(DATA3[2], 191, 253, 188, 62, id="twentythird"),
+    pytest.param(DATA3[3], 188, 248, 186, 37, id="twentyfourth"),
+    pytest.param(DATA3[4], 181, 246, 179, 40, id="twentyfifth"),
+    pytest.param(DATA3[5], 193, 256, 190, 47, id="twentysixth"),
+    # First scores at cd2c400 (187/187, 42/248; 191/191, 53/254), then, less the phrasings equal to the
+    # twenty-first to twenty-sixth sets' (11 and 2), scored once by the declared "data3" model at 199c9d3:
+    # 184/184, 34/240 ("data2" on those: 183/184, 41/240) and 190/190, 39/253 ("data2": 190/190, 53/253).
+    pytest.param(TWENTYSEVENTH, 184, 240, 184, 34, id="twentyseventh"),
+    pytest.param(TWENTYEIGHTH, 190, 253, 190, 39, id="twentyeighth"),
 ]
 
 

@@ -11,8 +11,10 @@ from tests.safeguarding.test_start_up_check import BROKEN
 from voice_service.cli import main
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE
 
-#: A made-up word no phrase or example holds, so only a draft phrase can make it alert.
-MADE_UP = "we saw a zorblefrump at the zoo today"
+#: A made-up word no phrase or example holds, so only a draft phrase can make it alert. Why this line: the model
+#: gives it about 0.23, under the threshold (0.3) and over the strong-phrase floor (0.03) that would overrule a
+#: phrase in an answer the model finds nothing like a disclosure ("data3").
+MADE_UP = "the zorblefrump is green and eats lettuce"
 
 
 def screen(*args: str, lines: str) -> tuple[int, list[str]]:

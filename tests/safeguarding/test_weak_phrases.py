@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.safeguarding.evaluation import NINETEENTH, TWENTIETH, evaluate, load_items, phrases_only
+from tests.safeguarding.evaluation import (
+    NINETEENTH,
+    TWENTIETH,
+    TWENTYEIGHTH,
+    TWENTYSEVENTH,
+    evaluate,
+    load_items,
+    phrases_only,
+)
 from tests.safeguarding.loso import Setting, forward, grid, leave_one_set_out
 from voice_service.safeguarding.learned import THRESHOLD, VETO, C
 from voice_service.safeguarding.screening import Screener, default_screener
@@ -75,15 +83,6 @@ def test_a_disclosure_only_weak_phrases_match_still_alerts(text: str) -> None:
     assert result.matches == phrases_only().screen(text).matches
 
 
-def test_a_strong_phrase_alerts_however_unlikely_the_model_finds_the_answer() -> None:
-    text = "i cut my leg falling off my scooter"
-    assert phrases_only().screen(text).flagged
-    assert not _only_weak(text)
-    assert _chance(text) < OLD_VETO
-    assert _with_veto(OLD_VETO).screen(text).flagged
-    assert default_screener().screen(text).flagged
-
-
 def test_a_short_answer_is_never_overruled() -> None:
     # Word statistics need words to judge by: under four words the phrases decide alone.
     assert _only_weak("i feel unsafe")
@@ -108,7 +107,9 @@ def test_the_examples_alone_picked_no_veto_the_model_trained_on_eighteen_sets_ne
     assert missed[Setting(C, THRESHOLD, OLD_VETO)] > missed[picked]
 
 
-@pytest.mark.parametrize("path", [NINETEENTH, TWENTIETH], ids=["nineteenth", "twentieth"])
+@pytest.mark.parametrize(
+    "path", [NINETEENTH, TWENTIETH, TWENTYSEVENTH, TWENTYEIGHTH], ids=["19th", "20th", "27th", "28th"]
+)
 def test_on_a_set_nobody_trained_on_the_veto_loses_no_disclosure_and_spares_look_alikes(path: Path) -> None:
     items = load_items(path)
     vetoed, unvetoed = evaluate(items)["all"], evaluate(items, _with_veto(0.0))["all"]

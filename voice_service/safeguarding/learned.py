@@ -53,6 +53,11 @@ THRESHOLD = 0.3
 #: out, 0.1 lost no disclosure and cut false alarms 481 -> 424 of 1,668; declared, then confirmed once on the
 #: nineteenth and twentieth sets (docs/safeguarding.md, "data2").
 VETO = 0.1
+#: An answer a strong phrase matched (not a suicidal-thoughts one) raises no alert when its chance is below this.
+#: Why 0.03: trained on twenty-four sets, leaving each later set out, the model gave one phrase-caught disclosure of
+#: 2,510 a chance under 0.1 but over 0.05 save one at 0.013, and spared 158 look-alikes at 0.03; declared, then
+#: confirmed once on four sets nobody trained on (docs/safeguarding.md, "data3").
+STRONG_FLOOR = 0.03
 #: A window of a long answer counts only at this chance or above (`LearnedModel.window_threshold`; 0 is off).
 #: Why 0.7: the highest of many window chances is a maximum over many tries; declared first, it kept development's
 #: 50 missed and cut its false alarms 678 -> 634, then the blind seventeenth's 69 -> 62 (docs/safeguarding.md, "long3").
@@ -138,6 +143,8 @@ class LearnedModel:
             raise ValueError(f"the decision model must know {DISCLOSURE!r} and {NOT_A_DISCLOSURE!r}")
         self.threshold = threshold
         self.veto = veto
+        #: A strong phrase's match (not suicidal thoughts) is overruled below this chance; 0 overrules none.
+        self.strong_floor = STRONG_FLOOR
         #: Answers of more words than this are read only in windows of this many (`windows_of`); 0 reads them whole.
         self.window = window
         #: A window of a long answer counts only at this chance or above (docs "long2"); 0 counts it at `threshold`.
@@ -177,6 +184,7 @@ class LearnedModel:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.window = 0  # parts pickled before windows existed read answers whole
         self.window_threshold = 0.0  # and count every window
+        self.strong_floor = 0.0  # and let every strong phrase alert
         self.__dict__.update(state)
         self._derive()
 

@@ -237,7 +237,7 @@ class Screener:
             return Screening(False, [])
         tokens = self.normaliser.tokens(text)
         matches, negated = self._phrase_matches(tokens)
-        if matches and (self._only_weak(matches, tokens) or self._unsupported_long(matches, tokens, text)):
+        if matches and (self._overruled(matches, tokens) or self._unsupported_long(matches, tokens, text)):
             return Screening(False, [])
         # Why: where negation set a phrase aside ("he never hits me"), the model, which reads no
         # negation, is not asked to overrule it.
@@ -247,18 +247,23 @@ class Screener:
                 matches = [Match(self.model.category_of(words), LEARNED, (tokens[0].start, tokens[-1].end))]
         return Screening(bool(matches), matches)
 
-    def _only_weak(self, matches: list[Match], tokens: list[Token]) -> bool:
-        """Whether only weak phrases matched and the model finds the answer very unlike a disclosure.
+    def _overruled(self, matches: list[Match], tokens: list[Token]) -> bool:
+        """Whether the model finds the answer so unlike a disclosure that its phrases are set aside.
 
-        Why: phrases ordinary answers also say ("got hit by a ball") are overruled only by a model
-        trained on such look-alikes, only when it is nearly sure, and never for a strong phrase.
+        Why: phrases ordinary answers also say ("got hit by a ball") are overruled only by a model trained
+        on such look-alikes, only when it is nearly sure: below `veto` when only weak phrases matched,
+        below the far lower `strong_floor` otherwise, and never for a suicidal-thoughts phrase.
         """
-        if self.model is None or self.model.veto <= 0.0 or len(tokens) < MIN_WORDS:
-            # Why the veto first: at 0 no chance is below it, so an answer only weak phrases match alerts unscored.
+        if self.model is None or len(tokens) < MIN_WORDS:
             return False
-        if any(m.phrase not in self.book.categories[m.category].weak for m in matches):
+        if all(m.phrase in self.book.categories[m.category].weak for m in matches):
+            floor = self.model.veto
+        elif any(m.category in ALWAYS_ALERT for m in matches):
             return False
-        return _likeliest(self.model, self._model_words(tokens))[0] < self.model.veto
+        else:
+            floor = getattr(self.model, "strong_floor", 0.0)  # Why getattr: the evaluation tools' stand-ins
+        # Why the floor first: at 0 no chance is below it, so the model is not asked.
+        return floor > 0.0 and _likeliest(self.model, self._model_words(tokens))[0] < floor
 
     def _unsupported_long(self, matches: list[Match], tokens: list[Token], text: str) -> bool:
         """Whether a long answer's phrases lack the model's support (LONG_PHRASE_SUPPORT; never suicidal)."""
