@@ -95,6 +95,11 @@ REGISTRY = (
     EvalSet("twentysixth", "evaluation-twentysixth.yaml"),
     EvalSet("twentyseventh", "evaluation-twentyseventh.yaml"),
     EvalSet("twentyeighth", "evaluation-twentyeighth.yaml"),
+    # Written blind at the same time by author29 to author32 and scored once by the "data3" screener; untrained.
+    EvalSet("twentyninth", "evaluation-twentyninth.yaml"),
+    EvalSet("thirtieth", "evaluation-thirtieth.yaml"),
+    EvalSet("thirtyfirst", "evaluation-thirtyfirst.yaml"),
+    EvalSet("thirtysecond", "evaluation-thirtysecond.yaml"),
 )
 BY_NAME = {s.name: s for s in REGISTRY}
 SETS = {s.name: s.path for s in REGISTRY}
@@ -116,6 +121,10 @@ DATA3 = tuple(
     )
 )
 TWENTYSEVENTH, TWENTYEIGHTH = DATA3[-2:]
+#: Written together after "data3" shipped, scored once by it; untrained.
+AFTER_DATA3 = tuple(SETS[n] for n in ("twentyninth", "thirtieth", "thirtyfirst", "thirtysecond"))
+#: Every set that tests the model: none of its phrasings is trained on.
+UNTRAINED = (NINETEENTH, TWENTIETH, TWENTYSEVENTH, TWENTYEIGHTH, *AFTER_DATA3)
 BEGIN, END = BY_NAME["main"].markers
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.safeguarding.evaluation import (
+    AFTER_DATA3,
     BEGIN,
     BY_NAME,
     DATA3,
@@ -171,7 +172,7 @@ def test_the_eighth_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
 #: Every evaluation set in the order it was written: a blind set is compared with all before it.
 WRITTEN_ORDER = [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH]
 WRITTEN_ORDER += [THIRTEENTH, FOURTEENTH, FIFTEENTH, SIXTEENTH, SEVENTEENTH, EIGHTEENTH, NINETEENTH, TWENTIETH]
-WRITTEN_ORDER += list(DATA3)
+WRITTEN_ORDER += [*DATA3, *AFTER_DATA3]
 
 #: The blind sets from the ninth on: (file, at least this many phrasings, at most this many equal to an
 #: earlier set's, at least this many disclosures and look-alikes per category).
@@ -205,6 +206,11 @@ BLIND_SETS = [
     pytest.param(DATA3[5], 449, 0, 16, 21, id="twentysixth"),
     pytest.param(TWENTYSEVENTH, 424, 3, 15, 18, id="twentyseventh"),
     pytest.param(TWENTYEIGHTH, 443, 0, 16, 21, id="twentyeighth"),
+    # Written together by author29 to author32; less the phrasings equal to any "data3" trains on (45, 18, 18, 33).
+    pytest.param(AFTER_DATA3[0], 410, 3, 13, 16, id="twentyninth"),
+    pytest.param(AFTER_DATA3[1], 437, 3, 17, 18, id="thirtieth"),
+    pytest.param(AFTER_DATA3[2], 437, 3, 14, 19, id="thirtyfirst"),
+    pytest.param(AFTER_DATA3[3], 422, 2, 12, 18, id="thirtysecond"),
 ]
 
 
@@ -285,6 +291,11 @@ BLIND_SCORES = [
     # 184/184, 34/240 ("data2" on those: 183/184, 41/240) and 190/190, 39/253 ("data2": 190/190, 53/253).
     pytest.param(TWENTYSEVENTH, 184, 240, 184, 34, id="twentyseventh"),
     pytest.param(TWENTYEIGHTH, 190, 253, 190, 39, id="twentyeighth"),
+    # Scored once at f16aa42 by the "data3" screener as shipped.
+    pytest.param(AFTER_DATA3[0], 178, 232, 176, 34, id="twentyninth"),
+    pytest.param(AFTER_DATA3[1], 195, 242, 194, 42, id="thirtieth"),
+    pytest.param(AFTER_DATA3[2], 188, 249, 184, 39, id="thirtyfirst"),
+    pytest.param(AFTER_DATA3[3], 186, 236, 186, 33, id="thirtysecond"),
 ]
 
 

@@ -38,7 +38,13 @@ def test_the_ten_part_table_never_trains_on_the_eleventh() -> None:
         training_items([], ["eleventh (all)"], [])
 
 
-@pytest.mark.parametrize("later", ["nineteenth", "twentieth", "twentyseventh", "twentyeighth"])
+@pytest.mark.parametrize(
+    "later",
+    [
+        *("nineteenth", "twentieth", "twentyseventh", "twentyeighth"),
+        *("twentyninth", "thirtieth", "thirtyfirst", "thirtysecond"),
+    ],
+)
 def test_a_later_blind_set_is_never_trained_on(later: str) -> None:
     # Written blind and scored (docs/safeguarding.md): a set that tests the model, in neither training file.
     assert later in LATER

@@ -9,10 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.safeguarding.evaluation import (
-    NINETEENTH,
-    TWENTIETH,
-    TWENTYEIGHTH,
-    TWENTYSEVENTH,
+    UNTRAINED,
     evaluate,
     load_items,
     phrases_only,
@@ -86,9 +83,7 @@ def test_a_plain_disclosure_is_far_above_the_floor(text: str) -> None:
     assert default_screener().screen(text).flagged
 
 
-@pytest.mark.parametrize(
-    "path", [NINETEENTH, TWENTIETH, TWENTYSEVENTH, TWENTYEIGHTH], ids=["19th", "20th", "27th", "28th"]
-)
+@pytest.mark.parametrize("path", UNTRAINED, ids=["19th", "20th", "27th", "28th", "29th", "30th", "31st", "32nd"])
 def test_on_a_set_nobody_trained_on_the_floor_loses_no_disclosure_and_spares_look_alikes(path: Path) -> None:
     items = load_items(path)
     floored, unfloored = evaluate(items)["all"], evaluate(items, _with_floor(0.0))["all"]

@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.safeguarding.evaluation import (
-    NINETEENTH,
-    TWENTIETH,
-    TWENTYEIGHTH,
-    TWENTYSEVENTH,
+    UNTRAINED,
     evaluate,
     load_items,
     phrases_only,
@@ -107,9 +104,7 @@ def test_the_examples_alone_picked_no_veto_the_model_trained_on_eighteen_sets_ne
     assert missed[Setting(C, THRESHOLD, OLD_VETO)] > missed[picked]
 
 
-@pytest.mark.parametrize(
-    "path", [NINETEENTH, TWENTIETH, TWENTYSEVENTH, TWENTYEIGHTH], ids=["19th", "20th", "27th", "28th"]
-)
+@pytest.mark.parametrize("path", UNTRAINED, ids=["19th", "20th", "27th", "28th", "29th", "30th", "31st", "32nd"])
 def test_on_a_set_nobody_trained_on_the_veto_loses_no_disclosure_and_spares_look_alikes(path: Path) -> None:
     items = load_items(path)
     vetoed, unvetoed = evaluate(items)["all"], evaluate(items, _with_veto(0.0))["all"]
