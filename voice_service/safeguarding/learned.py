@@ -54,9 +54,9 @@ THRESHOLD = 0.3
 #: nineteenth and twentieth sets (docs/safeguarding.md, "data2").
 VETO = 0.1
 #: An answer a strong phrase matched (not a suicidal-thoughts one) raises no alert when its chance is below this.
-#: Why 0.03: trained on twenty-four sets, leaving each later set out, the model gave one phrase-caught disclosure of
-#: 2,510 a chance under 0.1 but over 0.05 save one at 0.013, and spared 158 look-alikes at 0.03; declared, then
-#: confirmed once on four sets nobody trained on (docs/safeguarding.md, "data3").
+#: Why 0.03: trained on twenty-four sets, leaving each later set out, only one of 2,510 disclosures a strong phrase
+#: caught scored under 0.05 (0.013) and five more under 0.1, while 0.03 cut false alarms 649 -> 538 of 3,171;
+#: declared, then confirmed once on four sets nobody trained on (docs/safeguarding.md, "data3").
 STRONG_FLOOR = 0.03
 #: A window of a long answer counts only at this chance or above (`LearnedModel.window_threshold`; 0 is off).
 #: Why 0.7: the highest of many window chances is a maximum over many tries; declared first, it kept development's
