@@ -11,6 +11,7 @@ were chosen (cross-validation on its examples).
 from __future__ import annotations
 
 import argparse
+import copy
 import functools
 import hashlib
 import sys
@@ -252,6 +253,25 @@ def held_out_parts() -> dict[str, list[Item]]:
 def phrases_only() -> Screener:
     """The shipped phrase file without the learned model, for comparison."""
     return load_screener(DEFAULT_FILE, None)
+
+
+def shipped_with(**settings: float) -> Screener:
+    """The shipped phrases and model with other settings of the model (`veto=0.0`, `strong_floor=0.0`...)."""
+    shipped = default_screener()
+    model = copy.copy(shipped.model)
+    assert model is not None
+    for name, value in settings.items():
+        if not hasattr(model, name):
+            raise AttributeError(f"the learned model has no setting {name!r}")
+        setattr(model, name, value)
+    return Screener(shipped.book, model)
+
+
+def shipped_chance(text: str) -> float:
+    """The shipped model's chance that the whole answer discloses (no windows)."""
+    screener = default_screener()
+    assert screener.model is not None
+    return screener.model.chance(screener.words(text))
 
 
 def summary_table(parts: dict[str, list[Item]]) -> str:

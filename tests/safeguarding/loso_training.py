@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import product
 from pathlib import Path
 
@@ -80,16 +80,22 @@ def training_items(examples: Sequence[Item], added: Sequence[str], left_out: Seq
     return out
 
 
+def new_items(items: Iterable[Item], seen: set[str]) -> list[Item]:
+    """Each of `items` whose phrasing is not in `seen` yet, once, in order; `seen` grows by them."""
+    out = []
+    for item in items:
+        if (key := same_text(item.text)) not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
 def package_data() -> str:
     """The service's sets file: each phrasing of the trained sets once, in their order, none equal to a test set's."""
     banned = [i for name in LATER for i in load_items(SETS[name])]
     items = training_items([], list(TRAINABLE), banned)
     seen = {same_text(i.text) for i in [*items, *banned]}
-    for name in TRAINED_LATER:
-        for item in load_items(SETS[name]):
-            if (key := same_text(item.text)) not in seen:
-                seen.add(key)
-                items.append(item)
+    items += new_items((i for name in TRAINED_LATER for i in load_items(SETS[name])), seen)
     sections: dict[str, dict[str, list[str]]] = {"disclosures": {}, "ordinary": {}}
     for item in items:
         section = sections["disclosures" if item.disclosure else "ordinary"]
@@ -182,18 +188,9 @@ def later_fold(
     ten sets and the later sets named in `others`; no phrasing equal to one of `left_out` is trained on.
     """
     items = later_items(left_out)
-    banned = {same_text(i.text) for i in items}
-    seen = set(banned)
-    trained: list[Item] = []
-    for item in [*examples, *(i for n in TRAINABLE for i in load_items(SETS[TRAINABLE[n]]))]:
-        if (key := same_text(item.text)) not in seen:
-            seen.add(key)
-            trained.append(item)
-    for name in others:
-        for item in later_items(name):
-            if (key := same_text(item.text)) not in seen:
-                seen.add(key)
-                trained.append(item)
+    ten = (i for n in TRAINABLE for i in load_items(SETS[TRAINABLE[n]]))
+    later = (i for name in others for i in later_items(name))
+    trained = new_items([*examples, *ten, *later], {same_text(i.text) for i in items})
     model = train(trained, screener.words, in_child=False)  # type: ignore[arg-type]
     model.veto, model.strong_floor = veto, floor
     fitted = Screener(screener.book, model)

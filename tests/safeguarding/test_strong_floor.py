@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import pickle
 from pathlib import Path
 
@@ -13,24 +12,11 @@ from tests.safeguarding.evaluation import (
     evaluate,
     load_items,
     phrases_only,
+    shipped_chance,
+    shipped_with,
 )
 from voice_service.safeguarding.learned import STRONG_FLOOR, LearnedModel
-from voice_service.safeguarding.screening import ALWAYS_ALERT, Screener, default_screener
-
-
-def _with_floor(floor: float) -> Screener:
-    """The shipped phrases and model with another strong-phrase floor."""
-    shipped = default_screener()
-    model = copy.copy(shipped.model)
-    assert model is not None
-    model.strong_floor = floor
-    return Screener(shipped.book, model)
-
-
-def _chance(text: str) -> float:
-    screener = default_screener()
-    assert screener.model is not None
-    return screener.model.chance(screener.words(text))
+from voice_service.safeguarding.screening import ALWAYS_ALERT, default_screener
 
 
 def _strong(text: str) -> bool:
@@ -47,10 +33,10 @@ def test_the_floor_is_the_declared_one() -> None:
 @pytest.mark.parametrize("text", ["i cut my leg falling off my scooter"])
 def test_a_strong_phrase_the_model_finds_nothing_like_a_disclosure_is_overruled(text: str) -> None:
     assert _strong(text)
-    assert _chance(text) < STRONG_FLOOR
+    assert shipped_chance(text) < STRONG_FLOOR
     assert not default_screener().screen(text).flagged
     # Before "data3" (no floor) it alerted.
-    assert _with_floor(0.0).screen(text).flagged
+    assert shipped_with(strong_floor=0.0).screen(text).flagged
 
 
 @pytest.mark.parametrize(
@@ -61,14 +47,14 @@ def test_a_suicidal_thoughts_phrase_is_never_overruled(text: str) -> None:
     # Why: guidance is to take every statement of wanting to die seriously; the alert costs the lead a minute.
     matches = phrases_only().screen(text).matches
     assert any(m.category in ALWAYS_ALERT for m in matches)
-    assert _chance(text) < STRONG_FLOOR
+    assert shipped_chance(text) < STRONG_FLOOR
     assert default_screener().screen(text).flagged
-    assert _with_floor(1.0).screen(text).flagged
+    assert shipped_with(strong_floor=1.0).screen(text).flagged
 
 
 def test_an_answer_of_fewer_than_four_words_is_never_overruled() -> None:
     # Word statistics need words to judge by: under four words the phrases decide alone.
-    certain = _with_floor(1.0)
+    certain = shipped_with(strong_floor=1.0)
     assert _strong("he hits me")
     assert certain.screen("he hits me").flagged
     assert not certain.screen("he hits me again").flagged
@@ -79,14 +65,14 @@ def test_an_answer_of_fewer_than_four_words_is_never_overruled() -> None:
 )
 def test_a_plain_disclosure_is_far_above_the_floor(text: str) -> None:
     assert _strong(text)
-    assert _chance(text) > 10 * STRONG_FLOOR
+    assert shipped_chance(text) > 10 * STRONG_FLOOR
     assert default_screener().screen(text).flagged
 
 
 @pytest.mark.parametrize("path", UNTRAINED, ids=["19th", "20th", "27th", "28th", "29th", "30th", "31st", "32nd"])
 def test_on_a_set_nobody_trained_on_the_floor_loses_no_disclosure_and_spares_look_alikes(path: Path) -> None:
     items = load_items(path)
-    floored, unfloored = evaluate(items)["all"], evaluate(items, _with_floor(0.0))["all"]
+    floored, unfloored = evaluate(items)["all"], evaluate(items, shipped_with(strong_floor=0.0))["all"]
     assert floored.caught == unfloored.caught
     assert floored.false_alarms < unfloored.false_alarms
 

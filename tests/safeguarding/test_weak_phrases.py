@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,12 @@ from tests.safeguarding.evaluation import (
     evaluate,
     load_items,
     phrases_only,
+    shipped_chance,
+    shipped_with,
 )
 from tests.safeguarding.loso import Setting, forward, grid, leave_one_set_out
 from voice_service.safeguarding.learned import THRESHOLD, VETO, C
-from voice_service.safeguarding.screening import Screener, default_screener
+from voice_service.safeguarding.screening import default_screener
 
 #: The veto shipped until the ten-part leave-one-set-out round (docs/safeguarding.md).
 OLD_VETO = 0.05
@@ -25,21 +26,6 @@ def _only_weak(text: str) -> bool:
     screener = phrases_only()
     matches = screener.screen(text).matches
     return bool(matches) and all(m.phrase in screener.categories[m.category].weak for m in matches)
-
-
-def _chance(text: str) -> float:
-    screener = default_screener()
-    assert screener.model is not None
-    return screener.model.chance(screener.words(text))
-
-
-def _with_veto(veto: float) -> Screener:
-    """The shipped phrases and model with another veto."""
-    shipped = default_screener()
-    model = copy.copy(shipped.model)
-    assert model is not None
-    model.veto = veto
-    return Screener(shipped.book, model)
 
 
 LOOK_ALIKES = [
@@ -57,9 +43,9 @@ def test_the_shipped_veto_overrules_a_look_alike_only_weak_phrases_match(text: s
     # twentieth ("data2", docs/safeguarding.md). With no veto (shipped before) each of these alerted.
     assert VETO == 0.1
     assert _only_weak(text)
-    assert _chance(text) < VETO
+    assert shipped_chance(text) < VETO
     assert not default_screener().screen(text).flagged
-    assert _with_veto(0.0).screen(text).flagged
+    assert shipped_with(veto=0.0).screen(text).flagged
 
 
 @pytest.mark.parametrize(
@@ -83,7 +69,7 @@ def test_a_disclosure_only_weak_phrases_match_still_alerts(text: str) -> None:
 def test_a_short_answer_is_never_overruled() -> None:
     # Word statistics need words to judge by: under four words the phrases decide alone.
     assert _only_weak("i feel unsafe")
-    assert _with_veto(OLD_VETO).screen("i feel unsafe").flagged
+    assert shipped_with(veto=OLD_VETO).screen("i feel unsafe").flagged
     assert default_screener().screen("i feel unsafe").flagged
 
 
@@ -107,7 +93,7 @@ def test_the_examples_alone_picked_no_veto_the_model_trained_on_eighteen_sets_ne
 @pytest.mark.parametrize("path", UNTRAINED, ids=["19th", "20th", "27th", "28th", "29th", "30th", "31st", "32nd"])
 def test_on_a_set_nobody_trained_on_the_veto_loses_no_disclosure_and_spares_look_alikes(path: Path) -> None:
     items = load_items(path)
-    vetoed, unvetoed = evaluate(items)["all"], evaluate(items, _with_veto(0.0))["all"]
+    vetoed, unvetoed = evaluate(items)["all"], evaluate(items, shipped_with(veto=0.0))["all"]
     assert vetoed.caught == unvetoed.caught
     assert vetoed.false_alarms < unvetoed.false_alarms
 
