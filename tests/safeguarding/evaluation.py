@@ -22,9 +22,11 @@ from typing import Any
 
 import yaml
 
-from voice_service.safeguarding.examples import EXAMPLES_FILE, load_examples
+from voice_service.safeguarding.examples import EXAMPLES_FILE, load_examples, training_examples
+from voice_service.safeguarding.learned import LearnedModel, train
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE
 from voice_service.safeguarding.screening import Screener, default_screener, load_screener
+from voice_service.safeguarding.second_look import second_look_texts
 
 HERE = Path(__file__).resolve().parent
 DOCS = HERE.parent.parent / "docs" / "safeguarding.md"
@@ -101,6 +103,15 @@ REGISTRY = (
     EvalSet("thirtieth", "evaluation-thirtieth.yaml"),
     EvalSet("thirtyfirst", "evaluation-thirtyfirst.yaml"),
     EvalSet("thirtysecond", "evaluation-thirtysecond.yaml"),
+    # Written blind at the same time by author33 to author40, before "second look" was declared; untrained.
+    EvalSet("thirtythird", "evaluation-thirtythird.yaml"),
+    EvalSet("thirtyfourth", "evaluation-thirtyfourth.yaml"),
+    EvalSet("thirtyfifth", "evaluation-thirtyfifth.yaml"),
+    EvalSet("thirtysixth", "evaluation-thirtysixth.yaml"),
+    EvalSet("thirtyseventh", "evaluation-thirtyseventh.yaml"),
+    EvalSet("thirtyeighth", "evaluation-thirtyeighth.yaml"),
+    EvalSet("thirtyninth", "evaluation-thirtyninth.yaml"),
+    EvalSet("fortieth", "evaluation-fortieth.yaml"),
 )
 BY_NAME = {s.name: s for s in REGISTRY}
 SETS = {s.name: s.path for s in REGISTRY}
@@ -124,8 +135,23 @@ DATA3 = tuple(
 TWENTYSEVENTH, TWENTYEIGHTH = DATA3[-2:]
 #: Written together after "data3" shipped, scored once by it; untrained.
 AFTER_DATA3 = tuple(SETS[n] for n in ("twentyninth", "thirtieth", "thirtyfirst", "thirtysecond"))
+#: Written together before "second look" was declared, first scored with it; untrained.
+SETS_33_TO_40 = tuple(
+    SETS[n]
+    for n in (
+        *("thirtythird", "thirtyfourth", "thirtyfifth", "thirtysixth"),
+        *("thirtyseventh", "thirtyeighth", "thirtyninth", "fortieth"),
+    )
+)
 #: Every set that tests the model: none of its phrasings is trained on.
-UNTRAINED = (NINETEENTH, TWENTIETH, TWENTYSEVENTH, TWENTYEIGHTH, *AFTER_DATA3)
+UNTRAINED = (NINETEENTH, TWENTIETH, TWENTYSEVENTH, TWENTYEIGHTH, *AFTER_DATA3, *SETS_33_TO_40)
+
+
+def set_name(path: Path) -> str:
+    """The name a set's file is registered by ("nineteenth"), for test ids."""
+    return next(s.name for s in REGISTRY if s.path == path)
+
+
 BEGIN, END = BY_NAME["main"].markers
 SUMMARY_BEGIN, SUMMARY_END = "<!-- evaluation-summary:begin -->", "<!-- evaluation-summary:end -->"
 COMMAND = ".venv/bin/python -m tests.safeguarding.evaluation --write-docs"
@@ -265,6 +291,15 @@ def shipped_with(**settings: float) -> Screener:
             raise AttributeError(f"the learned model has no setting {name!r}")
         setattr(model, name, value)
     return Screener(shipped.book, model)
+
+
+@functools.cache
+def fitted_here() -> LearnedModel:
+    """The shipped model and its second look fitted here, their scikit-learn pipelines kept to compare with."""
+    screener = phrases_only()
+    examples = training_examples(EXAMPLES_FILE, screener.categories)
+    looked = second_look_texts(examples, screener.words, screener.phrases, screener.book)
+    return train(examples, screener.words, in_child=False, second_look=looked)
 
 
 def shipped_chance(text: str) -> float:

@@ -18,6 +18,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
 
@@ -26,7 +27,9 @@ from tests.safeguarding.loso import C_VALUES, THRESHOLDS, VETOES, Counts, Settin
 from voice_service.safeguarding.examples import EXAMPLES_FILE, SETS_FILE, load_examples, same_text
 from voice_service.safeguarding.learned import (
     DISCLOSURE,
+    LONG_THRESHOLD,
     NOT_A_DISCLOSURE,
+    SECOND_LOOK_THRESHOLD,
     STRONG_FLOOR,
     THRESHOLD,
     VETO,
@@ -37,6 +40,7 @@ from voice_service.safeguarding.learned import (
 )
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE
 from voice_service.safeguarding.screening import Screener, _likeliest, load_screener
+from voice_service.safeguarding.second_look import second_look_texts
 
 #: The held-out parts that may be trained on, and the set each comes from. Not the eleventh or any later set.
 TRAINABLE = {
@@ -174,13 +178,24 @@ def later_items(name: str) -> list[Item]:
     return load_items(SETS[name])
 
 
+@dataclass(frozen=True)
+class Rules:
+    """The settings a later fold's screener applies on top of its model (0 is off; the defaults are shipped)."""
+
+    veto: float = VETO
+    floor: float = STRONG_FLOOR
+    #: The second look's threshold (second_look.py); 0 fits no second look.
+    look: float = SECOND_LOOK_THRESHOLD
+    #: The model-only threshold for long answers (LONG_THRESHOLD).
+    long: float = LONG_THRESHOLD
+
+
+#: What each model ruled before "second look": the veto and the strong floor, no second look, one threshold.
+BEFORE_SECOND_LOOK = Rules(look=0.0, long=0.0)
+
+
 def later_fold(
-    screener: Screener,
-    examples: Sequence[Item],
-    left_out: str,
-    others: Sequence[str],
-    veto: float = VETO,
-    floor: float = STRONG_FLOOR,
+    screener: Screener, examples: Sequence[Item], left_out: str, others: Sequence[str], rules: Rules = Rules()
 ) -> Counts:
     """Caught / disclosures / false alarms / ordinary on the later set `left_out`, training also on `others`.
 
@@ -191,8 +206,10 @@ def later_fold(
     ten = (i for n in TRAINABLE for i in load_items(SETS[TRAINABLE[n]]))
     later = (i for name in others for i in later_items(name))
     trained = new_items([*examples, *ten, *later], {same_text(i.text) for i in items})
-    model = train(trained, screener.words, in_child=False)  # type: ignore[arg-type]
-    model.veto, model.strong_floor = veto, floor
+    looked = second_look_texts(trained, screener.words, screener.phrases, screener.book) if rules.look else []  # type: ignore[arg-type]
+    model = train(trained, screener.words, in_child=False, second_look=looked)  # type: ignore[arg-type]
+    model.veto, model.strong_floor, model.long_threshold = rules.veto, rules.floor, rules.long
+    model.second_look_threshold = rules.look
     fitted = Screener(screener.book, model)
     flagged = [fitted.screen(i.text).flagged for i in items]
     d = [f for f, i in zip(flagged, items, strict=True) if i.disclosure]
@@ -202,16 +219,16 @@ def later_fold(
 
 def later_table(
     sets: Sequence[str],
-    veto: float = VETO,
+    rules: Rules = Rules(),
     first: Sequence[str] = (),
     second: Sequence[str] | None = None,
-    floor: float = STRONG_FLOOR,
+    first_rules: Rules = Rules(floor=0.0, look=0.0, long=0.0),
 ) -> list[str]:
     """Each of `sets` left out in turn, scored by two models that never train on the set left out.
 
     The first trains on the examples, the ten sets and the later sets `first` (none: the model of before
-    "data2"), with the shipped veto and no strong-phrase floor (as before "data3"); the second on those and
-    the later sets `second` (default: `sets`), with `veto` and `floor`.
+    "data2"), with `first_rules` (default: the shipped veto alone, as before "data3"); the second on those
+    and the later sets `second` (default: `sets`), with `rules`.
     """
     second = list(sets) if second is None else list(second)
     screener = load_screener(DEFAULT_FILE, None)
@@ -222,8 +239,7 @@ def later_table(
         row = []
         for k, extra in enumerate((first, second)):
             others = [n for n in extra if n != left_out]
-            setting = (VETO, 0.0) if k == 0 else (veto, floor)
-            counts_ = later_fold(screener, examples, left_out, others, *setting)
+            counts_ = later_fold(screener, examples, left_out, others, first_rules if k == 0 else rules)
             totals[k] = [x + y for x, y in zip(totals[k], counts_, strict=True)]
             row.append(f"{counts_[0]}/{counts_[1]}, {counts_[2]}/{counts_[3]}")
         lines.append(f"| {left_out} | {row[0]} | {row[1]} |")
@@ -242,11 +258,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--later", nargs="+", metavar="SET", help="leave each of these later sets out in turn")
     parser.add_argument("--veto", type=float, default=VETO, help="with --later: the second model's veto")
     parser.add_argument("--floor", type=float, default=STRONG_FLOOR, help="with --later: the second's strong floor")
+    parser.add_argument("--look", type=float, default=SECOND_LOOK_THRESHOLD, help="with --later: its second look")
+    parser.add_argument("--long", type=float, default=LONG_THRESHOLD, help="with --later: its long threshold")
+    parser.add_argument("--first-floor", type=float, default=0.0, help="with --later: the first's strong floor")
     parser.add_argument("--first", nargs="*", default=[], metavar="SET", help="with --later: the first's later sets")
     parser.add_argument("--second", nargs="*", metavar="SET", help="with --later: the second's (default: --later's)")
     args = parser.parse_args(argv)
     if args.later:
-        print("\n".join(later_table(args.later, args.veto, args.first, args.second, args.floor)))
+        rules = Rules(args.veto, args.floor, args.look, args.long)
+        first_rules = Rules(floor=args.first_floor, look=0.0, long=0.0)
+        print("\n".join(later_table(args.later, rules, args.first, args.second, first_rules)))
         return 0
     if args.write_package_data:
         SETS_FILE.write_text(package_data(), encoding="utf-8")

@@ -18,6 +18,7 @@ from tests.safeguarding.evaluation import (
     TENTH,
     UNSEEN,
     evaluate,
+    fitted_here,
     held_out_parts,
     load_items,
     phrases_only,
@@ -32,9 +33,10 @@ from voice_service.safeguarding.examples import (
     same_text,
     training_examples,
 )
-from voice_service.safeguarding.learned import DISCLOSURE, THRESHOLD, LearnedModel, train
+from voice_service.safeguarding.learned import DISCLOSURE, THRESHOLD, LearnedModel
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, PhrasebookError
 from voice_service.safeguarding.screening import LEARNED, default_screener, load_screener
+from voice_service.safeguarding.second_look import marks
 
 #: Everyday answers to "what would make your area better?" and the like, none of them in the examples.
 EVERYDAY = [
@@ -101,8 +103,7 @@ def test_the_examples_cover_every_category_with_disclosures_and_look_alikes() ->
 
 def _fitted_here() -> LearnedModel:
     """The shipped model fitted in this process, with its scikit-learn pipelines kept to compare with."""
-    screener = default_screener()
-    return train(training_examples(EXAMPLES_FILE, screener.categories), screener.words, in_child=False)
+    return fitted_here()
 
 
 def test_the_fast_scorer_gives_scikit_learns_probability() -> None:
@@ -137,6 +138,13 @@ def test_the_model_trained_in_a_child_process_scores_as_one_fitted_here() -> Non
         words = screener.words(text)
         assert shipped.chance(words) == here.chance(words), text
         assert shipped.category_of(words) == here.category_of(words), text
+    # And its second look (second_look.py), plain weights too.
+    assert shipped.second_look is not None
+    assert here.second_look is not None
+    assert shipped.second_look.decision is None
+    for text in texts:
+        words, made = screener.words(text), marks(screener.phrases(text), screener.book)
+        assert shipped.second_look.chance(words, made) == here.second_look.chance(words, made), text
 
 
 def test_the_service_never_loads_scikit_learn_itself() -> None:

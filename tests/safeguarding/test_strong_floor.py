@@ -12,6 +12,7 @@ from tests.safeguarding.evaluation import (
     evaluate,
     load_items,
     phrases_only,
+    set_name,
     shipped_chance,
     shipped_with,
 )
@@ -69,7 +70,7 @@ def test_a_plain_disclosure_is_far_above_the_floor(text: str) -> None:
     assert default_screener().screen(text).flagged
 
 
-@pytest.mark.parametrize("path", UNTRAINED, ids=["19th", "20th", "27th", "28th", "29th", "30th", "31st", "32nd"])
+@pytest.mark.parametrize("path", UNTRAINED, ids=set_name)
 def test_on_a_set_nobody_trained_on_the_floor_loses_no_disclosure_and_spares_look_alikes(path: Path) -> None:
     items = load_items(path)
     floored, unfloored = evaluate(items)["all"], evaluate(items, shipped_with(strong_floor=0.0))["all"]

@@ -11,6 +11,7 @@ from tests.safeguarding.evaluation import (
     evaluate,
     load_items,
     phrases_only,
+    set_name,
     shipped_chance,
     shipped_with,
 )
@@ -90,7 +91,7 @@ def test_the_examples_alone_picked_no_veto_the_model_trained_on_eighteen_sets_ne
     assert missed[Setting(C, THRESHOLD, OLD_VETO)] > missed[picked]
 
 
-@pytest.mark.parametrize("path", UNTRAINED, ids=["19th", "20th", "27th", "28th", "29th", "30th", "31st", "32nd"])
+@pytest.mark.parametrize("path", UNTRAINED, ids=set_name)
 def test_on_a_set_nobody_trained_on_the_veto_loses_no_disclosure_and_spares_look_alikes(path: Path) -> None:
     items = load_items(path)
     vetoed, unvetoed = evaluate(items)["all"], evaluate(items, shipped_with(veto=0.0))["all"]

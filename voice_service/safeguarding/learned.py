@@ -29,9 +29,12 @@ from voice_service.safeguarding.examples import Example
 
 __all__ = [
     "DISCLOSURE",
+    "LONG_THRESHOLD",
+    "MARKS",
     "MIN_WORDS",
     "NEGATED",
     "NOT_A_DISCLOSURE",
+    "SECOND_LOOK_THRESHOLD",
     "THRESHOLD",
     "VETO",
     "WINDOW_THRESHOLD",
@@ -58,6 +61,16 @@ VETO = 0.1
 #: caught scored under 0.05 (0.013) and five more under 0.1, while 0.03 cut false alarms 649 -> 538 of 3,171;
 #: declared, then confirmed once on four sets nobody trained on (docs/safeguarding.md, "data3").
 STRONG_FLOOR = 0.03
+#: A second look (`LearnedModel.second_look`) lets the phrases of an answer it reads alert only at this chance or above.
+#: Why 0.15: leaving each of fourteen later sets out, 0.2 lost two plain disclosures more than 0.15 ("dad broke my
+#: wrist but we told the hospital i fell at football" scored 0.19) for 18 false alarms (docs/safeguarding.md,
+#: "second look").
+SECOND_LOOK_THRESHOLD = 0.15
+#: An answer of LONG_WORDS words or more that no phrase matched alerts only at this chance or above (0.3 otherwise).
+#: Why 0.8: a long answer's likeliest window is a maximum over many tries; on development the model-only alerts on
+#: answers of 25 words or more were as often false as true (98 and 95), and 0.8 removed 48 of those false alarms
+#: for one disclosure more missed of 2,510 (docs/safeguarding.md, "second look").
+LONG_THRESHOLD = 0.8
 #: A window of a long answer counts only at this chance or above (`LearnedModel.window_threshold`; 0 is off).
 #: Why 0.7: the highest of many window chances is a maximum over many tries; declared first, it kept development's
 #: 50 missed and cut its false alarms 678 -> 634, then the blind seventeenth's 69 -> 62 (docs/safeguarding.md, "long3").
@@ -71,6 +84,9 @@ MIN_WORDS = 4
 C = 16.0
 #: How the screener marks a word a negation reaches ("dont not_feel not_safe").
 NEGATED = "not_"
+#: Between an answer's words and the marks a second look also reads (the phrases that matched it, `second_look.py`):
+#: each mark is one column of its own, never in a pair of words or in letter grams. Normalised words hold no "|".
+MARKS = " | "
 
 
 def word_grams(words: Sequence[str]) -> list[str]:
@@ -102,11 +118,12 @@ def windows_of(words: Sequence[str], width: int) -> list[Sequence[str]]:
 
 
 def _word_analyser(text: str) -> list[str]:
-    return word_grams(text.split())
+    words, _, marks = text.partition(MARKS)
+    return [*word_grams(words.split()), *marks.split()]
 
 
 def _letter_analyser(text: str) -> list[str]:
-    return letter_grams(text.split())
+    return letter_grams(text.partition(MARKS)[0].split())
 
 
 def fit_pipeline(texts: Sequence[str], labels: Sequence[str], c: float = C) -> Any:
@@ -136,7 +153,7 @@ class LearnedModel:
     """
 
     def __init__(
-        self, decision: Any, category: Any, threshold: float = THRESHOLD, veto: float = VETO, window: int = 0
+        self, decision: Any, category: Any | None, threshold: float = THRESHOLD, veto: float = VETO, window: int = 0
     ) -> None:
         union, regression = decision.steps[0][1], decision.steps[-1][1]
         if [str(c) for c in regression.classes_] != [DISCLOSURE, NOT_A_DISCLOSURE]:
@@ -145,6 +162,12 @@ class LearnedModel:
         self.veto = veto
         #: A strong phrase's match (not suicidal thoughts) is overruled below this chance; 0 overrules none.
         self.strong_floor = STRONG_FLOOR
+        #: A long answer no phrase matched alerts only at this chance or above (LONG_THRESHOLD); 0: at `threshold`.
+        self.long_threshold = LONG_THRESHOLD
+        #: A model trained only on answers phrases matched, reading their words and marks for those phrases; None: no
+        #: second look. Its phrases alert only if it gives `second_look_threshold` or more (`second_look.py`).
+        self.second_look: LearnedModel | None = None
+        self.second_look_threshold = SECOND_LOOK_THRESHOLD
         #: Answers of more words than this are read only in windows of this many (`windows_of`); 0 reads them whole.
         self.window = window
         #: A window of a long answer counts only at this chance or above (docs "long2"); 0 counts it at `threshold`.
@@ -161,7 +184,9 @@ class LearnedModel:
         self._letter_idf = array("d", letters.idf_)
         self._word_weight = array("d", coef[: len(self._word_index)])
         self._letter_weight = array("d", coef[len(self._word_index) :])
-        self._categories = _CategoryScorer(category, (self._word_index, self._letter_index))
+        # Why optional: a second look only says whether, never which category.
+        shared = (self._word_index, self._letter_index)
+        self._categories = None if category is None else _CategoryScorer(category, shared)
         self._derive()
 
     def _derive(self) -> None:
@@ -185,6 +210,8 @@ class LearnedModel:
         self.window = 0  # parts pickled before windows existed read answers whole
         self.window_threshold = 0.0  # and count every window
         self.strong_floor = 0.0  # and let every strong phrase alert
+        self.long_threshold = 0.0  # and alert on a long answer at `threshold`
+        self.second_look = None  # and take no second look
         self.__dict__.update(state)
         self._derive()
 
@@ -199,10 +226,12 @@ class LearnedModel:
             self._letter_squares[word] = sum(map(self._letter_square.__getitem__, columns), 0.0)
         return columns
 
-    def chance(self, words: Sequence[str]) -> float:
-        """The chance that an answer, already split into matching keys, discloses harm."""
+    def chance(self, words: Sequence[str], marks: Sequence[str] = ()) -> float:
+        """The chance that an answer, already split into matching keys, discloses harm (`marks`: a second look's)."""
         index = self._word_index
         word_counts = Counter(map(index.__getitem__, filter(index.__contains__, word_grams(words))))
+        if marks:
+            word_counts.update(index[m] for m in marks if m in index)
         z = self._intercept
         # TF-IDF with a logarithmic term count, scaled to length 1 per family, as scikit-learn does.
         dot = squares = 0.0
@@ -248,6 +277,8 @@ class LearnedModel:
 
     def category_of(self, words: Sequence[str]) -> str:
         """The category an answer most likely tells of (asked only of answers that look like disclosures)."""
+        if self._categories is None:
+            raise ValueError("this model was fitted without categories")
         return self._categories.best(words)
 
 
@@ -337,16 +368,19 @@ def train(
     threshold: float = THRESHOLD,
     *,
     in_child: bool = True,
+    second_look: Sequence[tuple[str, bool]] = (),
 ) -> LearnedModel:
     """Fit both models on the examples; `split` turns an answer into the matching keys the screener reads.
 
+    `second_look`: the texts (keys, MARKS, marks) and labels a second look is fitted on; none, no second look.
     In a child process by default: only the plain weights come back. `in_child=False` fits here and
     keeps the scikit-learn pipelines on the model (`decision`, `category`), for checking against them.
     """
     texts = [" ".join(split(e.text)) for e in examples]
     labels = [DISCLOSURE if e.disclosure else NOT_A_DISCLOSURE for e in examples]
     disclosures = [(t, e.category) for t, e in zip(texts, examples, strict=True) if e.disclosure]
-    fit = (texts, labels, [t for t, _ in disclosures], [c for _, c in disclosures], threshold)
+    looked = ([t for t, _ in second_look], [DISCLOSURE if d else NOT_A_DISCLOSURE for _, d in second_look])
+    fit = (texts, labels, [t for t, _ in disclosures], [c for _, c in disclosures], threshold, *looked)
     if not in_child:
         return _fit_model(*fit)
     # Why spawn: a fresh interpreter, safe beside the threads a running service already has.
@@ -354,16 +388,18 @@ def train(
         return child.submit(_fit_weights, *fit).result()
 
 
-def _fit_model(
-    texts: list[str], labels: list[str], disclosed: list[str], categories: list[str], threshold: float
-) -> LearnedModel:
-    return LearnedModel(fit_pipeline(texts, labels), fit_pipeline(disclosed, categories), threshold)
+def _fit_model(*fit: Any) -> LearnedModel:
+    texts, labels, disclosed, categories, threshold, looked, looked_labels = fit
+    model = LearnedModel(fit_pipeline(texts, labels), fit_pipeline(disclosed, categories), threshold)
+    if looked:
+        model.second_look = LearnedModel(fit_pipeline(looked, looked_labels), None)
+    return model
 
 
-def _fit_weights(
-    texts: list[str], labels: list[str], disclosed: list[str], categories: list[str], threshold: float
-) -> LearnedModel:
+def _fit_weights(*fit: Any) -> LearnedModel:
     """In the child: fit, then drop the pipelines, so unpickling the model needs no scikit-learn."""
-    model = _fit_model(texts, labels, disclosed, categories, threshold)
-    model.decision = model.category = None
+    model = _fit_model(*fit)
+    for fitted in (model, model.second_look):
+        if fitted is not None:
+            fitted.decision = fitted.category = None
     return model

@@ -20,6 +20,7 @@ from voice_service.safeguarding.learned import MIN_WORDS, NEGATED, LearnedModel,
 from voice_service.safeguarding.normalise import Normaliser, Token, key, stem
 from voice_service.safeguarding.patterns import Pattern, Slot, match_at, prefix_label
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, Category, Phrasebook, load_phrasebook
+from voice_service.safeguarding.second_look import SECOND_LOOK_WORDS, marks, second_look_texts
 from voice_service.safeguarding.typos import Typos, english_words
 
 __all__ = ["DEFAULT_FILE", "LEARNED", "Match", "Screener", "Screening", "default_screener", "load_screener", "screen"]
@@ -237,13 +238,17 @@ class Screener:
             return Screening(False, [])
         tokens = self.normaliser.tokens(text)
         matches, negated = self._phrase_matches(tokens)
-        if matches and (self._overruled(matches, tokens) or self._unsupported_long(matches, tokens, text)):
+        if matches and (
+            self._overruled(matches, tokens)
+            or self._unsupported_long(matches, tokens, text)
+            or self._second_look_refuses(matches, tokens, text)
+        ):
             return Screening(False, [])
         # Why: where negation set a phrase aside ("he never hits me"), the model, which reads no
         # negation, is not asked to overrule it.
         if not matches and not negated and len(tokens) >= MIN_WORDS and self.model is not None:
             chance, words = _likeliest(self.model, self._model_words(tokens))
-            if chance >= self.model.threshold:
+            if chance >= self._model_threshold(text):
                 matches = [Match(self.model.category_of(words), LEARNED, (tokens[0].start, tokens[-1].end))]
         return Screening(bool(matches), matches)
 
@@ -273,6 +278,28 @@ class Screener:
         if any(m.category in ALWAYS_ALERT for m in matches):
             return False
         return _likeliest(self.model, self._model_words(tokens))[0] < self.long_support
+
+    def _model_threshold(self, text: str) -> float:
+        """The chance at which the model alone alerts: higher for a long answer (`LearnedModel.long_threshold`)."""
+        assert self.model is not None  # noqa: S101 - only asked when there is a model  # nosec B101
+        if len(text.split()) < LONG_WORDS:
+            return self.model.threshold
+        # Why getattr: the evaluation tools' stand-in models carry no long threshold.
+        return max(self.model.threshold, getattr(self.model, "long_threshold", 0.0))
+
+    def _second_look_refuses(self, matches: list[Match], tokens: list[Token], text: str) -> bool:
+        """Whether a second look finds the phrase-matched answer unlike a disclosure (`second_look.py`)."""
+        # Why getattr: the evaluation tools' stand-in models take no second look.
+        look: LearnedModel | None = getattr(self.model, "second_look", None)
+        if self.model is None or look is None or len(text.split()) < SECOND_LOOK_WORDS:
+            return False
+        if any(m.category in ALWAYS_ALERT for m in matches):
+            return False
+        return look.chance(self._model_words(tokens), marks(matches, self.book)) < self.model.second_look_threshold
+
+    def phrases(self, text: str) -> list[Match]:
+        """Every phrase found in an answer, after negation and exceptions; the model is not asked."""
+        return self._phrase_matches(self.normaliser.tokens(text))[0] if text else []
 
     def _phrase_matches(self, tokens: list[Token]) -> tuple[list[Match], bool]:
         """Every phrase found, after negation and benign exceptions; and whether negation set any aside."""
@@ -380,7 +407,8 @@ def load_screener(
     screener = Screener(load_phrasebook(path))
     if examples is not None:
         trained_on = training_examples(examples, screener.categories, sets)
-        screener.model = train(trained_on, screener.words, in_child=in_child)
+        looked = second_look_texts(trained_on, screener.words, screener.phrases, screener.book)
+        screener.model = train(trained_on, screener.words, in_child=in_child, second_look=looked)
     return screener
 
 

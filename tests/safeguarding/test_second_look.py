@@ -1,0 +1,179 @@
+"""The second look ("second look"): a model trained on phrase-matched answers may set their phrases aside."""
+
+from __future__ import annotations
+
+import math
+import pickle
+
+import pytest
+
+from tests.safeguarding.evaluation import fitted_here, phrases_only, shipped_with
+from voice_service.safeguarding.examples import EXAMPLES_FILE, training_examples
+from voice_service.safeguarding.learned import (
+    DISCLOSURE,
+    LONG_THRESHOLD,
+    MARKS,
+    SECOND_LOOK_THRESHOLD,
+    STRONG_FLOOR,
+    LearnedModel,
+    _letter_analyser,
+    _word_analyser,
+)
+from voice_service.safeguarding.screening import ALWAYS_ALERT, LONG_WORDS, _likeliest, default_screener
+from voice_service.safeguarding.second_look import SECOND_LOOK_WORDS, marks, second_look_texts
+
+
+def _look(text: str) -> float:
+    """The shipped second look's chance for an answer some phrase matches."""
+    screener = default_screener()
+    assert screener.model is not None
+    assert screener.model.second_look is not None
+    found = screener.phrases(text)
+    assert found, text
+    return screener.model.second_look.chance(screener.words(text), marks(found, screener.book))
+
+
+def test_the_settings_are_the_declared_ones() -> None:
+    model = default_screener().model
+    assert model is not None
+    assert (SECOND_LOOK_THRESHOLD, SECOND_LOOK_WORDS, LONG_THRESHOLD) == (0.15, 11, 0.8)
+    assert model.second_look is not None
+    assert (model.second_look_threshold, model.long_threshold) == (SECOND_LOOK_THRESHOLD, LONG_THRESHOLD)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my little brother keeps hitting me with his lightsaber toy and it is so annoying but he is only four",
+        "my dog bit me when i tried to take his ball off him, he is only a puppy and still learning",
+        # The first model reads this as a disclosure (0.88); told which phrases matched, the second look does not.
+        "my brother punched me in the arm because i beat him at fifa but we are fine now and still best mates",
+    ],
+)
+def test_a_look_alike_its_phrases_matched_is_set_aside_by_the_second_look(text: str) -> None:
+    assert phrases_only().screen(text).flagged
+    # Not the floor's doing: the first model alone would let the phrases alert.
+    screener = default_screener()
+    assert screener.model is not None
+    assert _likeliest(screener.model, screener.words(text))[0] >= STRONG_FLOOR
+    assert _look(text) < SECOND_LOOK_THRESHOLD
+    assert not default_screener().screen(text).flagged
+    assert shipped_with(second_look_threshold=0.0).screen(text).flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dad hits me with his belt when he is drunk and i am scared to go home",
+        "the older boys at the park make me carry packages for them and say they will hurt my mum",
+        "my mums boyfriend comes into my room at night and touches me and says i cant tell anyone",
+    ],
+)
+def test_a_plain_disclosure_passes_the_second_look_easily(text: str) -> None:
+    assert len(text.split()) >= SECOND_LOOK_WORDS
+    assert _look(text) > 3 * SECOND_LOOK_THRESHOLD
+    assert default_screener().screen(text).flagged
+
+
+def test_a_suicidal_thoughts_phrase_is_never_set_aside() -> None:
+    text = "i want to die lol this homework is so long and boring and i have three more pages"
+    assert any(m.category in ALWAYS_ALERT for m in phrases_only().screen(text).matches)
+    assert _look(text) < SECOND_LOOK_THRESHOLD
+    assert default_screener().screen(text).flagged
+    assert shipped_with(second_look_threshold=1.0, strong_floor=0.0).screen(text).flagged
+
+
+def test_an_answer_of_fewer_than_eleven_words_keeps_its_phrases_alert() -> None:
+    # A short answer says little beside its phrase: the second look has nothing to judge by.
+    certain = shipped_with(second_look_threshold=1.0, strong_floor=0.0, veto=0.0)
+    short = "my dad hits me when he gets home from work"
+    assert len(short.split()) == SECOND_LOOK_WORDS - 1
+    assert certain.screen(short).flagged
+    assert not certain.screen(short + " every day").flagged
+
+
+def test_marks_name_each_phrase_and_category_once_and_whether_only_weak_phrases_matched() -> None:
+    screener = default_screener()
+    found = screener.phrases("my dad hits me and hits me and i am scared to go home")
+    made = marks(found, screener.book)
+    assert len(made) == len(set(made))
+    assert {m for m in made if m.startswith("category:")} == {f"category:{m.category}" for m in found}
+    assert "phrases:strong" in made
+    assert all(" " not in m and "|" not in m for m in made)
+
+
+def test_marks_are_whole_columns_never_pairs_or_letters() -> None:
+    text = "dad hits me" + MARKS + "phrase:physical_abuse:hits_me category:physical_abuse"
+    assert _word_analyser(text) == [
+        *("dad", "hits", "me", "dad hits", "hits me"),
+        *("phrase:physical_abuse:hits_me", "category:physical_abuse"),
+    ]
+    assert _letter_analyser(text) == _letter_analyser("dad hits me")
+
+
+def test_the_second_look_is_fitted_only_on_answers_a_phrase_matches() -> None:
+    screener = phrases_only()
+    examples = training_examples(EXAMPLES_FILE, screener.categories)
+    looked = second_look_texts(examples, screener.words, screener.phrases, screener.book)
+    matched = [e for e in examples if screener.phrases(e.text)]
+    assert 0 < len(looked) == len(matched) < len(examples)
+    assert all(MARKS in t for t, _ in looked)
+    assert [d for _, d in looked] == [e.disclosure for e in matched]
+
+
+def test_the_fast_second_look_gives_scikit_learns_probability() -> None:
+    screener = phrases_only()
+    look = fitted_here().second_look
+    assert look is not None
+    texts = [
+        "my dad hits me with his belt",
+        "my sister hits the gym every morning",
+        "i want to die lol",
+        "he made me carry a bag to the flats and said he would hurt my mum",
+    ]
+    column = list(look.decision.classes_).index(DISCLOSURE)
+    for text in texts:
+        words, made = screener.words(text), marks(screener.phrases(text), screener.book)
+        expected = look.decision.predict_proba([" ".join(words) + MARKS + " ".join(made)])[0, column]
+        assert math.isclose(look.chance(words, made), float(expected), rel_tol=1e-9, abs_tol=1e-12), text
+
+
+def test_a_second_look_names_no_category() -> None:
+    look = default_screener().model.second_look  # type: ignore[union-attr]
+    assert look is not None
+    with pytest.raises(ValueError, match="without categories"):
+        look.category_of(["hits", "me"])
+
+
+def test_a_model_pickled_before_the_second_look_takes_none_and_keeps_one_threshold() -> None:
+    model = default_screener().model
+    assert model is not None
+    state = model.__getstate__()
+    del state["second_look"], state["second_look_threshold"], state["long_threshold"]
+    old = LearnedModel.__new__(LearnedModel)
+    old.__setstate__(pickle.loads(pickle.dumps(state)))  # noqa: S301 - our own bytes  # nosec B301
+    assert old.second_look is None
+    assert old.long_threshold == 0.0
+    assert old.chance(["he", "hits", "me"]) == model.chance(["he", "hits", "me"])
+
+
+#: A young carer's everyday answer: the model leans towards it (0.75), but a long answer needs it sure.
+LONG_MODEL_ONLY = (
+    "at home things are ok most of the time, my mum works nights so i look after my little brother and make "
+    "his tea and put him to bed and sometimes i am tired at school"
+)
+
+
+def test_a_long_answer_no_phrase_matched_alerts_only_when_the_model_is_sure() -> None:
+    screener = default_screener()
+    assert screener.model is not None
+    assert len(LONG_MODEL_ONLY.split()) >= LONG_WORDS
+    assert not phrases_only().screen(LONG_MODEL_ONLY).flagged
+    chance = _likeliest(screener.model, screener.words(LONG_MODEL_ONLY))[0]
+    assert screener.model.threshold <= chance < LONG_THRESHOLD
+    assert not screener.screen(LONG_MODEL_ONLY).flagged
+    assert shipped_with(long_threshold=0.0).screen(LONG_MODEL_ONLY).flagged
+    # One word short of LONG_WORDS, the model's own threshold applies.
+    shorter = " ".join(LONG_MODEL_ONLY.split()[: LONG_WORDS - 1])
+    assert _likeliest(screener.model, screener.words(shorter))[0] >= screener.model.threshold
+    assert screener.screen(shorter).flagged
