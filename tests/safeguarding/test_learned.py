@@ -36,7 +36,6 @@ from voice_service.safeguarding.examples import (
 from voice_service.safeguarding.learned import DISCLOSURE, THRESHOLD, LearnedModel
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, PhrasebookError
 from voice_service.safeguarding.screening import LEARNED, default_screener, load_screener
-from voice_service.safeguarding.second_look import marks
 
 #: Everyday answers to "what would make your area better?" and the like, none of them in the examples.
 EVERYDAY = [
@@ -138,13 +137,6 @@ def test_the_model_trained_in_a_child_process_scores_as_one_fitted_here() -> Non
         words = screener.words(text)
         assert shipped.chance(words) == here.chance(words), text
         assert shipped.category_of(words) == here.category_of(words), text
-    # And its second look (second_look.py), plain weights too.
-    assert shipped.second_look is not None
-    assert here.second_look is not None
-    assert shipped.second_look.decision is None
-    for text in texts:
-        words, made = screener.words(text), marks(screener.phrases(text), screener.book)
-        assert shipped.second_look.chance(words, made) == here.second_look.chance(words, made), text
 
 
 def test_the_service_never_loads_scikit_learn_itself() -> None:

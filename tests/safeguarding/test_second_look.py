@@ -1,13 +1,18 @@
-"""The second look ("second look"): a model trained on phrase-matched answers may set their phrases aside."""
+"""The second look: a model trained on phrase-matched answers may set their phrases aside (off in the service).
+
+Declared at 0.15, with a threshold of 0.8 for long answers no phrase matched ("second look", docs/safeguarding.md),
+it failed its check; these tests hold the machinery to what was declared, on a screener fitted with it.
+"""
 
 from __future__ import annotations
 
+import copy
 import math
 import pickle
 
 import pytest
 
-from tests.safeguarding.evaluation import fitted_here, phrases_only, shipped_with
+from tests.safeguarding.evaluation import fitted_here, phrases_only
 from voice_service.safeguarding.examples import EXAMPLES_FILE, training_examples
 from voice_service.safeguarding.learned import (
     DISCLOSURE,
@@ -19,13 +24,24 @@ from voice_service.safeguarding.learned import (
     _letter_analyser,
     _word_analyser,
 )
-from voice_service.safeguarding.screening import ALWAYS_ALERT, LONG_WORDS, _likeliest, default_screener
+from voice_service.safeguarding.screening import ALWAYS_ALERT, LONG_WORDS, Screener, _likeliest, default_screener
 from voice_service.safeguarding.second_look import SECOND_LOOK_WORDS, marks, second_look_texts
+
+#: The settings "second look" declared; it failed its check and is off in the service (docs/safeguarding.md).
+DECLARED = {"second_look_threshold": 0.15, "long_threshold": 0.8}
+
+
+def looking(**settings: float) -> Screener:
+    """The shipped phrases and a model fitted here with its second look, at the declared settings or `settings`."""
+    model = copy.copy(fitted_here())
+    for name, value in {**DECLARED, **settings}.items():
+        setattr(model, name, value)
+    return Screener(default_screener().book, model)
 
 
 def _look(text: str) -> float:
-    """The shipped second look's chance for an answer some phrase matches."""
-    screener = default_screener()
+    """The second look's chance for an answer some phrase matches."""
+    screener = looking()
     assert screener.model is not None
     assert screener.model.second_look is not None
     found = screener.phrases(text)
@@ -33,12 +49,13 @@ def _look(text: str) -> float:
     return screener.model.second_look.chance(screener.words(text), marks(found, screener.book))
 
 
-def test_the_settings_are_the_declared_ones() -> None:
+def test_the_service_takes_no_second_look_and_keeps_one_threshold() -> None:
+    # Off since its declared check failed: none is fitted at start, and every rule before it stands.
     model = default_screener().model
     assert model is not None
-    assert (SECOND_LOOK_THRESHOLD, SECOND_LOOK_WORDS, LONG_THRESHOLD) == (0.15, 11, 0.8)
-    assert model.second_look is not None
-    assert (model.second_look_threshold, model.long_threshold) == (SECOND_LOOK_THRESHOLD, LONG_THRESHOLD)
+    assert (SECOND_LOOK_THRESHOLD, LONG_THRESHOLD, SECOND_LOOK_WORDS) == (0.0, 0.0, 11)
+    assert model.second_look is None
+    assert model.long_threshold == 0.0
 
 
 @pytest.mark.parametrize(
@@ -53,12 +70,13 @@ def test_the_settings_are_the_declared_ones() -> None:
 def test_a_look_alike_its_phrases_matched_is_set_aside_by_the_second_look(text: str) -> None:
     assert phrases_only().screen(text).flagged
     # Not the floor's doing: the first model alone would let the phrases alert.
-    screener = default_screener()
+    screener = looking()
     assert screener.model is not None
     assert _likeliest(screener.model, screener.words(text))[0] >= STRONG_FLOOR
-    assert _look(text) < SECOND_LOOK_THRESHOLD
-    assert not default_screener().screen(text).flagged
-    assert shipped_with(second_look_threshold=0.0).screen(text).flagged
+    assert _look(text) < DECLARED["second_look_threshold"]
+    assert not screener.screen(text).flagged
+    assert looking(second_look_threshold=0.0).screen(text).flagged
+    assert default_screener().screen(text).flagged
 
 
 @pytest.mark.parametrize(
@@ -71,21 +89,21 @@ def test_a_look_alike_its_phrases_matched_is_set_aside_by_the_second_look(text: 
 )
 def test_a_plain_disclosure_passes_the_second_look_easily(text: str) -> None:
     assert len(text.split()) >= SECOND_LOOK_WORDS
-    assert _look(text) > 3 * SECOND_LOOK_THRESHOLD
-    assert default_screener().screen(text).flagged
+    assert _look(text) > 3 * DECLARED["second_look_threshold"]
+    assert looking().screen(text).flagged
 
 
 def test_a_suicidal_thoughts_phrase_is_never_set_aside() -> None:
     text = "i want to die lol this homework is so long and boring and i have three more pages"
     assert any(m.category in ALWAYS_ALERT for m in phrases_only().screen(text).matches)
-    assert _look(text) < SECOND_LOOK_THRESHOLD
-    assert default_screener().screen(text).flagged
-    assert shipped_with(second_look_threshold=1.0, strong_floor=0.0).screen(text).flagged
+    assert _look(text) < DECLARED["second_look_threshold"]
+    assert looking().screen(text).flagged
+    assert looking(second_look_threshold=1.0, strong_floor=0.0).screen(text).flagged
 
 
 def test_an_answer_of_fewer_than_eleven_words_keeps_its_phrases_alert() -> None:
     # A short answer says little beside its phrase: the second look has nothing to judge by.
-    certain = shipped_with(second_look_threshold=1.0, strong_floor=0.0, veto=0.0)
+    certain = looking(second_look_threshold=1.0, strong_floor=0.0, veto=0.0)
     short = "my dad hits me when he gets home from work"
     assert len(short.split()) == SECOND_LOOK_WORDS - 1
     assert certain.screen(short).flagged
@@ -93,7 +111,7 @@ def test_an_answer_of_fewer_than_eleven_words_keeps_its_phrases_alert() -> None:
 
 
 def test_marks_name_each_phrase_and_category_once_and_whether_only_weak_phrases_matched() -> None:
-    screener = default_screener()
+    screener = phrases_only()
     found = screener.phrases("my dad hits me and hits me and i am scared to go home")
     made = marks(found, screener.book)
     assert len(made) == len(set(made))
@@ -139,14 +157,14 @@ def test_the_fast_second_look_gives_scikit_learns_probability() -> None:
 
 
 def test_a_second_look_names_no_category() -> None:
-    look = default_screener().model.second_look  # type: ignore[union-attr]
+    look = fitted_here().second_look
     assert look is not None
     with pytest.raises(ValueError, match="without categories"):
         look.category_of(["hits", "me"])
 
 
 def test_a_model_pickled_before_the_second_look_takes_none_and_keeps_one_threshold() -> None:
-    model = default_screener().model
+    model = looking().model
     assert model is not None
     state = model.__getstate__()
     del state["second_look"], state["second_look_threshold"], state["long_threshold"]
@@ -165,14 +183,15 @@ LONG_MODEL_ONLY = (
 
 
 def test_a_long_answer_no_phrase_matched_alerts_only_when_the_model_is_sure() -> None:
-    screener = default_screener()
+    screener = looking()
     assert screener.model is not None
     assert len(LONG_MODEL_ONLY.split()) >= LONG_WORDS
     assert not phrases_only().screen(LONG_MODEL_ONLY).flagged
     chance = _likeliest(screener.model, screener.words(LONG_MODEL_ONLY))[0]
-    assert screener.model.threshold <= chance < LONG_THRESHOLD
+    assert screener.model.threshold <= chance < DECLARED["long_threshold"]
     assert not screener.screen(LONG_MODEL_ONLY).flagged
-    assert shipped_with(long_threshold=0.0).screen(LONG_MODEL_ONLY).flagged
+    assert looking(long_threshold=0.0).screen(LONG_MODEL_ONLY).flagged
+    assert default_screener().screen(LONG_MODEL_ONLY).flagged
     # One word short of LONG_WORDS, the model's own threshold applies.
     shorter = " ".join(LONG_MODEL_ONLY.split()[: LONG_WORDS - 1])
     assert _likeliest(screener.model, screener.words(shorter))[0] >= screener.model.threshold

@@ -61,16 +61,13 @@ VETO = 0.1
 #: caught scored under 0.05 (0.013) and five more under 0.1, while 0.03 cut false alarms 649 -> 538 of 3,171;
 #: declared, then confirmed once on four sets nobody trained on (docs/safeguarding.md, "data3").
 STRONG_FLOOR = 0.03
-#: A second look (`LearnedModel.second_look`) lets the phrases of an answer it reads alert only at this chance or above.
-#: Why 0.15: leaving each of fourteen later sets out, 0.2 lost two plain disclosures more than 0.15 ("dad broke my
-#: wrist but we told the hospital i fell at football" scored 0.19) for 18 false alarms (docs/safeguarding.md,
-#: "second look").
-SECOND_LOOK_THRESHOLD = 0.15
-#: An answer of LONG_WORDS words or more that no phrase matched alerts only at this chance or above (0.3 otherwise).
-#: Why 0.8: a long answer's likeliest window is a maximum over many tries; on development the model-only alerts on
-#: answers of 25 words or more were as often false as true (98 and 95), and 0.8 removed 48 of those false alarms
-#: for one disclosure more missed of 2,510 (docs/safeguarding.md, "second look").
-LONG_THRESHOLD = 0.8
+#: A second look (`LearnedModel.second_look`) lets the phrases of an answer it reads alert only at this chance or above;
+#: 0 is off, and then none is fitted. Off: declared at 0.15 ("second look"), it cut false alarms 21% on the 29th-40th
+#: sets but missed 9 more disclosures there, 4 of them long answers it read whole (docs/safeguarding.md).
+SECOND_LOOK_THRESHOLD = 0.0
+#: An answer of LONG_WORDS words or more that no phrase matched alerts only at this chance or above; 0: at THRESHOLD.
+#: Off: declared at 0.8 with the second look, it lost 5 plain disclosures of 30-45 words on the 29th-40th sets.
+LONG_THRESHOLD = 0.0
 #: A window of a long answer counts only at this chance or above (`LearnedModel.window_threshold`; 0 is off).
 #: Why 0.7: the highest of many window chances is a maximum over many tries; declared first, it kept development's
 #: 50 missed and cut its false alarms 678 -> 634, then the blind seventeenth's 69 -> 62 (docs/safeguarding.md, "long3").

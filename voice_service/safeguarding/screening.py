@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import cast
 
 from voice_service.safeguarding.examples import EXAMPLES_FILE, SETS_FILE, training_examples
-from voice_service.safeguarding.learned import MIN_WORDS, NEGATED, LearnedModel, train, windows_of
+from voice_service.safeguarding.learned import (
+    MIN_WORDS,
+    NEGATED,
+    SECOND_LOOK_THRESHOLD,
+    LearnedModel,
+    train,
+    windows_of,
+)
 from voice_service.safeguarding.normalise import Normaliser, Token, key, stem
 from voice_service.safeguarding.patterns import Pattern, Slot, match_at, prefix_label
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, Category, Phrasebook, load_phrasebook
@@ -39,6 +46,8 @@ STRIDE = 6
 #: threshold, was picked on development and confirmed on the eighteenth set (docs, "phrase4").
 LONG_PHRASE_SUPPORT = 0.3
 LONG_WORDS = 25
+#: Whether a second look is fitted at start (second_look.py; off while its threshold is 0).
+SECOND_LOOK = SECOND_LOOK_THRESHOLD > 0.0
 #: Categories whose phrases always alert, however long the answer: wanting to die always needs a person.
 ALWAYS_ALERT = frozenset({"suicidal_thoughts"})
 
@@ -407,7 +416,7 @@ def load_screener(
     screener = Screener(load_phrasebook(path))
     if examples is not None:
         trained_on = training_examples(examples, screener.categories, sets)
-        looked = second_look_texts(trained_on, screener.words, screener.phrases, screener.book)
+        looked = second_look_texts(trained_on, screener.words, screener.phrases, screener.book) if SECOND_LOOK else []
         screener.model = train(trained_on, screener.words, in_child=in_child, second_look=looked)
     return screener
 
