@@ -57,11 +57,14 @@ TRAINABLE = {
 }
 
 #: Later blind sets the service trains on too: the eleventh to eighteenth since "data2", the twenty-first to
-#: twenty-sixth since "data3" (docs/safeguarding.md). Not parts `table` leaves out; `--later` leaves each out.
+#: twenty-sixth since "data3", the twenty-ninth to fortieth since "data4" (docs/safeguarding.md). Not parts
+#: `table` leaves out; `--later` leaves each out.
 TRAINED_LATER = (
     *("eleventh", "twelfth", "thirteenth", "fourteenth"),
     *("fifteenth", "sixteenth", "seventeenth", "eighteenth"),
     *("twentyfirst", "twentysecond", "twentythird", "twentyfourth", "twentyfifth", "twentysixth"),
+    *("twentyninth", "thirtieth", "thirtyfirst", "thirtysecond", "thirtythird", "thirtyfourth"),
+    *("thirtyfifth", "thirtysixth", "thirtyseventh", "thirtyeighth", "thirtyninth", "fortieth"),
 )
 
 #: The other later sets: never trained on, here or by the service (the nineteenth, twentieth, twenty-seventh...).
@@ -105,11 +108,11 @@ def package_data() -> str:
         section = sections["disclosures" if item.disclosure else "ordinary"]
         section.setdefault(item.category, []).append(item.text.strip())
     lines = [
-        "# The phrasings of the evaluation sets the learned model trains on beside screening-examples.yaml (the first",
-        "# to eighteenth and twenty-first to twenty-sixth of tests/safeguarding/evaluation*.yaml). Generated: do not",
-        f"# edit; run `{GENERATE}`.",
-        "# Never holds a phrasing of a set that tests the model (the nineteenth, twentieth, twenty-seventh and",
-        "# twenty-eighth, and any set written later; docs/safeguarding.md).",
+        "# The phrasings of the evaluation sets the learned model trains on beside screening-examples.yaml (the",
+        "# first to eighteenth, twenty-first to twenty-sixth and twenty-ninth to fortieth of",
+        f"# tests/safeguarding/evaluation*.yaml). Generated: do not edit; run `{GENERATE}`.",
+        "# Never holds a phrasing of a set that tests the model (the nineteenth, twentieth, twenty-seventh,",
+        "# twenty-eighth and forty-first to forty-eighth, and any set written later; docs/safeguarding.md).",
     ]
     for name, by_category in sections.items():
         lines.append(f"{name}:")

@@ -36,6 +36,7 @@ from voice_service.safeguarding.examples import (
 from voice_service.safeguarding.learned import DISCLOSURE, THRESHOLD, LearnedModel
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, PhrasebookError
 from voice_service.safeguarding.screening import LEARNED, default_screener, load_screener
+from voice_service.safeguarding.second_look import marks
 
 #: Everyday answers to "what would make your area better?" and the like, none of them in the examples.
 EVERYDAY = [
@@ -75,11 +76,13 @@ def test_the_ten_earlier_sets_are_trained_on_and_no_later_phrasing_is_in_either_
     # Since "data2" the eleventh to eighteenth are trained on too, since "data3" the twenty-first to twenty-sixth;
     # the nineteenth, twentieth, twenty-seventh and twenty-eighth test the model: none of theirs in training.
     later = ("eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth")
-    # And since "data3" the twenty-first to twenty-sixth.
+    # And since "data3" the twenty-first to twenty-sixth, since "data4" the twenty-ninth to fortieth.
     later += ("twentyfirst", "twentysecond", "twentythird", "twentyfourth", "twentyfifth", "twentysixth")
+    later += ("twentyninth", "thirtieth", "thirtyfirst", "thirtysecond", "thirtythird", "thirtyfourth")
+    later += ("thirtyfifth", "thirtysixth", "thirtyseventh", "thirtyeighth", "thirtyninth", "fortieth")
     assert later == TRAINED_LATER
     assert {same_text(i.text) for name in later for i in load_items(SETS[name])} <= trained
-    assert set(LATER) >= {"nineteenth", "twentieth", "twentyseventh", "twentyeighth", "twentyninth", "thirtysecond"}
+    assert set(LATER) >= {"nineteenth", "twentieth", "twentyseventh", "twentyeighth", "fortyfirst", "fortyeighth"}
     assert set(LATER) == set(SETS) - set(ten) - set(later)
     assert later_phrasings_in(EXAMPLES_FILE, SETS_FILE) == []
 
@@ -137,6 +140,13 @@ def test_the_model_trained_in_a_child_process_scores_as_one_fitted_here() -> Non
         words = screener.words(text)
         assert shipped.chance(words) == here.chance(words), text
         assert shipped.category_of(words) == here.category_of(words), text
+    # And its second look (second_look.py), plain weights too.
+    assert shipped.second_look is not None
+    assert here.second_look is not None
+    assert shipped.second_look.decision is None
+    for text in texts:
+        words, made = screener.words(text), marks(screener.phrases(text), screener.book)
+        assert shipped.second_look.chance(words, made) == here.second_look.chance(words, made), text
 
 
 def test_the_service_never_loads_scikit_learn_itself() -> None:

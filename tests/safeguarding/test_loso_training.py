@@ -42,7 +42,8 @@ def test_the_ten_part_table_never_trains_on_the_eleventh() -> None:
     "later",
     [
         *("nineteenth", "twentieth", "twentyseventh", "twentyeighth"),
-        *("twentyninth", "thirtieth", "thirtyfirst", "thirtysecond"),
+        *("fortyfirst", "fortysecond", "fortythird", "fortyfourth"),
+        *("fortyfifth", "fortysixth", "fortyseventh", "fortyeighth"),
     ],
 )
 def test_a_later_blind_set_is_never_trained_on(later: str) -> None:

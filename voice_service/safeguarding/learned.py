@@ -62,9 +62,10 @@ VETO = 0.1
 #: declared, then confirmed once on four sets nobody trained on (docs/safeguarding.md, "data3").
 STRONG_FLOOR = 0.03
 #: A second look (`LearnedModel.second_look`) lets the phrases of an answer it reads alert only at this chance or above;
-#: 0 is off, and then none is fitted. Off: declared at 0.15 ("second look"), it cut false alarms 21% on the 29th-40th
-#: sets but missed 9 more disclosures there, 4 of them long answers it read whole (docs/safeguarding.md).
-SECOND_LOOK_THRESHOLD = 0.0
+#: 0 is off, and then none is fitted. Why 0.05: declared at 0.15 ("second look"), it cut false alarms 21% on the
+#: 29th-40th sets but missed 9 more disclosures, 4 of them long answers it read whole; trained on those sets too,
+#: leaving each of 26 later sets out, 0.05 lost none and cut false alarms 841 -> 778 (docs/safeguarding.md, "data4").
+SECOND_LOOK_THRESHOLD = 0.05
 #: An answer of LONG_WORDS words or more that no phrase matched alerts only at this chance or above; 0: at THRESHOLD.
 #: Off: declared at 0.8 with the second look, it lost 5 plain disclosures of 30-45 words on the 29th-40th sets.
 LONG_THRESHOLD = 0.0
