@@ -25,6 +25,8 @@ from tests.safeguarding.evaluation import (
     NINTH,
     REGISTRY,
     SET,
+    SETS_33_TO_40,
+    SETS_41_TO_48,
     SEVENTEENTH,
     SEVENTH,
     SIXTEENTH,
@@ -172,7 +174,7 @@ def test_the_eighth_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
 #: Every evaluation set in the order it was written: a blind set is compared with all before it.
 WRITTEN_ORDER = [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH]
 WRITTEN_ORDER += [THIRTEENTH, FOURTEENTH, FIFTEENTH, SIXTEENTH, SEVENTEENTH, EIGHTEENTH, NINETEENTH, TWENTIETH]
-WRITTEN_ORDER += [*DATA3, *AFTER_DATA3]
+WRITTEN_ORDER += [*DATA3, *AFTER_DATA3, *SETS_33_TO_40, *SETS_41_TO_48]
 
 #: The blind sets from the ninth on: (file, at least this many phrasings, at most this many equal to an
 #: earlier set's, at least this many disclosures and look-alikes per category).
@@ -211,6 +213,26 @@ BLIND_SETS = [
     pytest.param(AFTER_DATA3[1], 437, 3, 17, 18, id="thirtieth"),
     pytest.param(AFTER_DATA3[2], 437, 3, 14, 19, id="thirtyfirst"),
     pytest.param(AFTER_DATA3[3], 422, 2, 12, 18, id="thirtysecond"),
+    # Written together by author33 to author40; less the phrasings equal to any "data3" trains on (24, 29, 16,
+    # 25, 28, 24, 30, 32). Trained on since "data4".
+    pytest.param(SETS_33_TO_40[0], 431, 9, 15, 20, id="thirtythird"),
+    pytest.param(SETS_33_TO_40[1], 426, 4, 14, 19, id="thirtyfourth"),
+    pytest.param(SETS_33_TO_40[2], 439, 5, 15, 20, id="thirtyfifth"),
+    pytest.param(SETS_33_TO_40[3], 430, 10, 15, 20, id="thirtysixth"),
+    pytest.param(SETS_33_TO_40[4], 427, 7, 12, 20, id="thirtyseventh"),
+    pytest.param(SETS_33_TO_40[5], 431, 6, 15, 20, id="thirtyeighth"),
+    pytest.param(SETS_33_TO_40[6], 425, 19, 15, 18, id="thirtyninth"),
+    pytest.param(SETS_33_TO_40[7], 423, 5, 12, 18, id="fortieth"),
+    # Written together by author41 to author48; less the phrasings equal to any "data4" trains on (43, 29, 17,
+    # 45, 14, 11, 35, 26).
+    pytest.param(SETS_41_TO_48[0], 412, 6, 14, 18, id="fortyfirst"),
+    pytest.param(SETS_41_TO_48[1], 426, 3, 16, 18, id="fortysecond"),
+    pytest.param(SETS_41_TO_48[2], 438, 3, 16, 18, id="fortythird"),
+    pytest.param(SETS_41_TO_48[3], 410, 8, 14, 17, id="fortyfourth"),
+    pytest.param(SETS_41_TO_48[4], 441, 0, 15, 21, id="fortyfifth"),
+    pytest.param(SETS_41_TO_48[5], 444, 0, 15, 20, id="fortysixth"),
+    pytest.param(SETS_41_TO_48[6], 420, 1, 14, 18, id="fortyseventh"),
+    pytest.param(SETS_41_TO_48[7], 429, 6, 14, 19, id="fortyeighth"),
 ]
 
 
@@ -274,10 +296,11 @@ BLIND_SCORES = [
     # before, 185/187 and 62/252).
     # Scored once more at 199c9d3 by the declared "data3" model (also trained on the twenty-first to twenty-sixth,
     # strong floor 0.03), less the eight phrasings equal to those sets': 183/183, 31/248 ("data2": 182/183, 46/248).
-    pytest.param(NINETEENTH, 183, 248, 183, 31, id="nineteenth"),
+    # As shipped by "data4": 183/183, 22/248.
+    pytest.param(NINETEENTH, 183, 248, 183, 22, id="nineteenth"),
     # Likewise, less thirty such phrasings: 180/184, 47/241 (as shipped before, 179/184 and 66/241); "data3", less
-    # five more: 178/182, 32/238 ("data2" on those: 178/182, 47/238).
-    pytest.param(TWENTIETH, 182, 238, 178, 32, id="twentieth"),
+    # five more: 178/182, 32/238 ("data2" on those: 178/182, 47/238). "data4": 178/182, 26/238.
+    pytest.param(TWENTIETH, 182, 238, 178, 26, id="twentieth"),
     # First scores at cd2c400 by the "data2" model, less the phrasings equal to its training; trained on since
     # "data3", so these bounds are regression guards only.
     pytest.param(DATA3[0], 192, 250, 185, 41, id="twentyfirst"),
@@ -289,13 +312,34 @@ BLIND_SCORES = [
     # First scores at cd2c400 (187/187, 42/248; 191/191, 53/254), then, less the phrasings equal to the
     # twenty-first to twenty-sixth sets' (11 and 2), scored once by the declared "data3" model at 199c9d3:
     # 184/184, 34/240 ("data2" on those: 183/184, 41/240) and 190/190, 39/253 ("data2": 190/190, 53/253).
-    pytest.param(TWENTYSEVENTH, 184, 240, 184, 34, id="twentyseventh"),
-    pytest.param(TWENTYEIGHTH, 190, 253, 190, 39, id="twentyeighth"),
-    # Scored once at f16aa42 by the "data3" screener as shipped.
+    # As shipped by "data4": 184/184, 27/240 and 190/190, 29/253.
+    pytest.param(TWENTYSEVENTH, 184, 240, 184, 27, id="twentyseventh"),
+    pytest.param(TWENTYEIGHTH, 190, 253, 190, 29, id="twentyeighth"),
+    # Scored once at f16aa42 by the "data3" screener as shipped; trained on since "data4": regression guards only.
     pytest.param(AFTER_DATA3[0], 178, 232, 176, 34, id="twentyninth"),
     pytest.param(AFTER_DATA3[1], 195, 242, 194, 42, id="thirtieth"),
     pytest.param(AFTER_DATA3[2], 188, 249, 184, 39, id="thirtyfirst"),
     pytest.param(AFTER_DATA3[3], 186, 236, 186, 33, id="thirtysecond"),
+    # First scored at b30e1ff by the "data3" screener as shipped (beside "second look", which failed); trained on
+    # since "data4": regression guards only.
+    pytest.param(SETS_33_TO_40[0], 189, 242, 186, 29, id="thirtythird"),
+    pytest.param(SETS_33_TO_40[1], 183, 243, 182, 48, id="thirtyfourth"),
+    pytest.param(SETS_33_TO_40[2], 193, 246, 190, 34, id="thirtyfifth"),
+    pytest.param(SETS_33_TO_40[3], 186, 244, 186, 49, id="thirtysixth"),
+    pytest.param(SETS_33_TO_40[4], 184, 243, 183, 38, id="thirtyseventh"),
+    pytest.param(SETS_33_TO_40[5], 188, 243, 186, 32, id="thirtyeighth"),
+    pytest.param(SETS_33_TO_40[6], 183, 242, 181, 38, id="thirtyninth"),
+    pytest.param(SETS_33_TO_40[7], 183, 240, 182, 59, id="fortieth"),
+    # Scored once at 6b58c73 by the declared "data4" screener (as shipped before it: 180/181, 34/231; 188/194,
+    # 37/232; 192/194, 36/244; 174/174, 47/236; 184/188, 51/253; 193/195, 46/249; 177/180, 16/240; 187/188, 42/241).
+    pytest.param(SETS_41_TO_48[0], 181, 231, 180, 23, id="fortyfirst"),
+    pytest.param(SETS_41_TO_48[1], 194, 232, 189, 26, id="fortysecond"),
+    pytest.param(SETS_41_TO_48[2], 194, 244, 191, 27, id="fortythird"),
+    pytest.param(SETS_41_TO_48[3], 174, 236, 174, 39, id="fortyfourth"),
+    pytest.param(SETS_41_TO_48[4], 188, 253, 183, 36, id="fortyfifth"),
+    pytest.param(SETS_41_TO_48[5], 195, 249, 192, 36, id="fortysixth"),
+    pytest.param(SETS_41_TO_48[6], 180, 240, 177, 12, id="fortyseventh"),
+    pytest.param(SETS_41_TO_48[7], 188, 241, 187, 35, id="fortyeighth"),
 ]
 
 

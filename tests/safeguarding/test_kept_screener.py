@@ -88,7 +88,8 @@ def held():
     objects = gc.get_objects()
     return {
         "screeners": sum(isinstance(o, screening.Screener) for o in objects),
-        "models": sum(isinstance(o, LearnedModel) for o in objects),
+        # The first model (its second look is a LearnedModel too, held by it).
+        "models": sum(isinstance(o, LearnedModel) and o.second_look is not None for o in objects),
         "english_words": typos.english_words.cache_info().currsize,
     }
 

@@ -81,7 +81,9 @@ def test_the_ten_earlier_sets_are_trained_on_and_no_later_phrasing_is_in_either_
     later += ("twentyninth", "thirtieth", "thirtyfirst", "thirtysecond", "thirtythird", "thirtyfourth")
     later += ("thirtyfifth", "thirtysixth", "thirtyseventh", "thirtyeighth", "thirtyninth", "fortieth")
     assert later == TRAINED_LATER
-    assert {same_text(i.text) for name in later for i in load_items(SETS[name])} <= trained
+    # Less any phrasing a set that tests the model says too: it is never trained on.
+    tested = {same_text(i.text) for name in LATER for i in load_items(SETS[name])}
+    assert {same_text(i.text) for name in later for i in load_items(SETS[name])} - tested <= trained
     assert set(LATER) >= {"nineteenth", "twentieth", "twentyseventh", "twentyeighth", "fortyfirst", "fortyeighth"}
     assert set(LATER) == set(SETS) - set(ten) - set(later)
     assert later_phrasings_in(EXAMPLES_FILE, SETS_FILE) == []

@@ -13,14 +13,13 @@ import pickle
 
 import pytest
 
-from tests.safeguarding.evaluation import fitted_here, phrases_only
+from tests.safeguarding.evaluation import UNTRAINED, evaluate, fitted_here, load_items, phrases_only, shipped_with
 from voice_service.safeguarding.examples import EXAMPLES_FILE, training_examples
 from voice_service.safeguarding.learned import (
     DISCLOSURE,
     LONG_THRESHOLD,
     MARKS,
     SECOND_LOOK_THRESHOLD,
-    STRONG_FLOOR,
     LearnedModel,
     _letter_analyser,
     _word_analyser,
@@ -41,8 +40,8 @@ def looking(**settings: float) -> Screener:
 
 
 def _look(text: str) -> float:
-    """The second look's chance for an answer some phrase matches."""
-    screener = looking()
+    """The shipped second look's chance for an answer some phrase matches."""
+    screener = default_screener()
     assert screener.model is not None
     assert screener.model.second_look is not None
     found = screener.phrases(text)
@@ -63,22 +62,18 @@ def test_the_service_takes_its_second_look_at_0_05_and_keeps_one_threshold() -> 
 @pytest.mark.parametrize(
     "text",
     [
-        "my little brother keeps hitting me with his lightsaber toy and it is so annoying but he is only four",
-        "my dog bit me when i tried to take his ball off him, he is only a puppy and still learning",
-        # The first model reads this as a disclosure (0.88); told which phrases matched, the second look does not.
+        # The first model reads this as a disclosure (0.91); told which phrases matched, the second look does not.
         "my brother punched me in the arm because i beat him at fifa but we are fine now and still best mates",
     ],
 )
 def test_a_look_alike_its_phrases_matched_is_set_aside_by_the_second_look(text: str) -> None:
     assert phrases_only().screen(text).flagged
-    # Not the floor's doing: the first model alone would let the phrases alert.
-    screener = looking()
+    screener = default_screener()
     assert screener.model is not None
-    assert _likeliest(screener.model, screener.words(text))[0] >= STRONG_FLOOR
-    assert _look(text) < DECLARED["second_look_threshold"]
+    # Not the floor's or the veto's doing: without the second look the phrases alert.
+    assert shipped_with(second_look=None).screen(text).flagged  # type: ignore[arg-type]
+    assert _look(text) < SECOND_LOOK_THRESHOLD
     assert not screener.screen(text).flagged
-    assert looking(second_look_threshold=0.0).screen(text).flagged
-    assert default_screener().screen(text).flagged
 
 
 @pytest.mark.parametrize(
@@ -91,15 +86,16 @@ def test_a_look_alike_its_phrases_matched_is_set_aside_by_the_second_look(text: 
 )
 def test_a_plain_disclosure_passes_the_second_look_easily(text: str) -> None:
     assert len(text.split()) >= SECOND_LOOK_WORDS
-    assert _look(text) > 3 * DECLARED["second_look_threshold"]
+    assert _look(text) > 0.9
+    assert default_screener().screen(text).flagged
     assert looking().screen(text).flagged
 
 
 def test_a_suicidal_thoughts_phrase_is_never_set_aside() -> None:
     text = "i want to die lol this homework is so long and boring and i have three more pages"
     assert any(m.category in ALWAYS_ALERT for m in phrases_only().screen(text).matches)
-    assert _look(text) < DECLARED["second_look_threshold"]
-    assert looking().screen(text).flagged
+    assert _look(text) < SECOND_LOOK_THRESHOLD
+    assert default_screener().screen(text).flagged
     assert looking(second_look_threshold=1.0, strong_floor=0.0).screen(text).flagged
 
 
@@ -177,7 +173,7 @@ def test_a_model_pickled_before_the_second_look_takes_none_and_keeps_one_thresho
     assert old.chance(["he", "hits", "me"]) == model.chance(["he", "hits", "me"])
 
 
-#: A young carer's everyday answer: the model leans towards it (0.75), but a long answer needs it sure.
+#: A young carer's everyday answer: the model leans towards it (0.59), but a long answer needed it sure.
 LONG_MODEL_ONLY = (
     "at home things are ok most of the time, my mum works nights so i look after my little brother and make "
     "his tea and put him to bed and sometimes i am tired at school"
@@ -194,7 +190,12 @@ def test_a_long_answer_no_phrase_matched_alerts_only_when_the_model_is_sure() ->
     assert not screener.screen(LONG_MODEL_ONLY).flagged
     assert looking(long_threshold=0.0).screen(LONG_MODEL_ONLY).flagged
     assert default_screener().screen(LONG_MODEL_ONLY).flagged
-    # One word short of LONG_WORDS, the model's own threshold applies.
-    shorter = " ".join(LONG_MODEL_ONLY.split()[: LONG_WORDS - 1])
-    assert _likeliest(screener.model, screener.words(shorter))[0] >= screener.model.threshold
-    assert screener.screen(shorter).flagged
+
+
+def test_on_the_sets_nobody_trained_on_the_second_look_spares_look_alikes_and_loses_at_most_one() -> None:
+    # "data4", over the twelve untrained sets (19th, 20th, 27th, 28th, 41st-48th): 1 of 2,233 disclosures lost
+    # (on the 46th, not read), 32 of 2,905 look-alikes spared.
+    items = [i for path in UNTRAINED for i in load_items(path)]
+    looked, unlooked = evaluate(items)["all"], evaluate(items, shipped_with(second_look=None))["all"]  # type: ignore[arg-type]
+    assert unlooked.caught - looked.caught <= 1
+    assert unlooked.false_alarms - looked.false_alarms >= 30

@@ -116,5 +116,5 @@ def _parts_of_files(path: Path, examples: Path) -> tuple[tuple[bytes, ...], list
         return (), exc.problems
     if built.model is not None:
         # The scikit-learn pipelines stay here: the plain weights score without them.
-        built.model.decision = built.model.category = None
+        built.model.drop_pipelines()
     return screener_parts(built), []

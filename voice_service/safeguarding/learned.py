@@ -187,6 +187,12 @@ class LearnedModel:
         self._categories = None if category is None else _CategoryScorer(category, shared)
         self._derive()
 
+    def drop_pipelines(self) -> None:
+        """Forget the scikit-learn pipelines, its second look's too: the plain weights score without them."""
+        self.decision = self.category = None
+        if self.second_look is not None:
+            self.second_look.drop_pipelines()
+
     def _derive(self) -> None:
         """What is worked out from the weights: each column's TF-IDF terms for a count of one, and per-word sums."""
         # Why: most columns are counted once in an answer, so their terms are two look-ups, not multiplies.
@@ -397,7 +403,5 @@ def _fit_model(*fit: Any) -> LearnedModel:
 def _fit_weights(*fit: Any) -> LearnedModel:
     """In the child: fit, then drop the pipelines, so unpickling the model needs no scikit-learn."""
     model = _fit_model(*fit)
-    for fitted in (model, model.second_look):
-        if fitted is not None:
-            fitted.decision = fitted.category = None
+    model.drop_pipelines()
     return model
