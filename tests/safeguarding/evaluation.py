@@ -121,6 +121,15 @@ REGISTRY = (
     EvalSet("fortysixth", "evaluation-fortysixth.yaml"),
     EvalSet("fortyseventh", "evaluation-fortyseventh.yaml"),
     EvalSet("fortyeighth", "evaluation-fortyeighth.yaml"),
+    # Written blind at the same time by author49 to author56 to be trained on ("data5").
+    EvalSet("fortyninth", "evaluation-fortyninth.yaml"),
+    EvalSet("fiftieth", "evaluation-fiftieth.yaml"),
+    EvalSet("fiftyfirst", "evaluation-fiftyfirst.yaml"),
+    EvalSet("fiftysecond", "evaluation-fiftysecond.yaml"),
+    EvalSet("fiftythird", "evaluation-fiftythird.yaml"),
+    EvalSet("fiftyfourth", "evaluation-fiftyfourth.yaml"),
+    EvalSet("fiftyfifth", "evaluation-fiftyfifth.yaml"),
+    EvalSet("fiftysixth", "evaluation-fiftysixth.yaml"),
 )
 BY_NAME = {s.name: s for s in REGISTRY}
 SETS = {s.name: s.path for s in REGISTRY}

@@ -57,14 +57,17 @@ TRAINABLE = {
 }
 
 #: Later blind sets the service trains on too: the eleventh to eighteenth since "data2", the twenty-first to
-#: twenty-sixth since "data3", the twenty-ninth to fortieth since "data4" (docs/safeguarding.md). Not parts
-#: `table` leaves out; `--later` leaves each out.
+#: twenty-sixth since "data3", the twenty-ninth to fortieth since "data4", the forty-first to fifty-sixth since
+#: "data5" (docs/safeguarding.md). Not parts `table` leaves out; `--later` leaves each out.
 TRAINED_LATER = (
     *("eleventh", "twelfth", "thirteenth", "fourteenth"),
     *("fifteenth", "sixteenth", "seventeenth", "eighteenth"),
     *("twentyfirst", "twentysecond", "twentythird", "twentyfourth", "twentyfifth", "twentysixth"),
     *("twentyninth", "thirtieth", "thirtyfirst", "thirtysecond", "thirtythird", "thirtyfourth"),
     *("thirtyfifth", "thirtysixth", "thirtyseventh", "thirtyeighth", "thirtyninth", "fortieth"),
+    *("fortyfirst", "fortysecond", "fortythird", "fortyfourth", "fortyfifth", "fortysixth", "fortyseventh"),
+    *("fortyeighth", "fortyninth", "fiftieth", "fiftyfirst", "fiftysecond", "fiftythird", "fiftyfourth"),
+    *("fiftyfifth", "fiftysixth"),
 )
 
 #: The other later sets: never trained on, here or by the service (the nineteenth, twentieth, twenty-seventh...).
@@ -109,10 +112,10 @@ def package_data() -> str:
         section.setdefault(item.category, []).append(item.text.strip())
     lines = [
         "# The phrasings of the evaluation sets the learned model trains on beside screening-examples.yaml (the",
-        "# first to eighteenth, twenty-first to twenty-sixth and twenty-ninth to fortieth of",
+        "# first to eighteenth, twenty-first to twenty-sixth and twenty-ninth to fifty-sixth of",
         f"# tests/safeguarding/evaluation*.yaml). Generated: do not edit; run `{GENERATE}`.",
         "# Never holds a phrasing of a set that tests the model (the nineteenth, twentieth, twenty-seventh,",
-        "# twenty-eighth and forty-first to forty-eighth, and any set written later; docs/safeguarding.md).",
+        "# twenty-eighth and fifty-seventh to sixty-fourth, and any set written later; docs/safeguarding.md).",
     ]
     for name, by_category in sections.items():
         lines.append(f"{name}:")
