@@ -130,6 +130,15 @@ REGISTRY = (
     EvalSet("fiftyfourth", "evaluation-fiftyfourth.yaml"),
     EvalSet("fiftyfifth", "evaluation-fiftyfifth.yaml"),
     EvalSet("fiftysixth", "evaluation-fiftysixth.yaml"),
+    # Written blind at the same time by author57 to author64 to judge "data5"; untrained.
+    EvalSet("fiftyseventh", "evaluation-fiftyseventh.yaml"),
+    EvalSet("fiftyeighth", "evaluation-fiftyeighth.yaml"),
+    EvalSet("fiftyninth", "evaluation-fiftyninth.yaml"),
+    EvalSet("sixtieth", "evaluation-sixtieth.yaml"),
+    EvalSet("sixtyfirst", "evaluation-sixtyfirst.yaml"),
+    EvalSet("sixtysecond", "evaluation-sixtysecond.yaml"),
+    EvalSet("sixtythird", "evaluation-sixtythird.yaml"),
+    EvalSet("sixtyfourth", "evaluation-sixtyfourth.yaml"),
 )
 BY_NAME = {s.name: s for s in REGISTRY}
 SETS = {s.name: s.path for s in REGISTRY}
