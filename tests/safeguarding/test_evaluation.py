@@ -27,6 +27,8 @@ from tests.safeguarding.evaluation import (
     SET,
     SETS_33_TO_40,
     SETS_41_TO_48,
+    SETS_49_TO_56,
+    SETS_57_TO_64,
     SEVENTEENTH,
     SEVENTH,
     SIXTEENTH,
@@ -174,7 +176,7 @@ def test_the_eighth_set_is_new_phrasings_about_half_of_them_ordinary() -> None:
 #: Every evaluation set in the order it was written: a blind set is compared with all before it.
 WRITTEN_ORDER = [SET, EXTRA, UNSEEN, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH, ELEVENTH, TWELFTH]
 WRITTEN_ORDER += [THIRTEENTH, FOURTEENTH, FIFTEENTH, SIXTEENTH, SEVENTEENTH, EIGHTEENTH, NINETEENTH, TWENTIETH]
-WRITTEN_ORDER += [*DATA3, *AFTER_DATA3, *SETS_33_TO_40, *SETS_41_TO_48]
+WRITTEN_ORDER += [*DATA3, *AFTER_DATA3, *SETS_33_TO_40, *SETS_41_TO_48, *SETS_49_TO_56, *SETS_57_TO_64]
 
 #: The blind sets from the ninth on: (file, at least this many phrasings, at most this many equal to an
 #: earlier set's, at least this many disclosures and look-alikes per category).
@@ -233,6 +235,26 @@ BLIND_SETS = [
     pytest.param(SETS_41_TO_48[5], 444, 0, 15, 20, id="fortysixth"),
     pytest.param(SETS_41_TO_48[6], 420, 1, 14, 18, id="fortyseventh"),
     pytest.param(SETS_41_TO_48[7], 429, 6, 14, 19, id="fortyeighth"),
+    # Written together by author49 to author56 to be trained on ("data5"), kept whole: short common phrasings
+    # ("i feel safe at home") equal earlier sets'.
+    pytest.param(SETS_49_TO_56[0], 455, 56, 18, 22, id="fortyninth"),
+    pytest.param(SETS_49_TO_56[1], 455, 43, 18, 22, id="fiftieth"),
+    pytest.param(SETS_49_TO_56[2], 455, 40, 18, 22, id="fiftyfirst"),
+    pytest.param(SETS_49_TO_56[3], 455, 38, 18, 22, id="fiftysecond"),
+    pytest.param(SETS_49_TO_56[4], 455, 24, 18, 22, id="fiftythird"),
+    pytest.param(SETS_49_TO_56[5], 455, 34, 18, 22, id="fiftyfourth"),
+    pytest.param(SETS_49_TO_56[6], 455, 52, 18, 22, id="fiftyfifth"),
+    pytest.param(SETS_49_TO_56[7], 455, 56, 18, 22, id="fiftysixth"),
+    # Written together by author57 to author64; less the phrasings equal to any "data5" trains on (62, 45, 61,
+    # 42, 35, 20, 53, 43).
+    pytest.param(SETS_57_TO_64[0], 393, 3, 11, 19, id="fiftyseventh"),
+    pytest.param(SETS_57_TO_64[1], 410, 1, 12, 15, id="fiftyeighth"),
+    pytest.param(SETS_57_TO_64[2], 394, 2, 12, 17, id="fiftyninth"),
+    pytest.param(SETS_57_TO_64[3], 413, 2, 12, 18, id="sixtieth"),
+    pytest.param(SETS_57_TO_64[4], 420, 2, 13, 18, id="sixtyfirst"),
+    pytest.param(SETS_57_TO_64[5], 435, 0, 13, 19, id="sixtysecond"),
+    pytest.param(SETS_57_TO_64[6], 402, 3, 14, 18, id="sixtythird"),
+    pytest.param(SETS_57_TO_64[7], 412, 0, 12, 19, id="sixtyfourth"),
 ]
 
 
@@ -296,11 +318,12 @@ BLIND_SCORES = [
     # before, 185/187 and 62/252).
     # Scored once more at 199c9d3 by the declared "data3" model (also trained on the twenty-first to twenty-sixth,
     # strong floor 0.03), less the eight phrasings equal to those sets': 183/183, 31/248 ("data2": 182/183, 46/248).
-    # As shipped by "data4": 183/183, 22/248.
-    pytest.param(NINETEENTH, 183, 248, 183, 22, id="nineteenth"),
+    # As shipped by "data4": 183/183, 22/248; "data5": 183/183, 20/248.
+    pytest.param(NINETEENTH, 183, 248, 183, 20, id="nineteenth"),
     # Likewise, less thirty such phrasings: 180/184, 47/241 (as shipped before, 179/184 and 66/241); "data3", less
-    # five more: 178/182, 32/238 ("data2" on those: 178/182, 47/238). "data4": 178/182, 26/238.
-    pytest.param(TWENTIETH, 182, 238, 178, 26, id="twentieth"),
+    # five more: 178/182, 32/238 ("data2" on those: 178/182, 47/238). "data4": 178/182, 26/238; "data5" 178/182,
+    # 29/238, so the bound is the "data3" score again.
+    pytest.param(TWENTIETH, 182, 238, 178, 32, id="twentieth"),
     # First scores at cd2c400 by the "data2" model, less the phrasings equal to its training; trained on since
     # "data3", so these bounds are regression guards only.
     pytest.param(DATA3[0], 192, 250, 185, 41, id="twentyfirst"),
@@ -312,9 +335,9 @@ BLIND_SCORES = [
     # First scores at cd2c400 (187/187, 42/248; 191/191, 53/254), then, less the phrasings equal to the
     # twenty-first to twenty-sixth sets' (11 and 2), scored once by the declared "data3" model at 199c9d3:
     # 184/184, 34/240 ("data2" on those: 183/184, 41/240) and 190/190, 39/253 ("data2": 190/190, 53/253).
-    # As shipped by "data4": 184/184, 27/240 and 190/190, 29/253.
-    pytest.param(TWENTYSEVENTH, 184, 240, 184, 27, id="twentyseventh"),
-    pytest.param(TWENTYEIGHTH, 190, 253, 190, 29, id="twentyeighth"),
+    # As shipped by "data4": 184/184, 27/240 and 190/190, 29/253; by "data5": 184/184, 23/240 and 190/190, 21/253.
+    pytest.param(TWENTYSEVENTH, 184, 240, 184, 23, id="twentyseventh"),
+    pytest.param(TWENTYEIGHTH, 190, 253, 190, 21, id="twentyeighth"),
     # Scored once at f16aa42 by the "data3" screener as shipped; trained on since "data4": regression guards only.
     pytest.param(AFTER_DATA3[0], 178, 232, 176, 34, id="twentyninth"),
     pytest.param(AFTER_DATA3[1], 195, 242, 194, 42, id="thirtieth"),
@@ -330,8 +353,9 @@ BLIND_SCORES = [
     pytest.param(SETS_33_TO_40[5], 188, 243, 186, 32, id="thirtyeighth"),
     pytest.param(SETS_33_TO_40[6], 183, 242, 181, 38, id="thirtyninth"),
     pytest.param(SETS_33_TO_40[7], 183, 240, 182, 59, id="fortieth"),
-    # Scored once at 6b58c73 by the declared "data4" screener (as shipped before it: 180/181, 34/231; 188/194,
-    # 37/232; 192/194, 36/244; 174/174, 47/236; 184/188, 51/253; 193/195, 46/249; 177/180, 16/240; 187/188, 42/241).
+    # Scored once at 6b58c73 by the declared "data4" screener; trained on since "data5" (as shipped before it:
+    # 180/181, 34/231; 188/194, 37/232; 192/194, 36/244; 174/174, 47/236; 184/188, 51/253; 193/195, 46/249;
+    # 177/180, 16/240; 187/188, 42/241).
     pytest.param(SETS_41_TO_48[0], 181, 231, 180, 23, id="fortyfirst"),
     pytest.param(SETS_41_TO_48[1], 194, 232, 189, 26, id="fortysecond"),
     pytest.param(SETS_41_TO_48[2], 194, 244, 191, 27, id="fortythird"),
@@ -340,6 +364,17 @@ BLIND_SCORES = [
     pytest.param(SETS_41_TO_48[5], 195, 249, 192, 36, id="fortysixth"),
     pytest.param(SETS_41_TO_48[6], 180, 240, 177, 12, id="fortyseventh"),
     pytest.param(SETS_41_TO_48[7], 188, 241, 187, 35, id="fortyeighth"),
+    # Scored once at 66806c8 by the declared "data5" screener (as shipped before it, "data4": 160/160, 27/233;
+    # 171/174, 23/236; 172/172, 23/222; 181/181, 38/232; 181/183, 19/237; 183/187, 39/248; 174/176, 24/226;
+    # 175/177, 31/235).
+    pytest.param(SETS_57_TO_64[0], 160, 233, 160, 23, id="fiftyseventh"),
+    pytest.param(SETS_57_TO_64[1], 174, 236, 171, 20, id="fiftyeighth"),
+    pytest.param(SETS_57_TO_64[2], 172, 222, 171, 17, id="fiftyninth"),
+    pytest.param(SETS_57_TO_64[3], 181, 232, 180, 30, id="sixtieth"),
+    pytest.param(SETS_57_TO_64[4], 183, 237, 181, 17, id="sixtyfirst"),
+    pytest.param(SETS_57_TO_64[5], 187, 248, 183, 29, id="sixtysecond"),
+    pytest.param(SETS_57_TO_64[6], 176, 226, 174, 20, id="sixtythird"),
+    pytest.param(SETS_57_TO_64[7], 177, 235, 176, 25, id="sixtyfourth"),
 ]
 
 

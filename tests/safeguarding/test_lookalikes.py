@@ -18,7 +18,8 @@ LOOKALIKES = Path(__file__).parents[2] / "voice_service" / "safeguarding" / "scr
 def test_the_file_loads_with_enough_look_alikes_and_disclosures_in_every_category() -> None:
     categories = load_phrasebook().categories
     examples = load_examples(LOOKALIKES, categories)
-    assert sum(not e.disclosure for e in examples) >= 400
+    # 400 before three equal to the forty-ninth to sixty-fourth sets' phrasings were taken out.
+    assert sum(not e.disclosure for e in examples) >= 397
     # 151 before five equal to the nineteenth to twenty-eighth sets' phrasings were taken out, and two equal to
     # the thirty-third to forty-eighth sets'.
     assert sum(e.disclosure for e in examples) >= 144

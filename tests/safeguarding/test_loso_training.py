@@ -42,8 +42,8 @@ def test_the_ten_part_table_never_trains_on_the_eleventh() -> None:
     "later",
     [
         *("nineteenth", "twentieth", "twentyseventh", "twentyeighth"),
-        *("fortyfirst", "fortysecond", "fortythird", "fortyfourth"),
-        *("fortyfifth", "fortysixth", "fortyseventh", "fortyeighth"),
+        *("fiftyseventh", "fiftyeighth", "fiftyninth", "sixtieth"),
+        *("sixtyfirst", "sixtysecond", "sixtythird", "sixtyfourth"),
     ],
 )
 def test_a_later_blind_set_is_never_trained_on(later: str) -> None:

@@ -193,8 +193,9 @@ def test_a_long_answer_no_phrase_matched_alerts_only_when_the_model_is_sure() ->
 
 
 def test_on_the_sets_nobody_trained_on_the_second_look_spares_look_alikes_and_loses_at_most_one() -> None:
-    # "data4", over the twelve untrained sets (19th, 20th, 27th, 28th, 41st-48th): 1 of 2,233 disclosures lost
-    # (on the 46th, not read), 32 of 2,905 look-alikes spared.
+    # "data4", over the twelve then untrained (19th, 20th, 27th, 28th, 41st-48th): 1 of 2,233 disclosures lost,
+    # 32 look-alikes spared. "data5", over the 19th, 20th, 27th, 28th and 57th-64th: 1 of 2,149 lost (on the
+    # 59th, not read), 35 of 2,848 spared.
     items = [i for path in UNTRAINED for i in load_items(path)]
     looked, unlooked = evaluate(items)["all"], evaluate(items, shipped_with(second_look=None))["all"]  # type: ignore[arg-type]
     assert unlooked.caught - looked.caught <= 1
