@@ -151,49 +151,27 @@ NINTH, TENTH, ELEVENTH, TWELFTH = SETS["ninth"], SETS["tenth"], SETS["eleventh"]
 THIRTEENTH, FOURTEENTH, FIFTEENTH = SETS["thirteenth"], SETS["fourteenth"], SETS["fifteenth"]
 SIXTEENTH, SEVENTEENTH, EIGHTEENTH = SETS["sixteenth"], SETS["seventeenth"], SETS["eighteenth"]
 NINETEENTH, TWENTIETH = SETS["nineteenth"], SETS["twentieth"]
+
+
+def written_together(first: str, last: str) -> tuple[Path, ...]:
+    """The files of the sets registered from `first` to `last`, in the registry's order."""
+    names = list(SETS)
+    return tuple(SETS[n] for n in names[names.index(first) : names.index(last) + 1])
+
+
 #: The eight written together for "data3": the first six are trained on, the last two test.
-DATA3 = tuple(
-    SETS[n]
-    for n in (
-        *("twentyfirst", "twentysecond", "twentythird", "twentyfourth", "twentyfifth", "twentysixth"),
-        *("twentyseventh", "twentyeighth"),
-    )
-)
+DATA3 = written_together("twentyfirst", "twentyeighth")
 TWENTYSEVENTH, TWENTYEIGHTH = DATA3[-2:]
 #: Written together after "data3" shipped, scored once by it and once by "second look"; trained on since "data4".
-AFTER_DATA3 = tuple(SETS[n] for n in ("twentyninth", "thirtieth", "thirtyfirst", "thirtysecond"))
+AFTER_DATA3 = written_together("twentyninth", "thirtysecond")
 #: Written together before "second look" was declared, first scored with it; trained on since "data4".
-SETS_33_TO_40 = tuple(
-    SETS[n]
-    for n in (
-        *("thirtythird", "thirtyfourth", "thirtyfifth", "thirtysixth"),
-        *("thirtyseventh", "thirtyeighth", "thirtyninth", "fortieth"),
-    )
-)
+SETS_33_TO_40 = written_together("thirtythird", "fortieth")
 #: Written together after "second look" failed, scored once by "data4"; trained on since "data5".
-SETS_41_TO_48 = tuple(
-    SETS[n]
-    for n in (
-        *("fortyfirst", "fortysecond", "fortythird", "fortyfourth"),
-        *("fortyfifth", "fortysixth", "fortyseventh", "fortyeighth"),
-    )
-)
+SETS_41_TO_48 = written_together("fortyfirst", "fortyeighth")
 #: Written together to be trained on ("data5"), never scored as judges.
-SETS_49_TO_56 = tuple(
-    SETS[n]
-    for n in (
-        *("fortyninth", "fiftieth", "fiftyfirst", "fiftysecond"),
-        *("fiftythird", "fiftyfourth", "fiftyfifth", "fiftysixth"),
-    )
-)
+SETS_49_TO_56 = written_together("fortyninth", "fiftysixth")
 #: Written together after "data5" was declared, scored once by it; untrained.
-SETS_57_TO_64 = tuple(
-    SETS[n]
-    for n in (
-        *("fiftyseventh", "fiftyeighth", "fiftyninth", "sixtieth"),
-        *("sixtyfirst", "sixtysecond", "sixtythird", "sixtyfourth"),
-    )
-)
+SETS_57_TO_64 = written_together("fiftyseventh", "sixtyfourth")
 #: Every set that tests the model: none of its phrasings is trained on (the 29th-40th are since "data4", the
 #: 41st-56th since "data5").
 UNTRAINED = (NINETEENTH, TWENTIETH, TWENTYSEVENTH, TWENTYEIGHTH, *SETS_57_TO_64)
