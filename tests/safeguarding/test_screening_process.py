@@ -192,7 +192,9 @@ def test_the_child_is_named_small_and_free_of_the_heavy_libraries() -> None:
     assert name == PROCESS_NAME
     for heavy in ("/pandas/", "/scipy/", "/sklearn/", "/matplotlib/"):
         assert heavy not in maps, heavy
-    assert mib < 100, f"{mib:.0f} MiB"
+    # 61-76 MiB trained on ten to twenty-four sets; 104 MiB in CI at ffc3e5c, trained on fifty-two with the second
+    # look ("data5": the model's vocabularies grew with its training phrasings, 10,200 -> 21,900).
+    assert mib < 128, f"{mib:.0f} MiB"
 
 
 def test_the_served_app_screens_in_a_child_and_tests_and_tools_in_process() -> None:
