@@ -33,7 +33,7 @@ from voice_service.safeguarding.examples import (
     same_text,
     training_examples,
 )
-from voice_service.safeguarding.learned import DISCLOSURE, THRESHOLD, LearnedModel
+from voice_service.safeguarding.learned import DISCLOSURE, THRESHOLD
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, PhrasebookError
 from voice_service.safeguarding.screening import LEARNED, default_screener, load_screener
 from voice_service.safeguarding.second_look import marks
@@ -109,14 +109,9 @@ def test_the_examples_cover_every_category_with_disclosures_and_look_alikes() ->
         assert sum(not e.disclosure and e.category == category for e in examples) >= 10, category
 
 
-def _fitted_here() -> LearnedModel:
-    """The shipped model fitted in this process, with its scikit-learn pipelines kept to compare with."""
-    return fitted_here()
-
-
 def test_the_fast_scorer_gives_scikit_learns_probability() -> None:
     screener = default_screener()
-    model = _fitted_here()
+    model = fitted_here()
     texts = [i.text for i in load_items(UNSEEN)] + EVERYDAY + ["", "!!!", "kms kms kms kms", "zzzzqqq"]
     words = [screener.words(t) for t in texts]
     column = list(model.decision.classes_).index(DISCLOSURE)
@@ -127,16 +122,16 @@ def test_the_fast_scorer_gives_scikit_learns_probability() -> None:
 
 def test_the_category_scorer_picks_scikit_learns_category() -> None:
     screener = default_screener()
-    model = _fitted_here()
+    model = fitted_here()
     texts = [i.text for i in load_items(UNSEEN) if i.disclosure] + ["", "zzzzqqq"]
     words = [screener.words(t) for t in texts]
     expected = model.category.predict([" ".join(w) for w in words])
     assert [model.category_of(w) for w in words] == [str(c) for c in expected]
 
 
-def test_the_model_trained_in_a_child_process_scores_as_one_fitted_here() -> None:
+def test_the_model_trained_in_a_child_process_scores_as_onefitted_here() -> None:
     screener = default_screener()
-    shipped, here = screener.model, _fitted_here()
+    shipped, here = screener.model, fitted_here()
     assert shipped is not None
     # Only plain weights came back from the child process.
     assert shipped.decision is None

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from itertools import compress
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -383,25 +383,44 @@ def train(
     texts = [" ".join(split(e.text)) for e in examples]
     labels = [DISCLOSURE if e.disclosure else NOT_A_DISCLOSURE for e in examples]
     disclosures = [(t, e.category) for t, e in zip(texts, examples, strict=True) if e.disclosure]
-    looked = ([t for t, _ in second_look], [DISCLOSURE if d else NOT_A_DISCLOSURE for _, d in second_look])
-    fit = (texts, labels, [t for t, _ in disclosures], [c for _, c in disclosures], threshold, *looked)
+    fit = _Fit(
+        texts,
+        labels,
+        [t for t, _ in disclosures],
+        [c for _, c in disclosures],
+        threshold,
+        [t for t, _ in second_look],
+        [DISCLOSURE if d else NOT_A_DISCLOSURE for _, d in second_look],
+    )
     if not in_child:
-        return _fit_model(*fit)
+        return _fit_model(fit)
     # Why spawn: a fresh interpreter, safe beside the threads a running service already has.
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as child:
-        return child.submit(_fit_weights, *fit).result()
+        return child.submit(_fit_weights, fit).result()
 
 
-def _fit_model(*fit: Any) -> LearnedModel:
-    texts, labels, disclosed, categories, threshold, looked, looked_labels = fit
-    model = LearnedModel(fit_pipeline(texts, labels), fit_pipeline(disclosed, categories), threshold)
-    if looked:
-        model.second_look = LearnedModel(fit_pipeline(looked, looked_labels), None)
+class _Fit(NamedTuple):
+    """What the models are fitted on: keys joined by spaces, with their labels (sent whole to the child)."""
+
+    texts: list[str]
+    labels: list[str]
+    disclosed: list[str]
+    categories: list[str]
+    threshold: float
+    looked: list[str]
+    looked_labels: list[str]
+
+
+def _fit_model(fit: _Fit) -> LearnedModel:
+    decision, category = fit_pipeline(fit.texts, fit.labels), fit_pipeline(fit.disclosed, fit.categories)
+    model = LearnedModel(decision, category, fit.threshold)
+    if fit.looked:
+        model.second_look = LearnedModel(fit_pipeline(fit.looked, fit.looked_labels), None)
     return model
 
 
-def _fit_weights(*fit: Any) -> LearnedModel:
+def _fit_weights(fit: _Fit) -> LearnedModel:
     """In the child: fit, then drop the pipelines, so unpickling the model needs no scikit-learn."""
-    model = _fit_model(*fit)
+    model = _fit_model(fit)
     model.drop_pipelines()
     return model

@@ -27,7 +27,7 @@ from voice_service.safeguarding.learned import (
 from voice_service.safeguarding.normalise import Normaliser, Token, key, stem
 from voice_service.safeguarding.patterns import Pattern, Slot, match_at, prefix_label
 from voice_service.safeguarding.phrasebook import DEFAULT_FILE, Category, Phrasebook, load_phrasebook
-from voice_service.safeguarding.second_look import SECOND_LOOK_WORDS, marks, second_look_texts
+from voice_service.safeguarding.second_look import SECOND_LOOK_WORDS, marks, only_weak, second_look_texts
 from voice_service.safeguarding.typos import Typos, english_words
 
 __all__ = ["DEFAULT_FILE", "LEARNED", "Match", "Screener", "Screening", "default_screener", "load_screener", "screen"]
@@ -270,7 +270,7 @@ class Screener:
         """
         if self.model is None or len(tokens) < MIN_WORDS:
             return False
-        if all(m.phrase in self.book.categories[m.category].weak for m in matches):
+        if only_weak(matches, self.book):
             floor = self.model.veto
         elif any(m.category in ALWAYS_ALERT for m in matches):
             return False
@@ -291,10 +291,12 @@ class Screener:
     def _model_threshold(self, text: str) -> float:
         """The chance at which the model alone alerts: higher for a long answer (`LearnedModel.long_threshold`)."""
         assert self.model is not None  # noqa: S101 - only asked when there is a model  # nosec B101
-        if len(text.split()) < LONG_WORDS:
-            return self.model.threshold
         # Why getattr: the evaluation tools' stand-in models carry no long threshold.
-        return max(self.model.threshold, getattr(self.model, "long_threshold", 0.0))
+        higher = getattr(self.model, "long_threshold", 0.0)
+        # Why the threshold first: while the long bar is off (0), no answer is split to count its words.
+        if higher <= self.model.threshold or len(text.split()) < LONG_WORDS:
+            return self.model.threshold
+        return higher
 
     def _second_look_refuses(self, matches: list[Match], tokens: list[Token], text: str) -> bool:
         """Whether a second look finds the phrase-matched answer unlike a disclosure (`second_look.py`)."""

@@ -19,7 +19,7 @@ from voice_service.safeguarding.phrasebook import Phrasebook
 if TYPE_CHECKING:
     from voice_service.safeguarding.screening import Match
 
-__all__ = ["SECOND_LOOK_WORDS", "marks", "second_look_texts"]
+__all__ = ["SECOND_LOOK_WORDS", "marks", "only_weak", "second_look_texts"]
 
 #: Answers of fewer words (split on spaces) keep their phrases' alert whatever the second look says.
 #: Why 11: a short answer says little beside its phrase; on development, from 8 words it would also have set
@@ -27,13 +27,17 @@ __all__ = ["SECOND_LOOK_WORDS", "marks", "second_look_texts"]
 SECOND_LOOK_WORDS = 11
 
 
+def only_weak(matches: Iterable[Match], book: Phrasebook) -> bool:
+    """Whether every matched phrase is one its category lists as weak (ordinary answers say it too)."""
+    return all(m.phrase in book.categories[m.category].weak for m in matches)
+
+
 def marks(matches: Iterable[Match], book: Phrasebook) -> list[str]:
     """One mark per matched phrase and per category, and whether only weak phrases matched; each once."""
     found = list(matches)
     out = [f"phrase:{m.category}:{'_'.join(m.phrase.replace('|', ' ').split())}" for m in found]
     out += [f"category:{m.category}" for m in found]
-    weak = all(m.phrase in book.categories[m.category].weak for m in found)
-    out.append("phrases:weak" if weak else "phrases:strong")
+    out.append("phrases:weak" if only_weak(found, book) else "phrases:strong")
     return list(dict.fromkeys(out))
 
 
